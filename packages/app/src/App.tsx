@@ -1,0 +1,9 @@
+import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import { navModule } from './modules/nav';
+
+// Plugins listed in package.json, @luban-backstage/plugin-luban among them,
+// are discovered at build time through `app.packages: all` in app-config.yaml.
+export default createApp({
+  features: [catalogPlugin, navModule],
+});

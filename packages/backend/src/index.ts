@@ -1,0 +1,51 @@
+/*
+ * The Backstage backend that hosts the luban plugins. With the repository's
+ * app-config.yaml it runs on SQLite in memory, guest sign-in, and the local
+ * platform emulator started by scripts/start.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Sign-in: guest in development (see app-config.yaml)
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// Catalog: the suite itself, demo entities and the luban templates
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Software templates, with the GitHub and Azure DevOps publishers and the luban actions
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-azure'));
+backend.add(import('@luban-backstage/plugin-scaffolder-backend-module-luban'));
+
+// Permissions
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+// Search over the catalog
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+// Kubernetes: the clusters in kubernetes.clusterLocatorMethods (the emulator locally)
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+// Events (webhooks) and signals (live updates in the browser)
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// luban
+backend.add(import('@luban-backstage/plugin-luban-backend'));
+
+backend.start();
