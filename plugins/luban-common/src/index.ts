@@ -1,0 +1,11 @@
+/**
+ * Annotations, naming rules, shared types and permissions of the luban
+ * plugins for Backstage.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './naming';
+export * from './permissions';
+export * from './types';
