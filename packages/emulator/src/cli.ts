@@ -1,0 +1,61 @@
+/**
+ * `luban-emulator`: runs the emulator as a process for `scripts/start`.
+ *
+ *   luban-emulator [--state-dir <dir>] [--kubernetes-port 7081]
+ *
+ * The state directory keeps the API server's certificate and token across
+ * restarts and receives `kubeconfig`, `ca.crt` and `token`, which the
+ * Backstage backend's config and kubectl read.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startEmulator } from './server';
+import { createSelfSignedIdentity, type TlsIdentity } from './tls';
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function readOrCreate(file: string, create: () => string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const value = create();
+  writeFileSync(file, value, { mode: 0o600 });
+  return value;
+}
+
+async function main() {
+  const stateDir = resolve(option('state-dir') ?? '.luban-emulator');
+  mkdirSync(stateDir, { recursive: true });
+  const token = readOrCreate(join(stateDir, 'token'), () => randomBytes(24).toString('hex')).trim();
+  let identity: TlsIdentity | undefined;
+  const tls = () => (identity ??= createSelfSignedIdentity());
+  const cert = readOrCreate(join(stateDir, 'ca.crt'), () => tls().cert);
+  const key = readOrCreate(join(stateDir, 'tls.key'), () => tls().key);
+
+  const emulator = await startEmulator({
+    ports: { kubernetes: Number(option('kubernetes-port') ?? 0) },
+    kubernetesToken: token,
+    tls: { cert, key },
+  });
+  const kubeconfigFile = join(stateDir, 'kubeconfig');
+  writeFileSync(kubeconfigFile, emulator.kubernetes.kubeconfig(), { mode: 0o600 });
+  process.stdout.write(
+    [
+      'luban emulator running',
+      `  kubernetes  ${emulator.kubernetes.url}   (kubectl --kubeconfig ${kubeconfigFile} get ns)`,
+      '',
+    ].join('\n'),
+  );
+  const shutdown = () => {
+    emulator.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch(error => {
+  process.stderr.write(`luban emulator failed to start: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});

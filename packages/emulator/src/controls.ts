@@ -1,0 +1,96 @@
+/** The emulated systems, as named in request logs and fault rules. */
+export type EmulatedSystem = 'kubernetes' | 'harbor' | 'github' | 'azure';
+
+/** One request the emulator answered. */
+export interface RequestRecord {
+  system: EmulatedSystem;
+  method: string;
+  /** Path with query string. */
+  path: string;
+  status: number;
+  at: string;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A log of every request the emulator answered, for tests and benchmarks. */
+export class RequestLog {
+  private readonly records: RequestRecord[] = [];
+
+  record(system: EmulatedSystem, method: string, path: string, status: number) {
+    this.records.push({ system, method, path, status, at: new Date().toISOString() });
+  }
+
+  /** The requests answered so far, optionally only of one system. */
+  entries(system?: EmulatedSystem): RequestRecord[] {
+    return this.records.filter(r => !system || r.system === system);
+  }
+
+  /** The requests that could have changed something (POST, PUT, PATCH, DELETE). */
+  mutating(system?: EmulatedSystem): RequestRecord[] {
+    return this.entries(system).filter(r => MUTATING.has(r.method));
+  }
+
+  clear() {
+    this.records.length = 0;
+  }
+}
+
+/** A rule that makes the Nth matching request fail. */
+export interface FaultRule {
+  system?: EmulatedSystem;
+  /** HTTP method to match, e.g. `POST`; any when omitted. */
+  method?: string;
+  /** Matches the request path (without query): a substring or a regular expression. */
+  path: string | RegExp;
+  /** Which matching request fails, counting from 1 (default 1). */
+  nth?: number;
+  /** The status to answer with (e.g. 500, 503, 409); `timeout` never answers. */
+  status: number | 'timeout';
+  /** How many consecutive matching requests fail from the nth on (default 1). */
+  times?: number;
+}
+
+interface ActiveRule extends FaultRule {
+  seen: number;
+  failed: number;
+}
+
+/** Injected latency and failures, shared by every emulated system. */
+export class FaultInjector {
+  private rules: ActiveRule[] = [];
+  /** Fixed delay added to every request, in milliseconds. */
+  latencyMs = 0;
+
+  /** Adds a rule; returns a function that removes it. */
+  fail(rule: FaultRule): () => void {
+    const active: ActiveRule = { ...rule, seen: 0, failed: 0 };
+    this.rules.push(active);
+    return () => {
+      this.rules = this.rules.filter(r => r !== active);
+    };
+  }
+
+  /** Decides the fault (if any) for a request, counting it against every matching rule. */
+  check(system: EmulatedSystem, method: string, path: string): number | 'timeout' | undefined {
+    let outcome: number | 'timeout' | undefined;
+    for (const rule of this.rules) {
+      if (rule.system && rule.system !== system) continue;
+      if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
+      const matched = typeof rule.path === 'string' ? path.includes(rule.path) : rule.path.test(path);
+      if (!matched) continue;
+      rule.seen += 1;
+      const nth = rule.nth ?? 1;
+      if (outcome === undefined && rule.seen >= nth && rule.failed < (rule.times ?? 1)) {
+        rule.failed += 1;
+        outcome = rule.status;
+      }
+    }
+    return outcome;
+  }
+
+  reset() {
+    this.rules = [];
+    this.latencyMs = 0;
+  }
+}

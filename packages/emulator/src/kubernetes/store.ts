@@ -1,0 +1,477 @@
+import { randomUUID } from 'node:crypto';
+import { apiVersionOf, type ResourceType } from './resources';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  gone,
+  invalid,
+  notFound,
+} from './status';
+
+/** A Kubernetes object as stored: any JSON with metadata. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    ownerReferences?: Array<Record<string, unknown>>;
+    generateName?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: any;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A change to one object, in the order the store made them. */
+export interface StoreEvent {
+  type: WatchEventType;
+  resourceType: ResourceType;
+  object: KubeObject;
+  resourceVersion: number;
+}
+
+type Listener = (event: StoreEvent) => void;
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+const SUBDOMAIN_MESSAGE =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_MESSAGE =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const LABEL_VALUE_MESSAGE =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+/** How many past events a watch can resume from before it gets 410 Gone. */
+const DEFAULT_EVENT_HISTORY = 10_000;
+
+function typeKey(type: ResourceType): string {
+  return `${type.group}/${type.plural}`;
+}
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+/** etcd orders keys bytewise, and so do lists. */
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+/**
+ * The object store behind the emulated API server: one global, monotonically
+ * increasing resourceVersion, optimistic concurrency, and an event history
+ * that watches resume from.
+ */
+export class KubeStore {
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<Listener>();
+  private revision = 1;
+
+  constructor(private readonly historyLimit = DEFAULT_EVENT_HISTORY) {}
+
+  /** The current resourceVersion of the whole store, as lists report it. */
+  get resourceVersion(): string {
+    return String(this.revision);
+  }
+
+  /** The oldest resourceVersion a watch can still resume from. */
+  get oldestResumableVersion(): number {
+    return this.history.length ? this.history[0].resourceVersion - 1 : this.revision;
+  }
+
+  private bucket(type: ResourceType): Map<string, KubeObject> {
+    const key = typeKey(type);
+    let bucket = this.objects.get(key);
+    if (!bucket) {
+      bucket = new Map();
+      this.objects.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  private emit(type: WatchEventType, resourceType: ResourceType, object: KubeObject) {
+    const event: StoreEvent = {
+      type,
+      resourceType,
+      object: structuredClone(object),
+      resourceVersion: Number(object.metadata.resourceVersion),
+    };
+    this.history.push(event);
+    if (this.history.length > this.historyLimit) {
+      this.history.splice(0, this.history.length - this.historyLimit);
+    }
+    for (const listener of this.listeners) {
+      listener(event);
+    }
+  }
+
+  private nextVersion(): string {
+    this.revision += 1;
+    return String(this.revision);
+  }
+
+  /** Reads one object; throws a 404 Status when it does not exist. */
+  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const found = this.bucket(type).get(objectKey(this.scope(type, namespace), name));
+    if (!found) {
+      throw notFound(type.plural, type.group, name);
+    }
+    return structuredClone(found);
+  }
+
+  /** Reads one object or undefined. */
+  find(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.bucket(type).get(objectKey(this.scope(type, namespace), name));
+    return found ? structuredClone(found) : undefined;
+  }
+
+  /** All objects of a type (in one namespace, or all), in etcd key order. */
+  list(type: ResourceType, namespace?: string): KubeObject[] {
+    const scoped = type.namespaced ? namespace : undefined;
+    return [...this.bucket(type).entries()]
+      .filter(([key]) => scoped === undefined || key.startsWith(`${scoped}/`))
+      .sort(([a], [b]) => compareKeys(a, b))
+      .map(([, obj]) => structuredClone(obj));
+  }
+
+  private scope(type: ResourceType, namespace: string | undefined) {
+    return type.namespaced ? namespace : undefined;
+  }
+
+  private validate(type: ResourceType, object: KubeObject) {
+    const name = object.metadata.name;
+    const causes: Array<{ field: string; message: string; reason?: string }> = [];
+    const pattern = type.labelName ? LABEL : SUBDOMAIN;
+    const max = type.labelName ? 63 : 253;
+    if (!pattern.test(name)) {
+      causes.push({
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": ${type.labelName ? LABEL_MESSAGE : SUBDOMAIN_MESSAGE}`,
+      });
+    } else if (name.length > max) {
+      causes.push({
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": must be no more than ${max} characters`,
+      });
+    }
+    for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
+      if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
+        causes.push({
+          field: 'metadata.labels',
+          message: `Invalid value: "${value}": ${value.length > 63 ? 'must be no more than 63 characters' : LABEL_VALUE_MESSAGE}`,
+        });
+      }
+      if (key.length === 0) {
+        causes.push({ field: 'metadata.labels', message: 'Invalid value: "": name part must be non-empty' });
+      }
+    }
+    if (causes.length) {
+      throw invalid(type.kind, type.group, name, causes);
+    }
+  }
+
+  /** Creates an object; 409 AlreadyExists, 422 Invalid, 404 when its namespace is missing. */
+  create(type: ResourceType, namespace: string | undefined, input: KubeObject): KubeObject {
+    const object = structuredClone(input);
+    object.metadata = object.metadata ?? ({} as KubeObject['metadata']);
+    if (!object.metadata.name && object.metadata.generateName) {
+      object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
+    }
+    if (!object.metadata.name) {
+      throw invalid(type.kind, type.group, '', [
+        {
+          field: 'metadata.name',
+          message: 'Required value: name or generateName is required',
+          reason: 'FieldValueRequired',
+        },
+      ]);
+    }
+    const name = object.metadata.name;
+    if (type.namespaced) {
+      if (object.metadata.namespace && object.metadata.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      this.requireActiveNamespace(type, namespace!, name);
+      object.metadata.namespace = namespace;
+    } else {
+      delete object.metadata.namespace;
+    }
+    this.validate(type, object);
+    const bucket = this.bucket(type);
+    const key = objectKey(this.scope(type, namespace), name);
+    if (bucket.has(key)) {
+      throw alreadyExists(type.plural, type.group, name);
+    }
+    object.apiVersion = apiVersionOf(type);
+    object.kind = type.kind;
+    object.metadata.uid = randomUUID();
+    object.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    delete object.metadata.deletionTimestamp;
+    if (type.custom || 'spec' in object) {
+      object.metadata.generation = 1;
+    }
+    if (type.plural === 'namespaces') {
+      object.metadata.labels = {
+        ...object.metadata.labels,
+        'kubernetes.io/metadata.name': name,
+      };
+      object.spec = { finalizers: ['kubernetes'], ...object.spec };
+      object.status = { phase: 'Active' };
+    } else if (type.statusSubresource && type.custom) {
+      // Status of a custom resource with a status subresource is written by controllers only.
+      delete object.status;
+    }
+    object.metadata.resourceVersion = this.nextVersion();
+    bucket.set(key, object);
+    this.emit('ADDED', type, object);
+    return structuredClone(object);
+  }
+
+  private requireActiveNamespace(type: ResourceType, namespace: string, name: string) {
+    const namespaces = this.objects.get('/namespaces');
+    const ns = namespaces?.get(objectKey(undefined, namespace));
+    if (!ns) {
+      throw notFound('namespaces', '', namespace);
+    }
+    if (ns.metadata.deletionTimestamp) {
+      throw forbidden(
+        type.plural,
+        type.group,
+        name,
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  /**
+   * Replaces an object (PUT). With `subresource: 'status'` only the status
+   * changes; otherwise status changes are ignored where status is a subresource.
+   */
+  update(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    input: KubeObject,
+    options: { subresource?: 'status'; requireResourceVersion?: boolean } = {},
+  ): KubeObject {
+    const bucket = this.bucket(type);
+    const key = objectKey(this.scope(type, namespace), name);
+    const current = bucket.get(key);
+    if (!current) {
+      throw notFound(type.plural, type.group, name);
+    }
+    if (input.metadata?.name && input.metadata.name !== name) {
+      throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const sentVersion = input.metadata?.resourceVersion;
+    const requireVersion = options.requireResourceVersion ?? !type.unconditionalUpdate;
+    if (!sentVersion && requireVersion) {
+      throw invalid(type.kind, type.group, name, [
+        {
+          field: 'metadata.resourceVersion',
+          message: 'Invalid value: 0x0: must be specified for an update',
+        },
+      ]);
+    }
+    if (sentVersion && sentVersion !== current.metadata.resourceVersion) {
+      throw conflict(type.plural, type.group, name);
+    }
+    const next: KubeObject = structuredClone(input);
+    next.apiVersion = current.apiVersion;
+    next.kind = current.kind;
+    if (options.subresource === 'status') {
+      const withStatus = structuredClone(current);
+      withStatus.status = next.status;
+      return this.store(type, key, current, withStatus);
+    }
+    // Immutable and server-owned metadata stays as it was.
+    next.metadata = {
+      ...next.metadata,
+      name: current.metadata.name,
+      namespace: current.metadata.namespace,
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+      ...(current.metadata.deletionTimestamp
+        ? { deletionTimestamp: current.metadata.deletionTimestamp }
+        : {}),
+    };
+    if (type.plural === 'namespaces') {
+      next.metadata.labels = {
+        ...next.metadata.labels,
+        'kubernetes.io/metadata.name': name,
+      };
+    }
+    if (type.statusSubresource) {
+      if (current.status === undefined) delete next.status;
+      else next.status = current.status;
+    }
+    this.validate(type, next);
+    return this.store(type, key, current, next);
+  }
+
+  private store(type: ResourceType, key: string, current: KubeObject, next: KubeObject): KubeObject {
+    const changed =
+      JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: undefined, generation: undefined } }) !==
+      JSON.stringify({ ...current, metadata: { ...current.metadata, resourceVersion: undefined, generation: undefined } });
+    if (!changed) {
+      // The API server skips the write (and the resourceVersion bump) for a no-op update.
+      return structuredClone(current);
+    }
+    if (current.metadata.generation !== undefined) {
+      const specChanged = JSON.stringify(current.spec) !== JSON.stringify(next.spec);
+      next.metadata.generation = current.metadata.generation + (specChanged ? 1 : 0);
+    }
+    next.metadata.resourceVersion = this.nextVersion();
+    const bucket = this.bucket(type);
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length) {
+      bucket.delete(key);
+      this.emit('DELETED', type, next);
+      return structuredClone(next);
+    }
+    bucket.set(key, next);
+    this.emit('MODIFIED', type, next);
+    return structuredClone(next);
+  }
+
+  /**
+   * Deletes an object. Objects with finalizers (and namespaces) are only
+   * marked for deletion; a namespace then removes its contents, then itself.
+   * Returns the object as it was at deletion (or marked for deletion).
+   */
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    preconditions: { resourceVersion?: string; uid?: string } = {},
+  ): { object: KubeObject; pending: boolean } {
+    const bucket = this.bucket(type);
+    const key = objectKey(this.scope(type, namespace), name);
+    const current = bucket.get(key);
+    if (!current) {
+      throw notFound(type.plural, type.group, name);
+    }
+    if (
+      (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) ||
+      (preconditions.uid && preconditions.uid !== current.metadata.uid)
+    ) {
+      throw conflict(type.plural, type.group, name);
+    }
+    if (type.plural === 'namespaces') {
+      if (!current.metadata.deletionTimestamp) {
+        const terminating = structuredClone(current);
+        terminating.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        terminating.status = { phase: 'Terminating' };
+        terminating.metadata.resourceVersion = this.nextVersion();
+        bucket.set(key, terminating);
+        this.emit('MODIFIED', type, terminating);
+        // The namespace controller empties the namespace in the background.
+        setImmediate(() => this.finishNamespaceDeletion(type, name));
+        return { object: structuredClone(terminating), pending: true };
+      }
+      return { object: structuredClone(current), pending: true };
+    }
+    if ((current.metadata.finalizers ?? []).length) {
+      if (!current.metadata.deletionTimestamp) {
+        const marked = structuredClone(current);
+        marked.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        marked.metadata.resourceVersion = this.nextVersion();
+        bucket.set(key, marked);
+        this.emit('MODIFIED', type, marked);
+        return { object: structuredClone(marked), pending: true };
+      }
+      return { object: structuredClone(current), pending: true };
+    }
+    bucket.delete(key);
+    const removed = structuredClone(current);
+    removed.metadata.resourceVersion = this.nextVersion();
+    this.emit('DELETED', type, removed);
+    return { object: removed, pending: false };
+  }
+
+  private finishNamespaceDeletion(namespaceType: ResourceType, name: string) {
+    for (const [bucketKey, bucket] of this.objects) {
+      if (bucketKey === '/namespaces') continue;
+      for (const [key, object] of [...bucket.entries()]) {
+        if (!key.startsWith(`${name}/`)) continue;
+        bucket.delete(key);
+        const removed = structuredClone(object);
+        removed.metadata.resourceVersion = this.nextVersion();
+        const [group, plural] = bucketKey.split('/');
+        const type = this.typeOf(group, plural);
+        if (type) this.emit('DELETED', type, removed);
+      }
+    }
+    const namespaces = this.bucket(namespaceType);
+    const ns = namespaces.get(objectKey(undefined, name));
+    if (ns) {
+      namespaces.delete(objectKey(undefined, name));
+      const removed = structuredClone(ns);
+      removed.metadata.resourceVersion = this.nextVersion();
+      this.emit('DELETED', namespaceType, removed);
+    }
+  }
+
+  private readonly knownTypes = new Map<string, ResourceType>();
+
+  /** Registers the types the store may hold, so background deletions can name them. */
+  registerTypes(types: ResourceType[]) {
+    for (const t of types) this.knownTypes.set(typeKey(t), t);
+  }
+
+  private typeOf(group: string, plural: string) {
+    return this.knownTypes.get(`${group}/${plural}`);
+  }
+
+  /**
+   * Subscribes to changes after `fromVersion` (replayed from history first).
+   * Throws 410 Gone when that version is older than the history kept.
+   */
+  watch(fromVersion: number | undefined, listener: Listener): () => void {
+    if (fromVersion !== undefined) {
+      if (fromVersion < this.oldestResumableVersion) {
+        throw gone(`too old resource version: ${fromVersion} (${this.oldestResumableVersion + 1})`);
+      }
+      for (const event of this.history) {
+        if (event.resourceVersion > fromVersion) listener(event);
+      }
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Subscribes to every future change (for the emulated controllers). */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Forgets everything (for tests). */
+  reset() {
+    this.objects.clear();
+    this.history.length = 0;
+    this.revision = 1;
+  }
+}
