@@ -1,0 +1,7 @@
+/**
+ * The luban backend plugin for Backstage.
+ *
+ * @packageDocumentation
+ */
+
+export { lubanPlugin as default } from './plugin';

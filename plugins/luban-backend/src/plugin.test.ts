@@ -1,0 +1,56 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import request from 'supertest';
+import { lubanPlugin } from './plugin';
+
+describe('lubanPlugin', () => {
+  it('answers GET /api/luban/health with its version and the default environments', async () => {
+    const { server } = await startTestBackend({ features: [lubanPlugin] });
+
+    const response = await request(server).get('/api/luban/health');
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      status: 'ok',
+      version: require('../package.json').version,
+      environments: [
+        { name: 'snd', namespacePattern: '{env}-{project}' },
+        { name: 'prd', namespacePattern: '{env}-{project}' },
+      ],
+    });
+  });
+
+  it('reports the environments configured in luban.environments', async () => {
+    const { server } = await startTestBackend({
+      features: [
+        lubanPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            luban: {
+              environments: [{ name: 'dev' }, { name: 'prod', namespace: '{project}' }],
+            },
+          },
+        }),
+      ],
+    });
+
+    const response = await request(server).get('/api/luban/health');
+
+    expect(response.body.environments).toEqual([
+      { name: 'dev', namespacePattern: '{env}-{project}' },
+      { name: 'prod', namespacePattern: '{project}' },
+    ]);
+  });
+
+  it('refuses to start with an invalid environment, naming it', async () => {
+    await expect(
+      startTestBackend({
+        features: [
+          lubanPlugin,
+          mockServices.rootConfig.factory({
+            data: { luban: { environments: [{ name: 'Prod' }] } },
+          }),
+        ],
+      }),
+    ).rejects.toThrow(/luban.environments\[0\].name: The environment name "Prod" must be lowercase/);
+  });
+});

@@ -1,0 +1,7 @@
+/**
+ * Scaffolder actions that provision a luban project.
+ *
+ * @packageDocumentation
+ */
+
+export { scaffolderModuleLuban as default } from './module';
