@@ -1,0 +1,80 @@
+import type { Entity } from '@backstage/catalog-model';
+import {
+  ApiBlueprint,
+  coreExtensionData,
+  type AnyApiFactory,
+} from '@backstage/frontend-plugin-api';
+import {
+  TestApiProvider,
+  createExtensionTester,
+  renderInTestApp,
+} from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { screen } from '@testing-library/react';
+import lubanPlugin from './alpha';
+import { LubanClient, lubanApiRef } from './api';
+
+const acme: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'ledger-api',
+    annotations: { 'luban.dev/project': 'acme' },
+  },
+};
+
+describe('luban plugin (new frontend system)', () => {
+  it('is the luban plugin', () => {
+    expect(lubanPlugin.pluginId).toBe('luban');
+  });
+
+  it('provides the LubanApi as a LubanClient', () => {
+    const tester = createExtensionTester(lubanPlugin.getExtension('api:luban'));
+    const factory = tester.get(ApiBlueprint.dataRefs.factory) as AnyApiFactory;
+
+    expect(factory.api.id).toBe(lubanApiRef.id);
+    expect(
+      factory.factory({
+        discoveryApi: { getBaseUrl: async () => '' },
+        fetchApi: { fetch },
+      }),
+    ).toBeInstanceOf(LubanClient);
+  });
+
+  it('adds a Luban tab to the pages of entities with a luban project', async () => {
+    const tester = createExtensionTester(
+      lubanPlugin.getExtension('entity-content:luban'),
+    );
+    const filter = tester.get(
+      EntityContentBlueprint.dataRefs.filterFunction,
+    ) as (entity: Entity) => boolean;
+
+    expect(tester.get(coreExtensionData.routePath)).toBe('luban');
+    expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Luban');
+    expect(filter(acme)).toBe(true);
+    expect(filter({ ...acme, metadata: { name: 'other' } })).toBe(false);
+
+    renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [
+            lubanApiRef,
+            {
+              getHealth: async () => ({
+                status: 'ok' as const,
+                version: '0.1.0',
+                environments: [],
+              }),
+            },
+          ],
+        ]}
+      >
+        <EntityProvider entity={acme}>{tester.reactElement()}</EntityProvider>
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByRole('row', { name: /ci-acme/ }),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,3 @@
+export { lubanApiRef } from './LubanApi';
+export type { LubanApi } from './LubanApi';
+export { LubanClient } from './LubanClient';

@@ -1,0 +1,1 @@
+export { LubanOverviewContent } from './LubanOverviewContent';

@@ -1,0 +1,1 @@
+export { isLubanAvailable } from './isLubanAvailable';

@@ -1,0 +1,31 @@
+import type { Entity } from '@backstage/catalog-model';
+import { isLubanAvailable } from './isLubanAvailable';
+
+function entityWith(annotations?: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'ledger-api', annotations },
+  };
+}
+
+describe('isLubanAvailable', () => {
+  it('is true when the entity names a luban project', () => {
+    expect(isLubanAvailable(entityWith({ 'luban.dev/project': 'acme' }))).toBe(
+      true,
+    );
+  });
+
+  it('is true for a malformed project name, so the tab can explain it', () => {
+    expect(isLubanAvailable(entityWith({ 'luban.dev/project': 'Acme' }))).toBe(
+      true,
+    );
+  });
+
+  it('is false without the annotation', () => {
+    expect(isLubanAvailable(entityWith({ 'luban.dev/app': 'ledger' }))).toBe(
+      false,
+    );
+    expect(isLubanAvailable(entityWith(undefined))).toBe(false);
+  });
+});

@@ -1,0 +1,17 @@
+import type { Entity } from '@backstage/catalog-model';
+import { LUBAN_PROJECT_ANNOTATION } from '@luban-backstage/plugin-luban-common';
+
+/**
+ * True when the entity is connected to a luban project, that is when it has
+ * the `luban.dev/project` annotation. Used to show the Luban entity tab.
+ *
+ * @remarks
+ *
+ * The value is deliberately not validated here: an entity with a malformed
+ * project name still gets the tab, which then explains what is wrong with it.
+ *
+ * @public
+ */
+export function isLubanAvailable(entity: Entity): boolean {
+  return entity.metadata.annotations?.[LUBAN_PROJECT_ANNOTATION] !== undefined;
+}
