@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GitRepositories, RefConflictError, ZERO_SHA, type RefUpdate } from './GitRepositories';
+
+describe('GitRepositories', () => {
+  let root: string;
+  let work: string;
+  let repos: GitRepositories;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'luban-git-'));
+    work = mkdtempSync(join(tmpdir(), 'luban-work-'));
+    repos = new GitRepositories(root);
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('commits files with compare-and-set on the branch tip', async () => {
+    await repos.create('acme/gitops.git');
+    const updates: RefUpdate[] = [];
+    repos.onRefUpdate(u => updates.push(u));
+
+    const first = await repos.commit('acme/gitops.git', {
+      branch: 'main',
+      expectedSha: ZERO_SHA,
+      message: 'Initial commit',
+      changes: [{ path: 'apps/api/overlays/snd/kustomization.yaml', content: 'images: []\n' }],
+    });
+    const read = await repos.readFile('acme/gitops.git', 'main', 'apps/api/overlays/snd/kustomization.yaml');
+    expect(read?.content.toString()).toBe('images: []\n');
+    expect(read?.commitSha).toBe(first.sha);
+
+    const second = await repos.commit('acme/gitops.git', {
+      branch: 'main',
+      expectedSha: first.sha,
+      message: 'Set the image',
+      changes: [{ path: 'apps/api/overlays/snd/kustomization.yaml', content: 'images: [x]\n' }],
+    });
+    expect(second.parents).toEqual([first.sha]);
+
+    await expect(
+      repos.commit('acme/gitops.git', {
+        branch: 'main',
+        expectedSha: first.sha, // stale
+        message: 'Lost update',
+        changes: [{ path: 'a', content: 'b' }],
+      }),
+    ).rejects.toBeInstanceOf(RefConflictError);
+
+    expect(updates).toEqual([
+      { repository: 'acme/gitops.git', ref: 'refs/heads/main', before: ZERO_SHA, after: first.sha },
+      { repository: 'acme/gitops.git', ref: 'refs/heads/main', before: first.sha, after: second.sha },
+    ]);
+    const history = await repos.log('acme/gitops.git', 'main', { path: 'apps/api/overlays/snd/kustomization.yaml' });
+    expect(history.map(c => c.message)).toEqual(['Set the image', 'Initial commit']);
+  });
+
+  it('serves clone and push over smart HTTP and reports pushed refs', async () => {
+    await repos.create('acme/api.git');
+    await repos.commit('acme/api.git', { branch: 'main', message: 'init', changes: [{ path: 'README.md', content: '# api\n' }] });
+    const server: Server = createServer((req, res) => {
+      const match = (req.url ?? '').split('?')[0].match(/^\/(.+?\.git)(\/.*)$/);
+      repos.serveSmartHttp(req, res, match![1], match![2], 'tester');
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/acme/api.git`;
+    const updates: RefUpdate[] = [];
+    repos.onRefUpdate(u => updates.push(u));
+    try {
+      // Asynchronous: the server answering git runs in this same process.
+      const git = async (...args: string[]) =>
+        (await promisify(execFile)('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: work })).stdout;
+      await git('clone', '--quiet', url, 'api');
+      expect(readFileSync(join(work, 'api', 'README.md'), 'utf8')).toBe('# api\n');
+      writeFileSync(join(work, 'api', 'FAIL_BUILD'), '');
+      await git('-C', 'api', 'add', '.');
+      await git('-C', 'api', 'commit', '--quiet', '-m', 'break the build');
+      await git('-C', 'api', 'push', '--quiet', 'origin', 'main');
+      const head = (await git('-C', 'api', 'rev-parse', 'HEAD')).trim();
+      expect(await repos.resolve('acme/api.git', 'main')).toBe(head);
+      expect(updates).toEqual([
+        { repository: 'acme/api.git', ref: 'refs/heads/main', before: expect.stringMatching(/^[0-9a-f]{40}$/), after: head },
+      ]);
+    } finally {
+      server.close();
+    }
+  });
+});
