@@ -1,6 +1,35 @@
 export interface Config {
   /** Configuration of the luban plugins. */
   luban?: {
+    /** The Harbor registry that holds every project's images. */
+    harbor?: {
+      /** Base URL, e.g. `https://harbor.example.com` (the API is under `/api/v2.0`). */
+      baseUrl: string;
+      /** A Harbor user allowed to create projects and robot accounts. */
+      username: string;
+      /**
+       * Its password. Alternatively `passwordEnv` names an environment variable to read it from.
+       * @visibility secret
+       */
+      password?: string;
+      /** An environment variable holding the password, when `password` is not set. */
+      passwordEnv?: string;
+      /** Settings of projects luban creates. */
+      projectDefaults?: {
+        /** Whether images can be pulled anonymously. Default false. */
+        public?: boolean;
+        /** Scan images on push. Default true. */
+        autoScan?: boolean;
+        /** Refuse pulls of images with vulnerabilities at or above `severity`. Default false. */
+        preventVulnerable?: boolean;
+        /** One of none, low, medium, high, critical. Default critical. */
+        severity?: string;
+        /** Storage quota in bytes; -1 for none. Default -1. */
+        storageLimit?: number;
+        /** Generate an SBOM for every pushed image. Default true. */
+        autoSbomGeneration?: boolean;
+      };
+    };
     /**
      * The deployment environments of every luban project, in promotion order
      * (each promotes from the one before it). Default: `snd`, then `prd`.

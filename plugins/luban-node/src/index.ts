@@ -6,3 +6,17 @@
  */
 
 export { readLubanEnvironments, DEFAULT_ENVIRONMENTS } from './config/environments';
+export { upstreamError } from './errors';
+export type { UpstreamContext } from './errors';
+export {
+  readKubernetesClusters,
+  selectCluster,
+  kubeConfigFor,
+} from './kubernetes/clusters';
+export type { LubanCluster } from './kubernetes/clusters';
+export { KubernetesGateway } from './kubernetes/KubernetesGateway';
+export type {
+  ApplyOptions,
+  ApplyResult,
+  AppliedObject,
+} from './kubernetes/KubernetesGateway';

@@ -1,0 +1,253 @@
+import type { Writable } from 'node:stream';
+import { ConflictError } from '@backstage/errors';
+import {
+  ApiException,
+  KubernetesObjectApi,
+  Log,
+  PatchStrategy,
+  Watch,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { networkErrorMessage, upstreamError } from '../errors';
+import { kubeConfigFor, type LubanCluster } from './clusters';
+
+/**
+ * What an apply did: created the object, updated it to match, or found it
+ * already as asked.
+ * @public
+ */
+export type ApplyResult = 'created' | 'updated' | 'unchanged';
+
+/**
+ * An object as applied (or, in a dry run, as it would be).
+ * @public
+ */
+export interface AppliedObject<T extends KubernetesObject = KubernetesObject> {
+  result: ApplyResult;
+  object: T;
+}
+
+/**
+ * Options of {@link KubernetesGateway.apply}.
+ * @public
+ */
+export interface ApplyOptions {
+  /** Read only, report what would happen. */
+  dryRun?: boolean;
+  /**
+   * A label that marks who owns the object. An existing object without it,
+   * or with another value, is not changed: the apply fails with a message
+   * that names the owner.
+   */
+  owner?: { label: string; value: string };
+}
+
+/** How many times a write that lost a resourceVersion race is re-read and retried. */
+const MAX_CONFLICT_RETRIES = 5;
+
+function describe(object: KubernetesObject): string {
+  const where = object.metadata?.namespace ? ` in namespace '${object.metadata.namespace}'` : '';
+  return `${object.kind} '${object.metadata?.name}'${where}`;
+}
+
+/** Whether everything `desired` sets is set the same way in `live` (server-added fields do not count). */
+function isSubset(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && desired.length === live.length && desired.every((item, i) => isSubset(item, live[i]));
+  }
+  if (typeof desired === 'object' && desired !== null) {
+    if (typeof live !== 'object' || live === null) return false;
+    return Object.entries(desired).every(([key, value]) => isSubset(value, (live as Record<string, unknown>)[key]));
+  }
+  return desired === live;
+}
+
+/** `live` with every field `desired` sets replaced by the desired value (objects merged, lists replaced). */
+function overlay(live: unknown, desired: unknown): unknown {
+  if (typeof desired !== 'object' || desired === null || Array.isArray(desired)) return desired;
+  const base = typeof live === 'object' && live !== null && !Array.isArray(live) ? { ...(live as object) } : {};
+  for (const [key, value] of Object.entries(desired)) {
+    (base as Record<string, unknown>)[key] = overlay((base as Record<string, unknown>)[key], value);
+  }
+  return base;
+}
+
+function statusOf(error: unknown): { code?: number; reason?: string; message?: string } {
+  if (error instanceof ApiException) {
+    let body: any = error.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        body = { message: body };
+      }
+    }
+    return { code: error.code, reason: body?.reason, message: body?.message };
+  }
+  return {};
+}
+
+/**
+ * luban's access to one Kubernetes cluster: idempotent applies with
+ * ownership checks and compare-and-set retries, typed kpack and Argo CD
+ * operations, watches and pod logs. Errors are `@backstage/errors` types
+ * that name the cluster and the object; credentials never appear in them.
+ * @public
+ */
+export class KubernetesGateway {
+  private readonly kc: KubeConfig;
+  private readonly objects: KubernetesObjectApi;
+
+  constructor(readonly cluster: LubanCluster) {
+    this.kc = kubeConfigFor(cluster);
+    this.objects = KubernetesObjectApi.makeApiClient(this.kc);
+  }
+
+  /** The cluster's name, as configured. */
+  get clusterName(): string {
+    return this.cluster.name;
+  }
+
+  private fail(error: unknown, action: string): never {
+    const status = statusOf(error);
+    const system = `Kubernetes cluster '${this.cluster.name}'`;
+    if (status.code === undefined) {
+      throw upstreamError(undefined, networkErrorMessage(error), { system, action });
+    }
+    throw upstreamError(status.code, status.message, { system, action });
+  }
+
+  /** Reads an object; undefined when it does not exist. */
+  async get<T extends KubernetesObject>(ref: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+  }): Promise<T | undefined> {
+    try {
+      return (await this.objects.read(ref as KubernetesObject & { metadata: { name: string } })) as T;
+    } catch (error) {
+      if (statusOf(error).code === 404) return undefined;
+      return this.fail(error, `read ${describe(ref)}`);
+    }
+  }
+
+  /** Lists objects of a kind, optionally in one namespace and by label selector. */
+  async list<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; labelSelector?: string } = {},
+  ): Promise<T[]> {
+    try {
+      const list = await this.objects.list<T>(apiVersion, kind, options.namespace, undefined, undefined, undefined, undefined, options.labelSelector);
+      return list.items.map(item => ({ apiVersion, kind, ...item }));
+    } catch (error) {
+      return this.fail(error, `list ${kind} objects${options.namespace ? ` in namespace '${options.namespace}'` : ''}`);
+    }
+  }
+
+  private checkOwner(live: KubernetesObject, desired: KubernetesObject, owner: ApplyOptions['owner']) {
+    if (!owner) return;
+    const actual = live.metadata?.labels?.[owner.label];
+    if (actual === owner.value) return;
+    throw new ConflictError(
+      actual === undefined
+        ? `${describe(desired)} already exists in Kubernetes cluster '${this.cluster.name}' but was not created by luban (it has no label ${owner.label}); label it ${owner.label}=${owner.value} to let luban manage it, or choose another name`
+        : `${describe(desired)} already exists in Kubernetes cluster '${this.cluster.name}' and belongs to ${owner.label}=${actual}, not ${owner.value}; luban will not change it`,
+    );
+  }
+
+  /**
+   * Creates the object if it is absent, updates it if it differs from what
+   * is asked, and otherwise leaves it alone. Lost resourceVersion races are
+   * re-read and retried.
+   */
+  async apply<T extends KubernetesObject>(desired: T, options: ApplyOptions = {}): Promise<AppliedObject<T>> {
+    for (let attempt = 0; ; attempt++) {
+      const live = await this.get<T>(desired as T & { metadata: { name: string } });
+      if (!live) {
+        if (options.dryRun) return { result: 'created', object: desired };
+        try {
+          return { result: 'created', object: (await this.objects.create(desired)) as T };
+        } catch (error) {
+          // Someone created it between our read and our create: compare with theirs.
+          if (statusOf(error).reason === 'AlreadyExists' && attempt < MAX_CONFLICT_RETRIES) continue;
+          return this.fail(error, `create ${describe(desired)}`);
+        }
+      }
+      this.checkOwner(live, desired, options.owner);
+      const { metadata: desiredMetadata, ...desiredRest } = desired;
+      const matches =
+        isSubset(desiredRest, live) &&
+        isSubset(desiredMetadata?.labels ?? {}, live.metadata?.labels ?? {}) &&
+        isSubset(desiredMetadata?.annotations ?? {}, live.metadata?.annotations ?? {});
+      if (matches) return { result: 'unchanged', object: live };
+      const next = overlay(live, { ...desiredRest, metadata: { labels: desiredMetadata?.labels, annotations: desiredMetadata?.annotations } }) as T;
+      if (options.dryRun) return { result: 'updated', object: next };
+      try {
+        return { result: 'updated', object: (await this.objects.replace(next)) as T };
+      } catch (error) {
+        if (statusOf(error).reason === 'Conflict' && attempt < MAX_CONFLICT_RETRIES) continue;
+        return this.fail(error, `update ${describe(desired)}`);
+      }
+    }
+  }
+
+  /** Applies a JSON merge patch (RFC 7386) to an object. */
+  async mergePatch<T extends KubernetesObject>(
+    ref: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
+    patch: Record<string, unknown>,
+  ): Promise<T> {
+    try {
+      return (await this.objects.patch(
+        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: ref.metadata, ...patch } as KubernetesObject,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        PatchStrategy.MergePatch,
+      )) as T;
+    } catch (error) {
+      return this.fail(error, `patch ${describe(ref)}`);
+    }
+  }
+
+  /** Deletes an object; absent objects are not an error. */
+  async delete(ref: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<void> {
+    try {
+      await this.objects.delete(ref as KubernetesObject);
+    } catch (error) {
+      if (statusOf(error).code === 404) return;
+      this.fail(error, `delete ${describe(ref)}`);
+    }
+  }
+
+  /**
+   * Watches a collection path (e.g. `/apis/kpack.io/v1alpha2/builds`) from a
+   * resourceVersion. `done` receives the error that ended the watch (a 410
+   * Gone arrives as an ERROR event with code 410).
+   */
+  async watch(
+    path: string,
+    query: { resourceVersion?: string; labelSelector?: string; allowWatchBookmarks?: boolean },
+    onEvent: (type: string, object: KubernetesObject) => void,
+    done: (error?: unknown) => void,
+  ): Promise<{ abort(): void }> {
+    return new Watch(this.kc).watch(path, query, onEvent, done);
+  }
+
+  /** Streams one container's log into `output`; resolves when the stream ends. */
+  async streamPodLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    output: Writable,
+    options: { follow?: boolean } = {},
+  ): Promise<{ abort(): void }> {
+    try {
+      return await new Log(this.kc).log(namespace, pod, container, output, { follow: options.follow ?? false });
+    } catch (error) {
+      return this.fail(error, `read the log of container '${container}' of pod '${pod}' in namespace '${namespace}'`);
+    }
+  }
+}
