@@ -20,3 +20,14 @@ export type {
   ApplyResult,
   AppliedObject,
 } from './kubernetes/KubernetesGateway';
+export {
+  readOverlayImages,
+  setOverlayImage,
+  imageReference,
+  describeOverlayChange,
+} from './gitops/overlay';
+export type {
+  OverlayImage,
+  OverlayImageChange,
+  OverlayEdit,
+} from './gitops/overlay';
