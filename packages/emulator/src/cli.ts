@@ -1,7 +1,8 @@
 /**
  * `luban-emulator`: runs the emulator as a process for `scripts/start`.
  *
- *   luban-emulator [--state-dir <dir>] [--kubernetes-port 7081]
+ *   luban-emulator [--state-dir <dir>] [--kubernetes-port 7011] [--harbor-port 7012]
+ *                  [--github-port 7013] [--azure-port 7014]
  *
  * The state directory keeps the API server's certificate and token across
  * restarts and receives `kubeconfig`, `ca.crt` and `token`, which the
@@ -35,8 +36,13 @@ async function main() {
   const key = readOrCreate(join(stateDir, 'tls.key'), () => tls().key);
 
   const emulator = await startEmulator({
-    ports: { kubernetes: Number(option('kubernetes-port') ?? 0) },
-    kubernetesToken: token,
+    ports: {
+      kubernetes: Number(option('kubernetes-port') ?? 0),
+      harbor: Number(option('harbor-port') ?? 0),
+      github: Number(option('github-port') ?? 0),
+      azure: Number(option('azure-port') ?? 0),
+    },
+    token,
     tls: { cert, key },
   });
   const kubeconfigFile = join(stateDir, 'kubeconfig');
@@ -44,7 +50,11 @@ async function main() {
   process.stdout.write(
     [
       'luban emulator running',
-      `  kubernetes  ${emulator.kubernetes.url}   (kubectl --kubeconfig ${kubeconfigFile} get ns)`,
+      `  kubernetes    ${emulator.kubernetes.url}   (kubectl --kubeconfig ${kubeconfigFile} get ns)`,
+      `  harbor        ${emulator.harbor.url}/api/v2.0   (user ${emulator.harbor.username})`,
+      `  github        ${emulator.github.url}   (REST ${emulator.github.apiBaseUrl})`,
+      `  azure devops  ${emulator.azure.organizationUrl}`,
+      `  credential    ${join(stateDir, 'token')}`,
       '',
     ].join('\n'),
   );

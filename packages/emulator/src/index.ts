@@ -7,8 +7,18 @@
  * @packageDocumentation
  */
 
-export { startEmulator } from './server';
+export { startEmulator, HARBOR_ADMIN_USERNAME, AZURE_DEVOPS_ORGANIZATION } from './server';
+export { trustEmulatorCertificate } from './tls';
 export type { EmulatorOptions, RunningEmulator } from './server';
 export { RequestLog, FaultInjector } from './controls';
 export type { EmulatedSystem, FaultRule, RequestRecord } from './controls';
 export type { KubeObject, KubeStore } from './kubernetes/store';
+export { GitRepositories, ZERO_SHA, RefConflictError } from './git/GitRepositories';
+export type { CommitInfo, FileChange, RefUpdate } from './git/GitRepositories';
+export { HarborApi, HARBOR_VERSION } from './harbor/HarborApi';
+export type {
+  HarborApiOptions,
+  PushArtifactInput,
+  PushedArtifact,
+  VulnerabilityCounts,
+} from './harbor/HarborApi';

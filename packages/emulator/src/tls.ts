@@ -36,3 +36,19 @@ export function createSelfSignedIdentity(): TlsIdentity {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Makes this process trust the emulator's certificate for every new TLS
+ * connection, in addition to the usual authorities: for tests, whose clients
+ * (publish:azure, azure-devops-node-api) take no CA option.
+ */
+export function trustEmulatorCertificate(caCert: string): void {
+  const tls = require('node:tls') as typeof import('node:tls') & {
+    getCACertificates(type?: string): string[];
+    setDefaultCACertificates(certs: string[]): void;
+  };
+  const current = tls.getCACertificates('default');
+  if (!current.includes(caCert)) {
+    tls.setDefaultCACertificates([...current, caCert]);
+  }
+}

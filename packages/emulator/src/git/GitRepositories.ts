@@ -303,14 +303,19 @@ export class GitRepositories {
       try {
         if (parent) await this.git(repository, ['read-tree', parent], undefined, env);
         else await this.git(repository, ['read-tree', '--empty'], undefined, env);
+        // --index-info works without a work tree (bare repositories); mode 0 removes an entry.
+        const entries: string[] = [];
         for (const change of options.changes) {
           const path = change.path.replace(/^\/+/, '');
           if (change.content === null) {
-            await this.git(repository, ['update-index', '--force-remove', '--', path], undefined, env);
+            entries.push(`0 ${ZERO_SHA}\t${path}`);
           } else {
             const blob = (await this.git(repository, ['hash-object', '-w', '--stdin'], change.content)).trim();
-            await this.git(repository, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], undefined, env);
+            entries.push(`100644 ${blob}\t${path}`);
           }
+        }
+        if (entries.length) {
+          await this.git(repository, ['update-index', '--index-info'], `${entries.join('\n')}\n`, env);
         }
         const tree = (await this.git(repository, ['write-tree'], undefined, env)).trim();
         const author = options.author ?? DEFAULT_AUTHOR;

@@ -47,6 +47,17 @@ function core(
   };
 }
 
+/** A built-in type of a named API group (apps, batch, ...). */
+function builtIn(
+  apiGroup: string,
+  version: string,
+  kind: string,
+  plural: string,
+  options: Partial<ResourceType> = {},
+): ResourceType {
+  return { ...core(kind, plural, { statusSubresource: true, ...options }), group: apiGroup, version };
+}
+
 function crd(
   group: string,
   version: string,
@@ -98,6 +109,16 @@ export const RESOURCE_TYPES: ResourceType[] = [
     ...core('RoleBinding', 'rolebindings'),
     group: 'rbac.authorization.k8s.io',
   },
+  builtIn('apps', 'v1', 'Deployment', 'deployments', { shortNames: ['deploy'] }),
+  builtIn('apps', 'v1', 'ReplicaSet', 'replicasets', { shortNames: ['rs'] }),
+  builtIn('apps', 'v1', 'StatefulSet', 'statefulsets', { shortNames: ['sts'] }),
+  builtIn('apps', 'v1', 'DaemonSet', 'daemonsets', { shortNames: ['ds'] }),
+  builtIn('batch', 'v1', 'Job', 'jobs'),
+  builtIn('batch', 'v1', 'CronJob', 'cronjobs', { shortNames: ['cj'] }),
+  builtIn('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { shortNames: ['hpa'] }),
+  builtIn('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'] }),
+  builtIn('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', { shortNames: ['netpol'], statusSubresource: false }),
+  crd('gateway.networking.k8s.io', 'v1', 'HTTPRoute', 'httproutes', { categories: ['gateway-api'] }),
   crd('kpack.io', 'v1alpha2', 'Image', 'images', { shortNames: ['cnbimage', 'cnbimages'], categories: ['kpack'] }),
   crd('kpack.io', 'v1alpha2', 'Build', 'builds', { shortNames: ['cnbbuild', 'cnbbuilds', 'bld', 'blds'], categories: ['kpack'] }),
   crd('kpack.io', 'v1alpha2', 'ClusterBuilder', 'clusterbuilders', {

@@ -30,6 +30,7 @@ import {
   type KubeStatus,
 } from './status';
 import type { KubeObject, KubeStore, StoreEvent } from './store';
+import type { EmulatedApi } from '../system';
 
 /** The Kubernetes version the emulated API server reports. */
 export const KUBERNETES_VERSION = {
@@ -98,7 +99,7 @@ function listItem(type: ResourceType, object: KubeObject) {
  * The Kubernetes API server: discovery, CRUD with optimistic concurrency,
  * selectors, pagination, patches and watches over the shared store.
  */
-export class KubernetesApi {
+export class KubernetesApi implements EmulatedApi {
   private readonly openWatches = new Set<ServerResponse>();
 
   constructor(private readonly options: KubernetesApiOptions) {
@@ -106,7 +107,7 @@ export class KubernetesApi {
   }
 
   /** Closes every open watch stream (on shutdown). */
-  closeWatches() {
+  close() {
     for (const res of this.openWatches) res.end();
     this.openWatches.clear();
   }

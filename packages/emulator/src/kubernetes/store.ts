@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { apiVersionOf, type ResourceType } from './resources';
+import { kubeTime } from './time';
 import {
   alreadyExists,
   badRequest,
@@ -228,7 +229,7 @@ export class KubeStore {
     object.apiVersion = apiVersionOf(type);
     object.kind = type.kind;
     object.metadata.uid = randomUUID();
-    object.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    object.metadata.creationTimestamp = kubeTime();
     delete object.metadata.deletionTimestamp;
     if (type.custom || 'spec' in object) {
       object.metadata.generation = 1;
@@ -382,7 +383,7 @@ export class KubeStore {
     if (type.plural === 'namespaces') {
       if (!current.metadata.deletionTimestamp) {
         const terminating = structuredClone(current);
-        terminating.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        terminating.metadata.deletionTimestamp = kubeTime();
         terminating.status = { phase: 'Terminating' };
         terminating.metadata.resourceVersion = this.nextVersion();
         bucket.set(key, terminating);
@@ -396,7 +397,7 @@ export class KubeStore {
     if ((current.metadata.finalizers ?? []).length) {
       if (!current.metadata.deletionTimestamp) {
         const marked = structuredClone(current);
-        marked.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        marked.metadata.deletionTimestamp = kubeTime();
         marked.metadata.resourceVersion = this.nextVersion();
         bucket.set(key, marked);
         this.emit('MODIFIED', type, marked);

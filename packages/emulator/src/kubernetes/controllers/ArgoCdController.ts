@@ -1,0 +1,509 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import type { GitRepositories, RefUpdate } from '../../git/GitRepositories';
+import type { HarborApi } from '../../harbor/HarborApi';
+import { findResourceType, RESOURCE_TYPES, type ResourceType } from '../resources';
+import type { KubeObject, KubeStore, StoreEvent } from '../store';
+import { kubeTime } from '../time';
+
+const APPLICATIONS = findResourceType('argoproj.io', 'v1alpha1', 'applications')!;
+const NAMESPACES = findResourceType('', 'v1', 'namespaces')!;
+
+/** The finalizer that makes Argo CD delete an application's resources with it. */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+/** The annotation that asks Argo CD to refresh an application now. */
+export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
+/** The label Argo CD tracks the resources of an application by. */
+export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+
+const SELF_HEAL_TIMEOUT_MS = 5000;
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
+
+export interface ArgoCdControllerOptions {
+  store: KubeStore;
+  git: GitRepositories;
+  harbor: HarborApi;
+  harborUrl: string;
+  repositoryForUrl(url: string): string | undefined;
+  /** How long an application stays Progressing after a sync, in ms (0 in tests). */
+  progressMs: number;
+}
+
+interface Rendered {
+  revision: string;
+  objects: KubeObject[];
+  images: string[];
+}
+
+type ManagedResource = {
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  status: 'Synced' | 'OutOfSync';
+  health?: { status: string; message?: string };
+};
+
+function typeOfObject(object: KubeObject): ResourceType | undefined {
+  const [group, version] = object.apiVersion?.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
+  return RESOURCE_TYPES.find(t => t.group === group && t.version === version && t.kind === object.kind);
+}
+
+/** The container images of a workload object (pod template or pod spec). */
+function imagesOf(object: KubeObject): string[] {
+  let podSpec = object.spec?.template?.spec;
+  if (object.kind === 'Pod') podSpec = object.spec;
+  if (object.kind === 'CronJob') podSpec = object.spec?.jobTemplate?.spec?.template?.spec;
+  return [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]
+    .map((c: { image?: string }) => c.image)
+    .filter((image: string | undefined): image is string => Boolean(image));
+}
+
+/** `repo@sha256:…`, `repo:tag` or `repo` (tag `latest`); a registry host may carry a port. */
+function splitImageReference(image: string): { repository: string; reference: string } {
+  const at = image.indexOf('@');
+  if (at >= 0) return { repository: image.slice(0, at), reference: image.slice(at + 1) };
+  const colon = image.indexOf(':', image.lastIndexOf('/') + 1);
+  if (colon >= 0) return { repository: image.slice(0, colon), reference: image.slice(colon + 1) };
+  return { repository: image, reference: 'latest' };
+}
+
+/**
+ * Whether everything the rendered manifest sets is set the same way live.
+ * Fields the API server adds (defaults, its own labels) do not count as drift.
+ */
+function isSubset(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && desired.length === live.length && desired.every((item, i) => isSubset(item, live[i]));
+  }
+  if (typeof desired === 'object' && desired !== null) {
+    if (typeof live !== 'object' || live === null) return false;
+    return Object.entries(desired).every(([key, value]) => isSubset(value, (live as Record<string, unknown>)[key]));
+  }
+  return desired === live;
+}
+
+function equalJson(a: unknown, b: unknown) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Emulates Argo CD's application controller: renders an Application's
+ * source path from the emulated git host with `kubectl kustomize`, compares
+ * it with the objects in the emulated cluster, syncs automatically or on a
+ * requested operation, and reports health from whether the images exist in
+ * the emulated Harbor.
+ */
+export class ArgoCdController {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly options: ArgoCdControllerOptions) {
+    this.unsubscribe.push(options.store.subscribe(event => this.onStoreEvent(event)));
+    this.unsubscribe.push(options.git.onRefUpdate(update => this.onRefUpdate(update)));
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const off of this.unsubscribe) off();
+    for (const timer of this.timers) clearTimeout(timer);
+  }
+
+  /** Whether no reconcile is queued or running. */
+  isIdle(): boolean {
+    return this.queues.size === 0;
+  }
+
+  /** Resolves when every queued reconcile has finished (for tests). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) {
+      await Promise.all([...this.queues.values()]);
+    }
+  }
+
+  /** Re-evaluates every application (e.g. after an image was pushed). */
+  resyncAll() {
+    for (const app of this.options.store.list(APPLICATIONS)) {
+      this.enqueue(app.metadata.namespace!, app.metadata.name);
+    }
+  }
+
+  private enqueue(namespace: string, name: string) {
+    const key = `${namespace}/${name}`;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => (this.stopped ? undefined : this.reconcile(namespace, name)))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      });
+    this.queues.set(key, next);
+  }
+
+  private onStoreEvent(event: StoreEvent) {
+    if (event.resourceType === APPLICATIONS && event.type !== 'DELETED') {
+      this.enqueue(event.object.metadata.namespace!, event.object.metadata.name);
+    }
+  }
+
+  private onRefUpdate(update: RefUpdate) {
+    for (const app of this.options.store.list(APPLICATIONS)) {
+      const url = app.spec?.source?.repoURL;
+      if (url && this.options.repositoryForUrl(url) === update.repository) {
+        this.enqueue(app.metadata.namespace!, app.metadata.name);
+      }
+    }
+  }
+
+  private writeStatus(app: KubeObject, status: Record<string, unknown>, extra: { removeOperation?: boolean; removeRefresh?: boolean } = {}) {
+    const current = this.options.store.find(APPLICATIONS, app.metadata.namespace, app.metadata.name);
+    if (!current) return;
+    const next: KubeObject = { ...current, status: { ...current.status, ...status } };
+    if (extra.removeOperation) delete next.operation;
+    if (extra.removeRefresh && next.metadata.annotations) {
+      const { [REFRESH_ANNOTATION]: _refresh, ...annotations } = next.metadata.annotations;
+      next.metadata = { ...next.metadata, annotations };
+    }
+    const material = (o: KubeObject) => ({ ...o, status: { ...o.status, reconciledAt: undefined } });
+    if (equalJson(material(next), material(current))) return;
+    next.status.reconciledAt = kubeTime();
+    this.options.store.update(APPLICATIONS, app.metadata.namespace, app.metadata.name, next, { requireResourceVersion: false });
+  }
+
+  private async render(app: KubeObject): Promise<Rendered> {
+    const source = app.spec?.source ?? {};
+    const repository = source.repoURL ? this.options.repositoryForUrl(source.repoURL) : undefined;
+    if (!repository || !(await this.options.git.exists(repository))) {
+      throw new Error(`rpc error: code = Unknown desc = repository not found: ${source.repoURL}`);
+    }
+    const target = !source.targetRevision || source.targetRevision === 'HEAD'
+      ? await this.options.git.defaultBranch(repository)
+      : source.targetRevision;
+    const revision = await this.options.git.resolve(repository, target);
+    if (!revision) {
+      throw new Error(`rpc error: code = Unknown desc = unable to resolve '${target}' to a commit SHA`);
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'luban-argocd-'));
+    try {
+      for (const path of await this.options.git.listFiles(repository, revision)) {
+        const file = await this.options.git.readFile(repository, revision, path);
+        if (!file) continue;
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), file.content);
+      }
+      const appPath = join(dir, source.path ?? '.');
+      let output: string;
+      try {
+        output = (await promisify(execFile)('kubectl', ['kustomize', appPath], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+      } catch (error) {
+        const stderr = (error as { stderr?: string }).stderr ?? String(error);
+        throw new Error(`rpc error: code = Unknown desc = \`kustomize build ${source.path}\` failed exit status 1: ${stderr.trim()}`);
+      }
+      const objects = parseAllDocuments(output)
+        .map(doc => doc.toJS() as KubeObject)
+        .filter(o => o && o.kind);
+      const images = [...new Set(objects.filter(o => WORKLOAD_KINDS.has(o.kind!)).flatMap(imagesOf))];
+      return { revision, objects, images };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private destinationNamespace(app: KubeObject, object: KubeObject): string {
+    return object.metadata?.namespace ?? app.spec?.destination?.namespace ?? 'default';
+  }
+
+  /** Compares rendered objects with the cluster: one entry per object. */
+  private compare(app: KubeObject, rendered: Rendered): ManagedResource[] {
+    return rendered.objects.map(object => {
+      const type = typeOfObject(object);
+      const namespace = type?.namespaced ? this.destinationNamespace(app, object) : '';
+      const live = type ? this.options.store.find(type, namespace || undefined, object.metadata.name) : undefined;
+      const { status: _status, metadata, ...desired } = object;
+      const synced =
+        live !== undefined &&
+        isSubset(desired, live) &&
+        isSubset(metadata.labels ?? {}, live.metadata.labels ?? {}) &&
+        isSubset(metadata.annotations ?? {}, live.metadata.annotations ?? {});
+      return {
+        group: type?.group ?? object.apiVersion?.split('/')[0] ?? '',
+        version: type?.version ?? '',
+        kind: object.kind!,
+        namespace,
+        name: object.metadata.name,
+        status: synced ? 'Synced' : 'OutOfSync',
+      };
+    });
+  }
+
+  private async reconcile(namespace: string, name: string) {
+    const { store } = this.options;
+    const app = store.find(APPLICATIONS, namespace, name);
+    if (!app) return;
+    if (app.metadata.deletionTimestamp) {
+      await this.finalize(app);
+      return;
+    }
+    let rendered: Rendered;
+    try {
+      rendered = await this.render(app);
+    } catch (error) {
+      this.writeStatus(
+        app,
+        {
+          sync: { status: 'Unknown', comparedTo: { source: app.spec?.source, destination: app.spec?.destination } },
+          health: { status: 'Unknown' },
+          conditions: [{ type: 'ComparisonError', message: (error as Error).message, lastTransitionTime: kubeTime() }],
+        },
+        { removeRefresh: true },
+      );
+      return;
+    }
+    const resources = this.compare(app, rendered);
+    const outOfSync = resources.some(r => r.status === 'OutOfSync');
+    const automated = app.spec?.syncPolicy?.automated && app.spec.syncPolicy.automated.enabled !== false;
+    const requested = app.operation?.sync;
+    const lastSynced = app.status?.operationState?.syncResult?.revision;
+    const lastSyncAt = Date.parse(app.status?.operationState?.finishedAt ?? '') || 0;
+    // Like Argo CD's --self-heal-timeout-seconds (5 s): drift is corrected, but not in a tight loop.
+    const selfHeal =
+      Boolean(app.spec?.syncPolicy?.automated?.selfHeal) && outOfSync && Date.now() - lastSyncAt >= SELF_HEAL_TIMEOUT_MS;
+    if (requested || (automated && (lastSynced !== rendered.revision || selfHeal))) {
+      await this.sync(app, rendered, requested ? 'operation' : 'automated');
+      return;
+    }
+    this.writeStatus(
+      app,
+      {
+        sync: {
+          status: outOfSync ? 'OutOfSync' : 'Synced',
+          revision: rendered.revision,
+          comparedTo: { source: app.spec?.source, destination: app.spec?.destination },
+        },
+        summary: { images: rendered.images },
+        resources: resources.map(r => ({ ...r, health: this.healthOf(r, rendered) })),
+        health: this.applicationHealth(app, rendered),
+        conditions: [],
+      },
+      { removeRefresh: true },
+    );
+  }
+
+  private healthOf(resource: ManagedResource, rendered: Rendered) {
+    if (!WORKLOAD_KINDS.has(resource.kind)) return undefined;
+    const missing = this.missingImages(rendered);
+    return missing.length ? { status: 'Degraded', message: `image ${missing[0]} not found in the registry` } : { status: 'Healthy' };
+  }
+
+  private missingImages(rendered: Rendered): string[] {
+    const harborHost = new URL(this.options.harborUrl).host;
+    return rendered.images.filter(image => {
+      const { repository: repo, reference } = splitImageReference(image);
+      const [host, project, ...path] = repo.split('/');
+      if (host !== harborHost) return false; // images from elsewhere are not checked
+      return !project || path.length === 0 || !this.options.harbor.hasArtifact(project, path.join('/'), reference);
+    });
+  }
+
+  private applicationHealth(app: KubeObject, rendered: Rendered) {
+    const current = app.status?.health?.status;
+    if (current === 'Progressing' && app.status?.operationState?.syncResult?.revision === rendered.revision) {
+      return app.status.health; // still rolling out; the timer settles it
+    }
+    const missing = this.missingImages(rendered);
+    return missing.length
+      ? { status: 'Degraded', message: `Deployment has image ${missing[0]} which is not in the registry (ImagePullBackOff)` }
+      : { status: 'Healthy' };
+  }
+
+  private async sync(app: KubeObject, rendered: Rendered, trigger: 'automated' | 'operation') {
+    const { store } = this.options;
+    const startedAt = kubeTime();
+    const prune = trigger === 'automated' ? Boolean(app.spec.syncPolicy?.automated?.prune) : Boolean(app.operation?.sync?.prune);
+    const createNamespace = (app.spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true');
+    const initiatedBy = trigger === 'automated' ? { automated: true } : (app.operation?.initiatedBy ?? { username: 'admin' });
+    const results: Array<Record<string, unknown>> = [];
+    let failure: string | undefined;
+    const destination = app.spec?.destination?.namespace;
+    if (destination && !store.find(NAMESPACES, undefined, destination)) {
+      if (createNamespace) store.create(NAMESPACES, undefined, { metadata: { name: destination } });
+      else failure = `namespaces "${destination}" not found`;
+    }
+    for (const object of failure ? [] : rendered.objects) {
+      const type = typeOfObject(object);
+      const namespace = type?.namespaced ? this.destinationNamespace(app, object) : undefined;
+      if (!type) {
+        failure = `The Kubernetes API could not find ${object.apiVersion}/${object.kind} for requested resource ${namespace ?? ''}/${object.metadata.name}. Make sure the "${object.kind}" CRD is installed on the destination cluster.`;
+        break;
+      }
+      const desired: KubeObject = {
+        ...object,
+        metadata: { ...object.metadata, namespace, labels: { ...object.metadata.labels, [INSTANCE_LABEL]: app.metadata.name } },
+      };
+      try {
+        const live = store.find(type, namespace, object.metadata.name);
+        if (live) {
+          store.update(type, namespace, object.metadata.name, { ...desired, metadata: { ...desired.metadata, resourceVersion: live.metadata.resourceVersion }, status: live.status });
+        } else {
+          store.create(type, namespace, desired);
+        }
+        this.setWorkloadStatus(type, namespace, object.metadata.name, 'progressing');
+        results.push({ group: type.group, version: type.version, kind: type.kind, namespace: namespace ?? '', name: object.metadata.name, status: 'Synced', message: `${type.kind.toLowerCase()}.${type.group || 'core'}/${object.metadata.name} configured`, hookPhase: 'Running', syncPhase: 'Sync' });
+      } catch (error) {
+        failure = (error as Error).message;
+        break;
+      }
+    }
+    if (!failure && prune) {
+      const wanted = new Set(rendered.objects.map(o => `${o.kind}/${this.destinationNamespace(app, o)}/${o.metadata.name}`));
+      for (const previous of (app.status?.resources ?? []) as ManagedResource[]) {
+        if (wanted.has(`${previous.kind}/${previous.namespace}/${previous.name}`)) continue;
+        const type = RESOURCE_TYPES.find(t => t.group === previous.group && t.kind === previous.kind);
+        if (type && store.find(type, previous.namespace || undefined, previous.name)) {
+          store.delete(type, previous.namespace || undefined, previous.name);
+        }
+      }
+    }
+    const finishedAt = kubeTime();
+    const operation = { sync: { revision: rendered.revision, prune }, initiatedBy, ...(trigger === 'automated' ? { retry: {} } : {}) };
+    const history = [...((app.status?.history ?? []) as Array<{ id: number }>)];
+    if (!failure) {
+      history.push({
+        id: (history[history.length - 1]?.id ?? -1) + 1,
+        revision: rendered.revision,
+        deployedAt: finishedAt,
+        deployStartedAt: startedAt,
+        source: app.spec.source,
+        initiatedBy,
+      } as { id: number });
+    }
+    const limit = app.spec?.revisionHistoryLimit ?? 10;
+    const current = store.find(APPLICATIONS, app.metadata.namespace, app.metadata.name) ?? app;
+    this.writeStatus(
+      current,
+      {
+        sync: {
+          status: failure ? 'OutOfSync' : 'Synced',
+          revision: rendered.revision,
+          comparedTo: { source: app.spec?.source, destination: app.spec?.destination },
+        },
+        summary: { images: rendered.images },
+        resources: failure ? app.status?.resources ?? [] : this.compare(app, rendered).map(r => ({ ...r, health: this.healthOf(r, rendered) })),
+        health: failure ? app.status?.health ?? { status: 'Missing' } : { status: 'Progressing', message: 'Waiting for rollout to finish' },
+        history: history.slice(-limit),
+        operationState: {
+          operation,
+          phase: failure ? 'Failed' : 'Succeeded',
+          message: failure ? `one or more objects failed to apply, reason: ${failure}` : 'successfully synced (all tasks run)',
+          syncResult: { revision: rendered.revision, source: app.spec.source, resources: results },
+          startedAt,
+          finishedAt,
+        },
+        conditions: failure ? [{ type: 'SyncError', message: failure, lastTransitionTime: finishedAt }] : [],
+      },
+      { removeOperation: true, removeRefresh: true },
+    );
+    if (!failure) this.settleHealthLater(app, rendered);
+  }
+
+  private settleHealthLater(app: KubeObject, rendered: Rendered) {
+    const settle = () => {
+      const current = this.options.store.find(APPLICATIONS, app.metadata.namespace, app.metadata.name);
+      if (!current || this.stopped) return;
+      const missing = this.missingImages(rendered);
+      for (const object of rendered.objects) {
+        const type = typeOfObject(object);
+        if (type && WORKLOAD_KINDS.has(type.kind)) {
+          this.setWorkloadStatus(type, type.namespaced ? this.destinationNamespace(app, object) : undefined, object.metadata.name, missing.length ? 'degraded' : 'healthy');
+        }
+      }
+      this.writeStatus(current, {
+        health: missing.length
+          ? { status: 'Degraded', message: `Deployment has image ${missing[0]} which is not in the registry (ImagePullBackOff)` }
+          : { status: 'Healthy' },
+      });
+    };
+    if (this.options.progressMs <= 0) {
+      settle();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.enqueueWork(app, settle);
+    }, this.options.progressMs);
+    this.timers.add(timer);
+  }
+
+  private enqueueWork(app: KubeObject, work: () => void) {
+    const key = `${app.metadata.namespace}/${app.metadata.name}`;
+    const next = (this.queues.get(key) ?? Promise.resolve()).then(work).catch(() => undefined);
+    this.queues.set(key, next);
+    next.finally(() => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    });
+  }
+
+  /** Writes a Deployment-like status so the Kubernetes plugin sees the rollout. */
+  private setWorkloadStatus(type: ResourceType, namespace: string | undefined, name: string, state: 'progressing' | 'healthy' | 'degraded') {
+    if (type.kind !== 'Deployment' && type.kind !== 'StatefulSet') return;
+    const live = this.options.store.find(type, namespace, name);
+    if (!live) return;
+    const replicas = live.spec?.replicas ?? 1;
+    const ready = state === 'healthy' ? replicas : 0;
+    const status = {
+      observedGeneration: live.metadata.generation,
+      replicas,
+      updatedReplicas: replicas,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      ...(state === 'healthy' ? {} : { unavailableReplicas: replicas }),
+      conditions: [
+        {
+          type: 'Available',
+          status: state === 'healthy' ? 'True' : 'False',
+          reason: state === 'healthy' ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          lastUpdateTime: kubeTime(),
+          lastTransitionTime: kubeTime(),
+        },
+        {
+          type: 'Progressing',
+          status: state === 'degraded' ? 'False' : 'True',
+          reason: { progressing: 'ReplicaSetUpdated', healthy: 'NewReplicaSetAvailable', degraded: 'ProgressDeadlineExceeded' }[state],
+          lastUpdateTime: kubeTime(),
+          lastTransitionTime: kubeTime(),
+        },
+      ],
+    };
+    if (!equalJson(live.status, status)) {
+      this.options.store.update(type, namespace, name, { ...live, status }, { subresource: 'status' });
+    }
+  }
+
+  private async finalize(app: KubeObject) {
+    const { store } = this.options;
+    if (!(app.metadata.finalizers ?? []).includes(RESOURCES_FINALIZER)) return;
+    for (const resource of (app.status?.resources ?? []) as ManagedResource[]) {
+      const type = RESOURCE_TYPES.find(t => t.group === resource.group && t.kind === resource.kind);
+      if (type && store.find(type, resource.namespace || undefined, resource.name)) {
+        store.delete(type, resource.namespace || undefined, resource.name);
+      }
+    }
+    const current = store.find(APPLICATIONS, app.metadata.namespace, app.metadata.name);
+    if (!current) return;
+    store.update(
+      APPLICATIONS,
+      app.metadata.namespace,
+      app.metadata.name,
+      { ...current, metadata: { ...current.metadata, finalizers: (current.metadata.finalizers ?? []).filter(f => f !== RESOURCES_FINALIZER) } },
+      { requireResourceVersion: false },
+    );
+  }
+}

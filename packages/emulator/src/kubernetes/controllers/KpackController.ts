@@ -1,0 +1,441 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { GitRepositories, RefUpdate } from '../../git/GitRepositories';
+import type { HarborApi } from '../../harbor/HarborApi';
+import type { PodLogs } from '../podLogs';
+import { findResourceType } from '../resources';
+import type { KubeObject, KubeStore, StoreEvent } from '../store';
+import { kubeTime } from '../time';
+import { buildStepLogs, type BuildStep } from './kpackLogs';
+
+const IMAGES = findResourceType('kpack.io', 'v1alpha2', 'images')!;
+const BUILDS = findResourceType('kpack.io', 'v1alpha2', 'builds')!;
+const CLUSTER_BUILDERS = findResourceType('kpack.io', 'v1alpha2', 'clusterbuilders')!;
+const PODS = findResourceType('', 'v1', 'pods')!;
+
+/** The label and annotation keys kpack writes (kpack pkg/apis/build/v1alpha2). */
+export const KPACK = {
+  imageLabel: 'image.kpack.io/image',
+  buildNumberLabel: 'image.kpack.io/buildNumber',
+  imageGenerationLabel: 'image.kpack.io/imageGeneration',
+  buildLabel: 'kpack.io/build',
+  reasonAnnotation: 'image.kpack.io/reason',
+  buildChangesAnnotation: 'image.kpack.io/buildChanges',
+  builderNameAnnotation: 'image.kpack.io/builderName',
+  builderKindAnnotation: 'image.kpack.io/builderKind',
+  additionalBuildNeededAnnotation: 'image.kpack.io/additionalBuildNeeded',
+} as const;
+
+/** The lifecycle steps of a build pod: init containers, then `completion`. */
+export const BUILD_STEPS: BuildStep[] = ['prepare', 'analyze', 'detect', 'restore', 'build', 'export'];
+
+/** A repository file that makes the emulated build fail at its `build` step. */
+export const FAIL_BUILD_FILE = 'FAIL_BUILD';
+
+export interface KpackControllerOptions {
+  store: KubeStore;
+  git: GitRepositories;
+  harbor: HarborApi;
+  logs: PodLogs;
+  /** Where the emulated Harbor is; images are pushed to its host. */
+  harborUrl: string;
+  /** Maps a git URL of an emulated host to a repository path, if it is one. */
+  repositoryForUrl(url: string): string | undefined;
+  /** How long each lifecycle step runs, in milliseconds (0: as fast as possible). */
+  stepMs: number;
+  /** Called after a build pushed an image to the registry. */
+  onImagePushed?: () => void;
+}
+
+type Condition = { type: string; status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; lastTransitionTime: string };
+
+function condition(type: string, status: Condition['status'], reason?: string, message?: string): Condition {
+  return { type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}), lastTransitionTime: kubeTime() };
+}
+
+function sleep(ms: number) {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** `<repo>` of a `<repo>:<tag>` reference (a registry host may carry a port). */
+function repositoryOf(tag: string): string {
+  const lastSlash = tag.lastIndexOf('/');
+  const colon = tag.indexOf(':', lastSlash + 1);
+  return colon >= 0 ? tag.slice(0, colon) : tag;
+}
+
+function tagNameOf(tag: string): string {
+  const lastSlash = tag.lastIndexOf('/');
+  const colon = tag.indexOf(':', lastSlash + 1);
+  return colon >= 0 ? tag.slice(colon + 1) : 'latest';
+}
+
+function buildNumberOf(build: KubeObject): number {
+  return Number(build.metadata.labels?.[KPACK.buildNumberLabel] ?? 0);
+}
+
+function isRunning(build: KubeObject): boolean {
+  const succeeded = (build.status?.conditions ?? []).find((c: Condition) => c.type === 'Succeeded');
+  return !succeeded || succeeded.status === 'Unknown';
+}
+
+/**
+ * Emulates kpack's Image and Build reconcilers: an Image gets a Build per
+ * config change, new commit on its branch, or `additionalBuildNeeded`
+ * trigger; each Build runs as a pod whose lifecycle steps write logs, then
+ * pushes a digest to the emulated Harbor.
+ */
+export class KpackController {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(private readonly options: KpackControllerOptions) {
+    this.unsubscribe.push(options.store.subscribe(event => this.onStoreEvent(event)));
+    this.unsubscribe.push(options.git.onRefUpdate(update => this.onRefUpdate(update)));
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const off of this.unsubscribe) off();
+  }
+
+  /** Whether no reconcile is queued or running. */
+  isIdle(): boolean {
+    return this.queues.size === 0;
+  }
+
+  /** Resolves when every queued reconcile has finished (for tests). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) {
+      await Promise.all([...this.queues.values()]);
+    }
+  }
+
+  private enqueue(key: string, work: () => Promise<void>) {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => (this.stopped ? undefined : work()))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      });
+    this.queues.set(key, next);
+  }
+
+  private onStoreEvent(event: StoreEvent) {
+    const { metadata } = event.object;
+    if (event.resourceType === IMAGES) {
+      if (event.type === 'DELETED') {
+        this.enqueue(`${metadata.namespace}/${metadata.name}`, () => this.deleteOwnedBuilds(metadata.namespace!, metadata.name));
+      } else {
+        this.enqueueImage(metadata.namespace!, metadata.name);
+      }
+    } else if (event.resourceType === BUILDS && event.type === 'MODIFIED') {
+      const image = metadata.labels?.[KPACK.imageLabel];
+      if (image && metadata.annotations?.[KPACK.additionalBuildNeededAnnotation]) {
+        this.enqueueImage(metadata.namespace!, image);
+      }
+    }
+  }
+
+  private onRefUpdate(update: RefUpdate) {
+    for (const image of this.options.store.list(IMAGES)) {
+      const url = image.spec?.source?.git?.url;
+      if (url && this.options.repositoryForUrl(url) === update.repository) {
+        this.enqueueImage(image.metadata.namespace!, image.metadata.name);
+      }
+    }
+  }
+
+  private enqueueImage(namespace: string, name: string) {
+    this.enqueue(`${namespace}/${name}`, () => this.reconcileImage(namespace, name));
+  }
+
+  private buildsOf(namespace: string, image: string): KubeObject[] {
+    return this.options.store
+      .list(BUILDS, namespace)
+      .filter(b => b.metadata.labels?.[KPACK.imageLabel] === image)
+      .sort((a, b) => buildNumberOf(a) - buildNumberOf(b));
+  }
+
+  private async deleteOwnedBuilds(namespace: string, image: string) {
+    for (const build of this.buildsOf(namespace, image)) {
+      const pod = this.options.store.find(PODS, namespace, `${build.metadata.name}-build-pod`);
+      if (pod) this.options.store.delete(PODS, namespace, pod.metadata.name);
+      this.options.store.delete(BUILDS, namespace, build.metadata.name);
+    }
+  }
+
+  private updateImageStatus(namespace: string, name: string, status: Record<string, unknown>) {
+    const current = this.options.store.find(IMAGES, namespace, name);
+    if (!current) return;
+    this.options.store.update(IMAGES, namespace, name, { ...current, status: { ...current.status, ...status } }, { subresource: 'status' });
+  }
+
+  private async reconcileImage(namespace: string, name: string) {
+    const { store, git } = this.options;
+    const image = store.find(IMAGES, namespace, name);
+    if (!image || image.metadata.deletionTimestamp) return;
+    const gitSource = image.spec?.source?.git;
+    const repository = gitSource?.url ? this.options.repositoryForUrl(gitSource.url) : undefined;
+    const commit = repository ? await git.resolve(repository, gitSource.revision ?? 'main') : undefined;
+    if (!repository || !commit) {
+      this.updateImageStatus(namespace, name, {
+        observedGeneration: image.metadata.generation,
+        conditions: [
+          condition('Ready', 'False', 'ResolverNotReady', `unable to fetch git revision "${gitSource?.revision ?? ''}" of ${gitSource?.url ?? '(no git source)'}`),
+          condition('BuilderReady', 'True'),
+        ],
+      });
+      return;
+    }
+
+    const builds = this.buildsOf(namespace, name);
+    const latest = builds[builds.length - 1];
+    if (latest && isRunning(latest)) {
+      return; // kpack starts no build while one is running; the build's end re-queues the image
+    }
+    const reasons: string[] = [];
+    const changes: Array<Record<string, unknown>> = [];
+    if (!latest) {
+      reasons.push('CONFIG');
+      changes.push({ reason: 'CONFIG', old: {}, new: { source: image.spec.source } });
+    } else {
+      const builtGeneration = Number(latest.metadata.labels?.[KPACK.imageGenerationLabel] ?? 0);
+      if ((image.metadata.generation ?? 1) > builtGeneration) {
+        reasons.push('CONFIG');
+        changes.push({ reason: 'CONFIG', old: { source: latest.spec.source }, new: { source: image.spec.source } });
+      }
+      if (latest.spec?.source?.git?.revision !== commit) {
+        reasons.push('COMMIT');
+        changes.push({ reason: 'COMMIT', old: latest.spec?.source?.git?.revision, new: commit });
+      }
+      const trigger = latest.metadata.annotations?.[KPACK.additionalBuildNeededAnnotation];
+      if (trigger) {
+        reasons.push('TRIGGER');
+        changes.push({ reason: 'TRIGGER', old: '', new: trigger });
+      }
+    }
+    if (reasons.length === 0) return;
+
+    const number = (image.status?.buildCounter ?? builds.length) + 1;
+    const buildName = `${name}-build-${number}`;
+    const builderName = image.spec?.builder?.name ?? 'default';
+    const builder = store.find(CLUSTER_BUILDERS, undefined, builderName);
+    const now = new Date();
+    const stamp = `${now.toISOString().slice(0, 10).replace(/-/g, '')}.${now.toISOString().slice(11, 19).replace(/:/g, '')}`;
+    const tag: string = image.spec.tag;
+    const build = store.create(BUILDS, namespace, {
+      apiVersion: 'kpack.io/v1alpha2',
+      kind: 'Build',
+      metadata: {
+        name: buildName,
+        labels: {
+          ...image.metadata.labels,
+          [KPACK.imageLabel]: name,
+          [KPACK.buildNumberLabel]: String(number),
+          [KPACK.imageGenerationLabel]: String(image.metadata.generation ?? 1),
+        },
+        annotations: {
+          [KPACK.reasonAnnotation]: reasons.join(','),
+          [KPACK.buildChangesAnnotation]: JSON.stringify(changes),
+          [KPACK.builderNameAnnotation]: builderName,
+          [KPACK.builderKindAnnotation]: image.spec?.builder?.kind ?? 'ClusterBuilder',
+        },
+        ownerReferences: [
+          { apiVersion: 'kpack.io/v1alpha2', kind: 'Image', name, uid: image.metadata.uid, controller: true, blockOwnerDeletion: true },
+        ],
+      },
+      spec: {
+        tags: [
+          tag,
+          ...(image.spec?.imageTaggingStrategy === 'None' ? [] : [`${repositoryOf(tag)}:${tagNameOf(tag)}-b${number}.${stamp}`]),
+          ...(image.spec?.additionalTags ?? []),
+        ],
+        builder: { image: builder?.status?.latestImage ?? `${repositoryOf(tag).split('/')[0]}/luban/builder@sha256:${'0'.repeat(64)}` },
+        serviceAccountName: image.spec?.serviceAccountName ?? 'default',
+        source: { ...image.spec.source, git: { url: gitSource.url, revision: commit } },
+        cache: image.spec?.cache?.volume ? { volume: { persistentVolumeClaimName: `${name}-cache` } } : image.spec?.cache ?? {},
+        env: image.spec?.build?.env ?? [],
+        resources: image.spec?.build?.resources ?? {},
+        ...(latest?.status?.latestImage ? { lastBuild: { image: latest.status.latestImage, stackId: 'io.buildpacks.stacks.luban' } } : {}),
+      },
+    });
+    this.updateImageStatus(namespace, name, {
+      observedGeneration: image.metadata.generation,
+      buildCounter: number,
+      latestBuildRef: buildName,
+      latestBuildReason: reasons.join(','),
+      latestBuildImageGeneration: image.metadata.generation,
+      conditions: [
+        condition('Ready', 'Unknown', undefined, `Build '${buildName}' is executing`),
+        condition('BuilderReady', 'True'),
+      ],
+    });
+    this.enqueue(`${namespace}/${buildName}`, () => this.runBuild(namespace, build, repository));
+  }
+
+  private updateBuildStatus(namespace: string, name: string, status: Record<string, unknown>) {
+    const current = this.options.store.find(BUILDS, namespace, name);
+    if (!current) return undefined;
+    return this.options.store.update(BUILDS, namespace, name, { ...current, status: { ...current.status, ...status } }, { subresource: 'status' });
+  }
+
+  private updatePodStatus(namespace: string, name: string, change: (status: any) => void) {
+    const pod = this.options.store.find(PODS, namespace, name);
+    if (!pod) return;
+    const status = structuredClone(pod.status ?? {});
+    change(status);
+    this.options.store.update(PODS, namespace, name, { ...pod, status }, { subresource: 'status' });
+  }
+
+  private async runBuild(namespace: string, build: KubeObject, repository: string) {
+    const { store, logs, stepMs, git } = this.options;
+    const buildName = build.metadata.name;
+    const podName = `${buildName}-build-pod`;
+    const imageName = build.metadata.labels![KPACK.imageLabel];
+    const commit: string = build.spec.source.git.revision;
+    const subPath: string = build.spec.source.subPath ?? '';
+    const willFail = Boolean(await git.readFile(repository, commit, [subPath, FAIL_BUILD_FILE].filter(Boolean).join('/')));
+    const waiting = (name: string) => ({ name, state: { waiting: { reason: 'PodInitializing' } }, ready: false, restartCount: 0, image: build.spec.builder.image });
+
+    store.create(PODS, namespace, {
+      metadata: {
+        name: podName,
+        labels: {
+          [KPACK.imageLabel]: imageName,
+          [KPACK.buildNumberLabel]: build.metadata.labels![KPACK.buildNumberLabel],
+          [KPACK.buildLabel]: buildName,
+        },
+        ownerReferences: [{ apiVersion: 'kpack.io/v1alpha2', kind: 'Build', name: buildName, uid: build.metadata.uid, controller: true }],
+      },
+      spec: {
+        serviceAccountName: build.spec.serviceAccountName,
+        restartPolicy: 'Never',
+        initContainers: BUILD_STEPS.map(step => ({ name: step, image: build.spec.builder.image })),
+        containers: [{ name: 'completion', image: build.spec.builder.image }],
+      },
+    });
+    this.updatePodStatus(namespace, podName, status => {
+      status.phase = 'Pending';
+      status.initContainerStatuses = BUILD_STEPS.map(waiting);
+      status.containerStatuses = [waiting('completion')];
+    });
+    const stepStates = () => {
+      const pod = store.find(PODS, namespace, podName);
+      return [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].map(
+        (s: { state: unknown }) => s.state,
+      );
+    };
+    this.updateBuildStatus(namespace, buildName, {
+      podName,
+      conditions: [condition('Succeeded', 'Unknown', 'PodInitializing')],
+      stepStates: stepStates(),
+      stepsCompleted: [],
+    });
+
+    const digest = createHash('sha256').update(`${buildName}/${commit}/${randomBytes(8).toString('hex')}`).digest('hex');
+    const repo = repositoryOf(build.spec.tags[0]);
+    const context = { build, commit, digest, repo, reasons: build.metadata.annotations?.[KPACK.reasonAnnotation] ?? '' };
+    const completed: string[] = [];
+    let failedStep: string | undefined;
+
+    for (const [index, step] of [...BUILD_STEPS, 'completion' as const].entries()) {
+      if (this.stopped || !store.find(BUILDS, namespace, buildName)) return;
+      const isInit = index < BUILD_STEPS.length;
+      const startedAt = kubeTime();
+      this.updatePodStatus(namespace, podName, status => {
+        status.phase = isInit ? 'Pending' : 'Running';
+        const list = isInit ? status.initContainerStatuses : status.containerStatuses;
+        list[isInit ? index : 0] = { ...list[isInit ? index : 0], state: { running: { startedAt } } };
+      });
+      this.updateBuildStatus(namespace, buildName, {
+        conditions: [condition('Succeeded', 'Unknown', isInit ? 'PodInitializing' : undefined)],
+        stepStates: stepStates(),
+      });
+      const pushProblem = step === 'export' ? this.pushProblem(build) : undefined;
+      const fails = (willFail && step === 'build') || pushProblem !== undefined;
+      const lines = pushProblem
+        ? [buildStepLogs(step, context, false)[0], `ERROR: failed to export: ${pushProblem}`]
+        : buildStepLogs(step, context, fails);
+      const [head, ...rest] = lines;
+      logs.write(namespace, podName, step, head);
+      if (stepMs > 0) await sleep(stepMs);
+      if (rest.length) logs.write(namespace, podName, step, rest.join('\n'));
+      logs.finish(namespace, podName, step);
+      const exitCode = fails ? 1 : 0;
+      this.updatePodStatus(namespace, podName, status => {
+        const list = isInit ? status.initContainerStatuses : status.containerStatuses;
+        list[isInit ? index : 0] = {
+          ...list[isInit ? index : 0],
+          state: { terminated: { exitCode, reason: fails ? 'Error' : 'Completed', startedAt, finishedAt: kubeTime() } },
+        };
+        if (fails) status.phase = 'Failed';
+        else if (!isInit) status.phase = 'Succeeded';
+      });
+      if (fails) {
+        failedStep = step;
+        break;
+      }
+      completed.push(step);
+    }
+
+    const latestImage = `${repo}@sha256:${digest}`;
+    if (failedStep) {
+      this.updateBuildStatus(namespace, buildName, {
+        conditions: [condition('Succeeded', 'False', 'Failed', `Build failed: step "${failedStep}" exited with code 1`)],
+        stepStates: stepStates(),
+        stepsCompleted: completed,
+      });
+      this.updateImageStatus(namespace, imageName, {
+        conditions: [condition('Ready', 'False', 'BuildFailed', `Build '${buildName}' failed`), condition('BuilderReady', 'True')],
+      });
+    } else {
+      this.pushToHarbor(build, digest);
+      this.options.onImagePushed?.();
+      this.updateBuildStatus(namespace, buildName, {
+        conditions: [condition('Succeeded', 'True', 'Completed')],
+        stepStates: stepStates(),
+        stepsCompleted: [...BUILD_STEPS],
+        latestImage,
+        latestCacheImage: '',
+        buildMetadata: [{ id: 'luban-ci/python-uv', version: '0.0.43', homepage: 'https://github.com/metasync/luban-ci' }],
+        stack: { id: 'io.buildpacks.stacks.luban', runImage: `${repo.split('/')[0]}/luban/run@sha256:${'1'.repeat(64)}` },
+        lifecycleVersion: '0.20.11',
+      });
+      this.updateImageStatus(namespace, imageName, {
+        latestImage,
+        latestStack: 'io.buildpacks.stacks.luban',
+        conditions: [condition('Ready', 'True', 'UpToDate'), condition('BuilderReady', 'True')],
+      });
+    }
+    // A commit or trigger may have arrived while this build ran.
+    this.enqueueImage(namespace, imageName);
+  }
+
+  /** Why the registry would refuse this build's push, or undefined when it accepts it. */
+  private pushProblem(build: KubeObject): string | undefined {
+    const repo = repositoryOf(build.spec.tags[0]);
+    const [host, project, ...path] = repo.split('/');
+    if (host !== new URL(this.options.harborUrl).host) {
+      return `registry ${host} is not reachable`;
+    }
+    if (!project || path.length === 0 || !this.options.harbor.projectNames().includes(project)) {
+      return `NOT_FOUND: project ${project ?? ''} not found`;
+    }
+    return undefined;
+  }
+
+  private pushToHarbor(build: KubeObject, digest: string) {
+    const tags: string[] = build.spec.tags;
+    const repo = repositoryOf(tags[0]);
+    const [, project, ...path] = repo.split('/');
+    this.options.harbor.pushArtifact({
+      project,
+      repository: path.join('/'),
+      digest: `sha256:${digest}`,
+      tags: tags.filter(t => repositoryOf(t) === repo).map(tagNameOf),
+      sbom: true,
+    });
+  }
+}
