@@ -1,6 +1,25 @@
 export interface Config {
   /** Configuration of the luban plugins. */
   luban?: {
+    /** How long luban waits for any upstream system to answer one request. Default 30. */
+    requestTimeoutSeconds?: number;
+    /** Defaults for the namespaces luban creates for a project. */
+    namespaces?: {
+      /** ResourceQuota `spec.hard` of each environment namespace, e.g. `{ "requests.cpu": "4", pods: "50" }`. */
+      quota?: { [resource: string]: string };
+      /** LimitRange default limits and requests of a container. */
+      containerDefaults?: {
+        limits?: { cpu?: string; memory?: string };
+        requests?: { cpu?: string; memory?: string };
+      };
+      /** The Pod Security Standard enforced in every namespace. Default `restricted`. */
+      podSecurity?: 'restricted' | 'baseline' | 'privileged';
+      /**
+       * How an owner group entity is named in Kubernetes RBAC; `{name}` and
+       * `{namespace}` are the entity's. Default `{name}`.
+       */
+      groupPattern?: string;
+    };
     /** The Harbor registry that holds every project's images. */
     harbor?: {
       /** Base URL, e.g. `https://harbor.example.com` (the API is under `/api/v2.0`). */

@@ -253,3 +253,24 @@ export function deriveProjectNames(
     argoCdProject: argoCdProjectName(project),
   };
 }
+
+/**
+ * The dockerconfigjson Secret that holds a project's Harbor robot account,
+ * in every namespace that pulls or pushes its images.
+ * @public
+ */
+export function imagePullSecretName(project: string): string {
+  return `harbor-${project}`;
+}
+
+/**
+ * The ServiceAccount kpack builds run as, in `ci-<project>`.
+ * @public
+ */
+export const BUILDER_SERVICE_ACCOUNT = 'luban-builder';
+
+/**
+ * The ServiceAccount a project's apps run as, in each environment namespace.
+ * @public
+ */
+export const APP_SERVICE_ACCOUNT = 'luban-app';

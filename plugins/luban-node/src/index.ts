@@ -5,7 +5,11 @@
  * @packageDocumentation
  */
 
-export { readLubanEnvironments, DEFAULT_ENVIRONMENTS } from './config/environments';
+export {
+  readLubanEnvironments,
+  readRequestTimeoutMs,
+  DEFAULT_ENVIRONMENTS,
+} from './config/environments';
 export { upstreamError } from './errors';
 export type { UpstreamContext } from './errors';
 export {

@@ -3,8 +3,14 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { readLubanEnvironments } from '@luban-backstage/plugin-luban-node';
+import {
+  readKubernetesClusters,
+  readLubanEnvironments,
+  readRequestTimeoutMs,
+} from '@luban-backstage/plugin-luban-node';
+import { createProjectNamespacesAction } from './actions/projectNamespaces';
 import { createValidateProjectAction } from './actions/validateProject';
+import { readNamespaceDefaults } from './provisioning/namespaces';
 
 /**
  * Adds the luban scaffolder actions (`luban:*`) to the scaffolder.
@@ -21,7 +27,16 @@ export const scaffolderModuleLuban = createBackendModule({
       },
       async init({ config, scaffolder }) {
         const environments = readLubanEnvironments(config);
-        scaffolder.addActions(createValidateProjectAction({ environments }));
+        const clusters = readKubernetesClusters(config);
+        scaffolder.addActions(
+          createValidateProjectAction({ environments }),
+          createProjectNamespacesAction({
+            clusters,
+            environments,
+            defaults: readNamespaceDefaults(config),
+            requestTimeoutMs: readRequestTimeoutMs(config),
+          }),
+        );
       },
     });
   },

@@ -47,3 +47,11 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
     return { name, namespacePattern };
   });
 }
+
+/**
+ * How long luban waits for one upstream request (`luban.requestTimeoutSeconds`, default 30 s).
+ * @public
+ */
+export function readRequestTimeoutMs(config: Config): number {
+  return (config.getOptionalNumber('luban.requestTimeoutSeconds') ?? 30) * 1000;
+}

@@ -1,16 +1,14 @@
 import type { Writable } from 'node:stream';
 import { ConflictError } from '@backstage/errors';
 import {
-  ApiException,
-  KubernetesObjectApi,
   Log,
-  PatchStrategy,
   Watch,
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { networkErrorMessage, upstreamError } from '../errors';
 import { kubeConfigFor, type LubanCluster } from './clusters';
+import { KubernetesRequestError, KubernetesRestClient } from './KubernetesRestClient';
 
 /**
  * What an apply did: created the object, updated it to match, or found it
@@ -46,7 +44,7 @@ export interface ApplyOptions {
 /** How many times a write that lost a resourceVersion race is re-read and retried. */
 const MAX_CONFLICT_RETRIES = 5;
 
-function describe(object: KubernetesObject): string {
+function describe(object: { kind?: string; metadata?: { name?: string; namespace?: string } }): string {
   const where = object.metadata?.namespace ? ` in namespace '${object.metadata.namespace}'` : '';
   return `${object.kind} '${object.metadata?.name}'${where}`;
 }
@@ -74,19 +72,14 @@ function overlay(live: unknown, desired: unknown): unknown {
 }
 
 function statusOf(error: unknown): { code?: number; reason?: string; message?: string } {
-  if (error instanceof ApiException) {
-    let body: any = error.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        body = { message: body };
-      }
-    }
-    return { code: error.code, reason: body?.reason, message: body?.message };
+  if (error instanceof KubernetesRequestError) {
+    return { code: error.code, reason: error.status?.reason, message: error.status?.message };
   }
   return {};
 }
+
+/** The reference part of an object: enough to address it. */
+type ObjectRef = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 
 /**
  * luban's access to one Kubernetes cluster: idempotent applies with
@@ -97,11 +90,18 @@ function statusOf(error: unknown): { code?: number; reason?: string; message?: s
  */
 export class KubernetesGateway {
   private readonly kc: KubeConfig;
-  private readonly objects: KubernetesObjectApi;
+  private readonly rest: KubernetesRestClient;
 
-  constructor(readonly cluster: LubanCluster) {
+  constructor(
+    readonly cluster: LubanCluster,
+    options: { requestTimeoutMs?: number } = {},
+  ) {
     this.kc = kubeConfigFor(cluster);
-    this.objects = KubernetesObjectApi.makeApiClient(this.kc);
+    this.rest = new KubernetesRestClient(this.kc, options.requestTimeoutMs);
+  }
+
+  private async pathOf(ref: ObjectRef, withName = true): Promise<string> {
+    return this.rest.pathOf(ref.apiVersion, ref.kind, ref.metadata.namespace, withName ? ref.metadata.name : undefined);
   }
 
   /** The cluster's name, as configured. */
@@ -119,13 +119,9 @@ export class KubernetesGateway {
   }
 
   /** Reads an object; undefined when it does not exist. */
-  async get<T extends KubernetesObject>(ref: {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string };
-  }): Promise<T | undefined> {
+  async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
     try {
-      return (await this.objects.read(ref as KubernetesObject & { metadata: { name: string } })) as T;
+      return await this.rest.request<T>('GET', await this.pathOf(ref));
     } catch (error) {
       if (statusOf(error).code === 404) return undefined;
       return this.fail(error, `read ${describe(ref)}`);
@@ -139,7 +135,10 @@ export class KubernetesGateway {
     options: { namespace?: string; labelSelector?: string } = {},
   ): Promise<T[]> {
     try {
-      const list = await this.objects.list<T>(apiVersion, kind, options.namespace, undefined, undefined, undefined, undefined, options.labelSelector);
+      const path = await this.rest.pathOf(apiVersion, kind, options.namespace);
+      const query = options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : '';
+      const list = await this.rest.request<{ items: T[] }>('GET', `${path}${query}`);
+      // Lists of built-in types leave kind and apiVersion off their items.
       return list.items.map(item => ({ apiVersion, kind, ...item }));
     } catch (error) {
       return this.fail(error, `list ${kind} objects${options.namespace ? ` in namespace '${options.namespace}'` : ''}`);
@@ -164,11 +163,12 @@ export class KubernetesGateway {
    */
   async apply<T extends KubernetesObject>(desired: T, options: ApplyOptions = {}): Promise<AppliedObject<T>> {
     for (let attempt = 0; ; attempt++) {
-      const live = await this.get<T>(desired as T & { metadata: { name: string } });
+      const live = await this.get<T>(desired as ObjectRef);
       if (!live) {
         if (options.dryRun) return { result: 'created', object: desired };
         try {
-          return { result: 'created', object: (await this.objects.create(desired)) as T };
+          const created = await this.rest.request<T>('POST', await this.pathOf(desired as ObjectRef, false), desired);
+          return { result: 'created', object: created };
         } catch (error) {
           // Someone created it between our read and our create: compare with theirs.
           if (statusOf(error).reason === 'AlreadyExists' && attempt < MAX_CONFLICT_RETRIES) continue;
@@ -185,7 +185,7 @@ export class KubernetesGateway {
       const next = overlay(live, { ...desiredRest, metadata: { labels: desiredMetadata?.labels, annotations: desiredMetadata?.annotations } }) as T;
       if (options.dryRun) return { result: 'updated', object: next };
       try {
-        return { result: 'updated', object: (await this.objects.replace(next)) as T };
+        return { result: 'updated', object: await this.rest.request<T>('PUT', await this.pathOf(next as ObjectRef), next) };
       } catch (error) {
         if (statusOf(error).reason === 'Conflict' && attempt < MAX_CONFLICT_RETRIES) continue;
         return this.fail(error, `update ${describe(desired)}`);
@@ -194,28 +194,18 @@ export class KubernetesGateway {
   }
 
   /** Applies a JSON merge patch (RFC 7386) to an object. */
-  async mergePatch<T extends KubernetesObject>(
-    ref: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
-    patch: Record<string, unknown>,
-  ): Promise<T> {
+  async mergePatch<T extends KubernetesObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T> {
     try {
-      return (await this.objects.patch(
-        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: ref.metadata, ...patch } as KubernetesObject,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        PatchStrategy.MergePatch,
-      )) as T;
+      return await this.rest.request<T>('PATCH', await this.pathOf(ref), patch, 'application/merge-patch+json');
     } catch (error) {
       return this.fail(error, `patch ${describe(ref)}`);
     }
   }
 
   /** Deletes an object; absent objects are not an error. */
-  async delete(ref: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<void> {
+  async delete(ref: ObjectRef): Promise<void> {
     try {
-      await this.objects.delete(ref as KubernetesObject);
+      await this.rest.request('DELETE', await this.pathOf(ref));
     } catch (error) {
       if (statusOf(error).code === 404) return;
       this.fail(error, `delete ${describe(ref)}`);

@@ -1,0 +1,138 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import type { JsonObject } from '@backstage/types';
+import type { RunningEmulator } from '@luban-backstage/emulator';
+import request from 'supertest';
+import scaffolderModuleLuban from '../index';
+
+/** A template's steps, as in template.yaml. */
+export type TemplateSteps = Array<{ id: string; name?: string; action: string; input?: JsonObject }>;
+
+/** What a finished scaffolder task shows its user. */
+export interface TaskResult {
+  status: 'completed' | 'failed' | 'cancelled';
+  /** Each step's outputs, by step id. */
+  output: Record<string, any>;
+  /** The task log, one message per line. */
+  log: string[];
+  error?: string;
+}
+
+/** The configuration that points luban at a running emulator. */
+export function emulatorConfig(emulator: RunningEmulator): JsonObject {
+  return {
+    kubernetes: {
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: [
+            {
+              name: 'emulator',
+              url: emulator.kubernetes.url,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: emulator.token,
+              caData: Buffer.from(emulator.kubernetes.caCert).toString('base64'),
+            },
+          ],
+        },
+      ],
+    },
+    luban: {
+      // Injected timeouts should fail fast in tests.
+      requestTimeoutSeconds: 0.25,
+      harbor: { baseUrl: emulator.harbor.url, username: emulator.harbor.username, password: emulator.harbor.password },
+    },
+  };
+}
+
+function templateEntity(name: string, steps: TemplateSteps) {
+  return {
+    apiVersion: 'scaffolder.backstage.io/v1beta3',
+    kind: 'Template',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      type: 'test',
+      owner: 'group:default/platform-team',
+      parameters: [],
+      steps,
+      // Every step's outputs, under its id, as the task's output.
+      output: Object.fromEntries(steps.map(step => [step.id, `\${{ steps['${step.id}'].output }}`])),
+    },
+  };
+}
+
+/**
+ * Starts a backend with the real scaffolder, this module and the given
+ * config, with one catalog Template per entry of `templates`.
+ */
+export async function startScaffolder(options: { config: JsonObject; templates: Record<string, TemplateSteps> }) {
+  const { server } = await startTestBackend({
+    features: [
+      scaffolderPlugin,
+      scaffolderModuleLuban,
+      mockServices.rootConfig.factory({ data: options.config }),
+      catalogServiceMock.factory({
+        entities: Object.entries(options.templates).map(([name, steps]) => templateEntity(name, steps)) as any,
+      }),
+    ],
+  });
+  const auth = `Bearer ${mockCredentials.user.token()}`;
+
+  return {
+    /** Runs a catalog template as a task and waits for it to finish. */
+    async run(template: string, values: JsonObject = {}): Promise<TaskResult> {
+      const created = await request(server)
+        .post('/api/scaffolder/v2/tasks')
+        .set('Authorization', auth)
+        .send({ templateRef: `template:default/${template}`, values });
+      if (created.status !== 201) {
+        throw new Error(`task not created: ${created.status} ${JSON.stringify(created.body)}`);
+      }
+      // The event stream polls once a second; the task's status answers at once.
+      let status: TaskResult['status'] | undefined;
+      while (!status) {
+        const task = await request(server)
+          .get(`/api/scaffolder/v2/tasks/${created.body.id}`)
+          .set('Authorization', auth);
+        if (['completed', 'failed', 'cancelled'].includes(task.body.status)) {
+          status = task.body.status;
+        } else {
+          await new Promise(resolve => setTimeout(resolve, 10));
+        }
+      }
+      const events: Array<{ type: string; body: any }> = (
+        await request(server).get(`/api/scaffolder/v2/tasks/${created.body.id}/events`).set('Authorization', auth)
+      ).body;
+      const completion = events.find(e => e.type === 'completion');
+      return {
+        status,
+        output: completion?.body.output ?? {},
+        log: events.filter(e => e.type === 'log').map(e => e.body.message),
+        error:
+          events
+            .filter(e => e.type === 'log' && e.body.status === 'failed')
+            .map(e => e.body.message)
+            .join('\n') || undefined,
+      };
+    },
+
+    /** Runs steps through the scaffolder's dry-run API, as the template editor does. */
+    async dryRun(steps: TemplateSteps, values: JsonObject = {}) {
+      const response = await request(server)
+        .post('/api/scaffolder/v2/dry-run')
+        .set('Authorization', auth)
+        .send({ template: templateEntity('dry-run', steps), values, directoryContents: [] });
+      return {
+        status: response.status,
+        output: response.body.output ?? {},
+        log: (response.body.log ?? []).map((l: { body: { message: string } }) => l.body.message) as string[],
+        body: response.body,
+      };
+    },
+  };
+}

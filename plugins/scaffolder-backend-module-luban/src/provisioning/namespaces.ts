@@ -1,0 +1,158 @@
+import type { Config } from '@backstage/config';
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  APP_SERVICE_ACCOUNT,
+  BUILDER_SERVICE_ACCOUNT,
+  LUBAN_LABELS,
+  LUBAN_MANAGED_BY,
+  imagePullSecretName,
+} from '@luban-backstage/plugin-luban-common';
+
+/** What every project namespace gets unless a template overrides it. */
+export interface NamespaceDefaults {
+  quota: Record<string, string>;
+  containerDefaults: {
+    limits: Record<string, string>;
+    requests: Record<string, string>;
+  };
+  podSecurity: 'restricted' | 'baseline' | 'privileged';
+  groupPattern: string;
+}
+
+const BUILT_IN_DEFAULTS: NamespaceDefaults = {
+  quota: {
+    'requests.cpu': '4',
+    'requests.memory': '8Gi',
+    'limits.cpu': '8',
+    'limits.memory': '16Gi',
+    pods: '50',
+  },
+  containerDefaults: {
+    limits: { cpu: '500m', memory: '512Mi' },
+    requests: { cpu: '100m', memory: '128Mi' },
+  },
+  podSecurity: 'restricted',
+  groupPattern: '{name}',
+};
+
+/** Reads `luban.namespaces`, on top of the built-in defaults. */
+export function readNamespaceDefaults(config: Config): NamespaceDefaults {
+  const c = config.getOptionalConfig('luban.namespaces');
+  const quota = c?.getOptional<Record<string, string>>('quota');
+  return {
+    quota: quota ?? BUILT_IN_DEFAULTS.quota,
+    containerDefaults: {
+      limits: {
+        ...BUILT_IN_DEFAULTS.containerDefaults.limits,
+        ...c?.getOptional<Record<string, string>>('containerDefaults.limits'),
+      },
+      requests: {
+        ...BUILT_IN_DEFAULTS.containerDefaults.requests,
+        ...c?.getOptional<Record<string, string>>('containerDefaults.requests'),
+      },
+    },
+    podSecurity: (c?.getOptionalString('podSecurity') as NamespaceDefaults['podSecurity']) ?? 'restricted',
+    groupPattern: c?.getOptionalString('groupPattern') ?? '{name}',
+  };
+}
+
+/** One namespace to provision and what the owner group may do in it. */
+export interface NamespacePlan {
+  name: string;
+  environment: string;
+  /** ClusterRole bound to the owner group: edit where the team works, view elsewhere. */
+  ownerRole: 'edit' | 'view';
+  serviceAccount: string;
+}
+
+/** Every object of one project namespace, in the order they are applied. */
+export function namespaceObjects(options: {
+  project: string;
+  owner: string;
+  plan: NamespacePlan;
+  defaults: NamespaceDefaults;
+  quota?: Record<string, string>;
+}) {
+  const { project, owner, plan, defaults } = options;
+  const ownerRef = parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' });
+  const group = defaults.groupPattern
+    .replace(/\{name\}/g, ownerRef.name)
+    .replace(/\{namespace\}/g, ownerRef.namespace);
+  const labels = {
+    [LUBAN_LABELS.project]: project,
+    [LUBAN_LABELS.environment]: plan.environment,
+    [LUBAN_LABELS.managedBy]: LUBAN_MANAGED_BY,
+  };
+  const metadata = (name: string) => ({ name, namespace: plan.name, labels });
+  const pullSecret = imagePullSecretName(project);
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: plan.name,
+        labels: {
+          ...labels,
+          [LUBAN_LABELS.owner]: ownerRef.name,
+          'pod-security.kubernetes.io/enforce': defaults.podSecurity,
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': defaults.podSecurity,
+          'pod-security.kubernetes.io/warn': defaults.podSecurity,
+        },
+        annotations: { 'luban.dev/owner-entity': `group:${ownerRef.namespace}/${ownerRef.name}` },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: metadata('luban-quota'),
+      spec: { hard: { ...defaults.quota, ...options.quota } },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: metadata('luban-limits'),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            default: defaults.containerDefaults.limits,
+            defaultRequest: defaults.containerDefaults.requests,
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: metadata(plan.serviceAccount),
+      // kpack pushes with the secrets listed here; pods pull with imagePullSecrets.
+      ...(plan.serviceAccount === BUILDER_SERVICE_ACCOUNT ? { secrets: [{ name: pullSecret }] } : {}),
+      imagePullSecrets: [{ name: pullSecret }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: metadata(`luban-owner-${plan.ownerRole}`),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: plan.ownerRole },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
+    },
+  ];
+}
+
+/** The namespaces of a project: ci first, then each environment. */
+export function namespacePlans(
+  ciNamespace: string,
+  environments: Array<{ name: string; namespace: string }>,
+): NamespacePlan[] {
+  return [
+    { name: ciNamespace, environment: 'ci', ownerRole: 'view', serviceAccount: BUILDER_SERVICE_ACCOUNT },
+    ...environments.map((env, index) => ({
+      name: env.namespace,
+      environment: env.name,
+      // The team works in the first environment; later ones change only by promotion.
+      ownerRole: (index === 0 ? 'edit' : 'view') as 'edit' | 'view',
+      serviceAccount: APP_SERVICE_ACCOUNT,
+    })),
+  ];
+}
