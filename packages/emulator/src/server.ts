@@ -77,6 +77,8 @@ export interface RunningEmulator {
     list(plural: string, namespace?: string): KubeObject[];
     /** Creates an object directly in the store (as if someone else had), for tests and seeding. */
     create(plural: string, object: KubeObject): KubeObject;
+    /** Deletes an object directly in the store (as if someone else had), for tests. */
+    remove(plural: string, namespace: string | undefined, name: string): void;
   };
   harbor: {
     /** e.g. `http://127.0.0.1:7012`; the API is under `/api/v2.0`. */
@@ -359,6 +361,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       create: (plural, object) => {
         const type = typeByPlural(plural);
         return store.create(type, type.namespaced ? object.metadata.namespace : undefined, object);
+      },
+      remove: (plural, namespace, name) => {
+        store.delete(typeByPlural(plural), namespace, name);
       },
       kubeconfig: () =>
         stringifyYaml({

@@ -35,3 +35,13 @@ export type {
   OverlayImageChange,
   OverlayEdit,
 } from './gitops/overlay';
+export { HarborClient } from './harbor/HarborClient';
+export type {
+  EnsureResult,
+  HarborArtifact,
+  HarborProject,
+  HarborProjectDefaults,
+  HarborRobot,
+  VulnerabilitySummary,
+} from './harbor/HarborClient';
+export { RobotSecret } from './harbor/RobotSecret';

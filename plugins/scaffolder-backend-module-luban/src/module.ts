@@ -4,10 +4,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
+  HarborClient,
   readKubernetesClusters,
   readLubanEnvironments,
   readRequestTimeoutMs,
 } from '@luban-backstage/plugin-luban-node';
+import { createHarborProjectAction } from './actions/harborProject';
 import { createProjectNamespacesAction } from './actions/projectNamespaces';
 import { createValidateProjectAction } from './actions/validateProject';
 import { readNamespaceDefaults } from './provisioning/namespaces';
@@ -28,13 +30,20 @@ export const scaffolderModuleLuban = createBackendModule({
       async init({ config, scaffolder }) {
         const environments = readLubanEnvironments(config);
         const clusters = readKubernetesClusters(config);
+        const requestTimeoutMs = readRequestTimeoutMs(config);
         scaffolder.addActions(
           createValidateProjectAction({ environments }),
           createProjectNamespacesAction({
             clusters,
             environments,
             defaults: readNamespaceDefaults(config),
-            requestTimeoutMs: readRequestTimeoutMs(config),
+            requestTimeoutMs,
+          }),
+          createHarborProjectAction({
+            harbor: HarborClient.fromConfig(config, { requestTimeoutMs }),
+            clusters,
+            environments,
+            requestTimeoutMs,
           }),
         );
       },

@@ -136,3 +136,46 @@ export async function startScaffolder(options: { config: JsonObject; templates: 
     },
   };
 }
+
+/**
+ * Fails each mutating upstream call of a clean run in turn (with a 5xx and
+ * with a timeout), re-runs, and expects the same end state as the clean
+ * run. Returns the number of injection points covered.
+ */
+export async function expectConvergenceAfterEachFault(options: {
+  emulator: RunningEmulator;
+  /** Brings the systems to the state before the run (after a reset). */
+  setup?: () => Promise<void>;
+  run: () => Promise<TaskResult>;
+  /** What a user would compare: the objects the run leaves behind. */
+  state: () => Promise<unknown> | unknown;
+}): Promise<number> {
+  const { emulator, run } = options;
+  const prepare = async () => {
+    await emulator.reset();
+    await options.setup?.();
+    emulator.requests.clear();
+  };
+  await prepare();
+  const clean = await run();
+  if (clean.status !== 'completed') throw new Error(`the clean run failed: ${clean.error}`);
+  const expected = await options.state();
+  const calls = emulator.requests.mutating();
+  for (const call of calls) {
+    for (const status of [503, 'timeout'] as const) {
+      await prepare();
+      emulator.faults.fail({ system: call.system, method: call.method, path: call.path.split('?')[0], status });
+      const failed = await run();
+      const rerun = await run();
+      const where = `${status} on ${call.method} ${call.path}`;
+      expect({ where, failed: failed.status, rerun: rerun.status, rerunError: rerun.error }).toEqual({
+        where,
+        failed: 'failed',
+        rerun: 'completed',
+        rerunError: undefined,
+      });
+      expect({ where, state: await options.state() }).toEqual({ where, state: expected });
+    }
+  }
+  return calls.length;
+}

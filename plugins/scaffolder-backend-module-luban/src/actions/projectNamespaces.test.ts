@@ -1,6 +1,11 @@
 import { startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
 import yaml from 'yaml';
-import { emulatorConfig, startScaffolder, type TemplateSteps } from '../__testUtils__/harness';
+import {
+  emulatorConfig,
+  expectConvergenceAfterEachFault,
+  startScaffolder,
+  type TemplateSteps,
+} from '../__testUtils__/harness';
 import { examples } from './projectNamespaces.examples';
 
 const step = (input: Record<string, unknown>): TemplateSteps => [
@@ -101,21 +106,11 @@ describe('luban:project:namespaces through the scaffolder', () => {
   });
 
   it('converges to the clean-run state after any one mutating call fails (5xx or timeout)', async () => {
-    await scaffolder.run('payments');
-    const clean = clusterState();
-    const mutatingCalls = emulator.requests.mutating('kubernetes');
-    expect(mutatingCalls.length).toBe(15);
-
-    for (const [index, call] of mutatingCalls.entries()) {
-      for (const status of [503, 'timeout'] as const) {
-        await emulator.reset();
-        emulator.faults.fail({ system: 'kubernetes', method: call.method, path: call.path.split('?')[0], status });
-        const failed = await scaffolder.run('payments');
-        expect({ index, status: failed.status }).toEqual({ index, status: 'failed' });
-        const rerun = await scaffolder.run('payments');
-        expect({ index, status: rerun.status }).toEqual({ index, status: 'completed' });
-        expect(clusterState()).toEqual(clean);
-      }
-    }
+    const points = await expectConvergenceAfterEachFault({
+      emulator,
+      run: () => scaffolder.run('payments'),
+      state: clusterState,
+    });
+    expect(points).toBe(15); // 3 namespaces × (namespace, quota, limits, service account, role binding)
   }, 180_000);
 });
