@@ -66,6 +66,32 @@ export interface Config {
        * @visibility frontend
        */
       namespace?: string;
+      /**
+       * Whether Argo CD syncs this environment by itself. Default: true for
+       * the first environment, false for the others (they change by promotion PRs
+       * and are synced by hand or by Argo CD once merged, as you choose).
+       * @visibility frontend
+       */
+      autoSync?: boolean;
     }>;
+    /** Where luban creates Argo CD objects. */
+    argocd?: {
+      /** The namespace Argo CD watches for Applications and AppProjects. Default `argocd`. */
+      namespace?: string;
+      /** The destination server of Applications. Default `https://kubernetes.default.svc`. */
+      destinationServer?: string;
+    };
+    /** How luban builds images with kpack. */
+    kpack?: {
+      /** The builder of new kpack Images. Default: ClusterBuilder `luban-builder`. */
+      builder?: { kind?: 'ClusterBuilder' | 'Builder'; name?: string };
+      /** Size of each Image's build cache volume. Default `2G`. */
+      cacheSize?: string;
+    };
+    /** The GitOps repositories luban writes. */
+    gitops?: {
+      /** The branch Argo CD deploys from and promotions target. Default `main`. */
+      branch?: string;
+    };
   };
 }

@@ -13,8 +13,8 @@ describe('lubanPlugin', () => {
       status: 'ok',
       version: require('../package.json').version,
       environments: [
-        { name: 'snd', namespacePattern: '{env}-{project}' },
-        { name: 'prd', namespacePattern: '{env}-{project}' },
+        { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true },
+        { name: 'prd', namespacePattern: '{env}-{project}', autoSync: false },
       ],
     });
   });
@@ -36,8 +36,8 @@ describe('lubanPlugin', () => {
     const response = await request(server).get('/api/luban/health');
 
     expect(response.body.environments).toEqual([
-      { name: 'dev', namespacePattern: '{env}-{project}' },
-      { name: 'prod', namespacePattern: '{project}' },
+      { name: 'dev', namespacePattern: '{env}-{project}', autoSync: true },
+      { name: 'prod', namespacePattern: '{project}', autoSync: false },
     ]);
   });
 

@@ -7,6 +7,8 @@ export interface LubanEnvironment {
   name: string;
   /** Pattern of the environment's namespace, default `{env}-{project}`. */
   namespacePattern: string;
+  /** Whether Argo CD syncs it by itself (the first environment by default). */
+  autoSync?: boolean;
 }
 
 /**

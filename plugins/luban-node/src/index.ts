@@ -45,3 +45,5 @@ export type {
   VulnerabilitySummary,
 } from './harbor/HarborClient';
 export { RobotSecret } from './harbor/RobotSecret';
+export { parseRepoLocation, siblingRepository } from './git/repoLocation';
+export type { RepoLocation } from './git/repoLocation';

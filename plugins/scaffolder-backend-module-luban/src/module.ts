@@ -9,7 +9,10 @@ import {
   readLubanEnvironments,
   readRequestTimeoutMs,
 } from '@luban-backstage/plugin-luban-node';
+import { ScmIntegrations } from '@backstage/integration';
+import { createArgoCdAppAction } from './actions/argocdApp';
 import { createHarborProjectAction } from './actions/harborProject';
+import { createKpackImageAction } from './actions/kpackImage';
 import { createProjectNamespacesAction } from './actions/projectNamespaces';
 import { createValidateProjectAction } from './actions/validateProject';
 import { readNamespaceDefaults } from './provisioning/namespaces';
@@ -31,6 +34,8 @@ export const scaffolderModuleLuban = createBackendModule({
         const environments = readLubanEnvironments(config);
         const clusters = readKubernetesClusters(config);
         const requestTimeoutMs = readRequestTimeoutMs(config);
+        const integrations = ScmIntegrations.fromConfig(config);
+        const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
         scaffolder.addActions(
           createValidateProjectAction({ environments }),
           createProjectNamespacesAction({
@@ -39,10 +44,29 @@ export const scaffolderModuleLuban = createBackendModule({
             defaults: readNamespaceDefaults(config),
             requestTimeoutMs,
           }),
-          createHarborProjectAction({
-            harbor: HarborClient.fromConfig(config, { requestTimeoutMs }),
+          createHarborProjectAction({ harbor, clusters, environments, requestTimeoutMs }),
+          createKpackImageAction({
             clusters,
+            integrations,
+            registryHost: harbor?.registryHost,
+            defaults: {
+              builder: {
+                kind: (config.getOptionalString('luban.kpack.builder.kind') as 'ClusterBuilder' | 'Builder') ?? 'ClusterBuilder',
+                name: config.getOptionalString('luban.kpack.builder.name') ?? 'luban-builder',
+              },
+              cacheSize: config.getOptionalString('luban.kpack.cacheSize') ?? '2G',
+            },
+            requestTimeoutMs,
+          }),
+          createArgoCdAppAction({
+            clusters,
+            integrations,
             environments,
+            settings: {
+              namespace: config.getOptionalString('luban.argocd.namespace') ?? 'argocd',
+              destinationServer: config.getOptionalString('luban.argocd.destinationServer') ?? 'https://kubernetes.default.svc',
+              branch: config.getOptionalString('luban.gitops.branch') ?? 'main',
+            },
             requestTimeoutMs,
           }),
         );

@@ -4,8 +4,8 @@ import { readLubanEnvironments } from './environments';
 describe('readLubanEnvironments', () => {
   it('defaults to snd then prd', () => {
     expect(readLubanEnvironments(new ConfigReader({}))).toEqual([
-      { name: 'snd', namespacePattern: '{env}-{project}' },
-      { name: 'prd', namespacePattern: '{env}-{project}' },
+      { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true },
+      { name: 'prd', namespacePattern: '{env}-{project}', autoSync: false },
     ]);
   });
 
@@ -14,15 +14,15 @@ describe('readLubanEnvironments', () => {
       luban: {
         environments: [
           { name: 'dev' },
-          { name: 'qa', namespace: '{project}-qa' },
+          { name: 'qa', namespace: '{project}-qa', autoSync: true },
           { name: 'prod' },
         ],
       },
     });
     expect(readLubanEnvironments(config)).toEqual([
-      { name: 'dev', namespacePattern: '{env}-{project}' },
-      { name: 'qa', namespacePattern: '{project}-qa' },
-      { name: 'prod', namespacePattern: '{env}-{project}' },
+      { name: 'dev', namespacePattern: '{env}-{project}', autoSync: true },
+      { name: 'qa', namespacePattern: '{project}-qa', autoSync: true },
+      { name: 'prod', namespacePattern: '{env}-{project}', autoSync: false },
     ]);
   });
 

@@ -10,8 +10,8 @@ import {
  * @public
  */
 export const DEFAULT_ENVIRONMENTS: ReadonlyArray<LubanEnvironment> = [
-  { name: 'snd', namespacePattern: '{env}-{project}' },
-  { name: 'prd', namespacePattern: '{env}-{project}' },
+  { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true },
+  { name: 'prd', namespacePattern: '{env}-{project}', autoSync: false },
 ];
 
 /**
@@ -44,7 +44,8 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
         `luban.environments[${index}].namespace: '${namespacePattern}' must contain {project}, or every project would share one namespace`,
       );
     }
-    return { name, namespacePattern };
+    const autoSync = entry.getOptionalBoolean('autoSync') ?? index === 0;
+    return { name, namespacePattern, autoSync };
   });
 }
 

@@ -42,6 +42,17 @@ export function emulatorConfig(emulator: RunningEmulator): JsonObject {
         },
       ],
     },
+    integrations: {
+      github: [
+        { host: new URL(emulator.github.url).host, apiBaseUrl: emulator.github.apiBaseUrl, token: emulator.token },
+        // Parsed by the examples; no test calls it.
+        { host: 'github.com', token: 'unused' },
+      ],
+      azure: [
+        { host: new URL(emulator.azure.url).host, credentials: [{ personalAccessToken: emulator.token }] },
+        { host: 'dev.azure.com', credentials: [{ personalAccessToken: 'unused' }] },
+      ],
+    },
     luban: {
       // Injected timeouts should fail fast in tests.
       requestTimeoutSeconds: 0.25,

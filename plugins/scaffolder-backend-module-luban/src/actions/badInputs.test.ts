@@ -1,0 +1,108 @@
+import { startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
+import { emulatorConfig, startScaffolder, type TemplateSteps } from '../__testUtils__/harness';
+
+/** A template whose single step takes every input from the task's parameters. */
+function fromParameters(action: string, fields: string[]): TemplateSteps {
+  return [{ id: 'step', action, input: Object.fromEntries(fields.map(f => [f, `\${{ parameters.${f} }}`])) }];
+}
+
+const BAD_PROJECTS = [
+  'Payments', 'PAY', 'pay_ments', 'pay.ments', 'pay ments', ' payments', 'payments\n', '1payments', '-payments',
+  'payments-', 'x'.repeat(31), '../etc', '$(whoami)', 'pay;rm -rf', 'pay`id`', 'p\u0430yments', 'payments\u00a0',
+  'paymënts', 'pay\u200bments', 'pay*', '',
+];
+const BAD_APPS = ['Api', 'api_v2', '2api', 'api-', 'a'.repeat(41), 'api/../x', '$(id)', 'a\u0440i', 'api\t', 'api name'];
+const BAD_REPOS = [
+  'https://evil.example.com/acme/api',
+  'http://169.254.169.254/latest/meta-data',
+  'file:///etc/passwd',
+  'github.com?owner=acme',
+  'github.com?owner=..&repo=api',
+  'github.com?owner=acme&repo=$(id)',
+  'https://github.com/acme/api/tree/main',
+  'https://dev.azure.com/luban/platform/api',
+  'gitlab.com?owner=a&repo=b',
+];
+const BAD_BRANCHES = ['feature..x', 'refs/../x', '/main', 'has space', 'tilde~1', 'x.lock', 'a:b', 'a@{1}'];
+
+interface Case {
+  template: string;
+  values: Record<string, unknown>;
+  message: RegExp;
+}
+
+function cases(): Case[] {
+  const all: Case[] = [];
+  const ok = { project: 'payments', app: 'api', owner: 'payments-team', sourceRepoUrl: 'github.com?owner=p&repo=api', gitopsRepoUrl: 'github.com?owner=p&repo=p-gitops' };
+  for (const project of BAD_PROJECTS) {
+    for (const template of ['validate', 'namespaces', 'harbor', 'kpack', 'argocd']) {
+      all.push({ template, values: { ...ok, project }, message: /Input 'project': The project name/ });
+    }
+  }
+  for (const app of BAD_APPS) {
+    for (const template of ['kpack', 'argocd']) {
+      all.push({ template, values: { ...ok, app }, message: /Input 'app': The app name/ });
+    }
+  }
+  for (const repo of BAD_REPOS) {
+    all.push({ template: 'kpack', values: { ...ok, sourceRepoUrl: repo }, message: /InputError: Repository '/ });
+    all.push({ template: 'argocd', values: { ...ok, gitopsRepoUrl: repo }, message: /InputError: Repository '/ });
+  }
+  for (const branch of BAD_BRANCHES) {
+    all.push({ template: 'kpack', values: { ...ok, branch }, message: /Input 'branch': .* is not a valid git branch name/ });
+  }
+  for (const subPath of ['../x', '/abs', 'a/../../b', 'a;b']) {
+    all.push({ template: 'kpack', values: { ...ok, subPath }, message: /Input 'subPath'/ });
+  }
+  for (const template of ['namespaces', 'harbor', 'argocd']) {
+    all.push({ template, values: { ...ok, environments: ['qa'] }, message: /Input 'environments': unknown environment 'qa'; configured environments: snd, prd/ });
+  }
+  for (const owner of ['user:default/alice', 'component:x', '::', 'group:default/']) {
+    all.push({ template: 'namespaces', values: { ...ok, owner }, message: /Input 'owner': .* is not a Group entity reference/ });
+  }
+  for (const quota of [{ 'requests.cpu': 'lots' }, { 'requests.memory': '1 Gi' }, { 'bad key!': '1' }]) {
+    all.push({ template: 'namespaces', values: { ...ok, quota }, message: /Input 'quota/ });
+  }
+  return all;
+}
+
+describe('bad inputs to every luban action', () => {
+  let emulator: RunningEmulator;
+  let scaffolder: Awaited<ReturnType<typeof startScaffolder>>;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    scaffolder = await startScaffolder({
+      config: emulatorConfig(emulator),
+      templates: {
+        validate: fromParameters('luban:project:validate', ['project']),
+        namespaces: fromParameters('luban:project:namespaces', ['project', 'owner', 'environments', 'quota']),
+        harbor: fromParameters('luban:harbor:project', ['project', 'environments']),
+        kpack: fromParameters('luban:kpack:image', ['project', 'app', 'sourceRepoUrl', 'branch', 'subPath']),
+        argocd: fromParameters('luban:argocd:app', ['project', 'app', 'gitopsRepoUrl', 'environments']),
+      },
+    });
+  });
+  afterAll(() => emulator.stop());
+
+  const all = cases();
+
+  it('has at least 100 of them', () => {
+    expect(all.length).toBeGreaterThanOrEqual(100);
+  });
+
+  it('answers each with a clear error before any call is made', async () => {
+    emulator.requests.clear();
+    const failures: string[] = [];
+    for (const { template, values, message } of all) {
+      const result = await scaffolder.run(template, values as any);
+      const error = result.error ?? '';
+      if (result.status !== 'failed' || !message.test(error)) {
+        failures.push(`${template} ${JSON.stringify(values)} → ${result.status}: ${error}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // Input checks come first: nothing reached any system, not even a read.
+    expect(emulator.requests.entries()).toEqual([]);
+  }, 120_000);
+});
