@@ -93,15 +93,10 @@ describe('luban:kpack:image and luban:argocd:app through the scaffolder', () => 
   });
 
   it('converges after a failure of any one of their writes', async () => {
-    let points = 0;
-    for (const template of ['kpack-0', 'argo']) {
-      points += await expectConvergenceAfterEachFault({
-        emulator,
-        setup,
-        run: () => scaffolder.run(template),
-        state: () => ({ images: objects('images'), appProjects: objects('appprojects'), applications: objects('applications') }),
-      });
-    }
+    const state = () => ({ images: objects('images'), appProjects: objects('appprojects'), applications: objects('applications') });
+    const converge = (template: string) =>
+      expectConvergenceAfterEachFault({ emulator, setup, run: () => scaffolder.run(template), state });
+    const points = (await converge('kpack-0')) + (await converge('argo'));
     expect(points).toBe(4); // Image; AppProject and two Applications
   }, 120_000);
 });
