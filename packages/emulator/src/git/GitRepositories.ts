@@ -481,11 +481,9 @@ export class GitRepositories {
         res.write(headerBuffer.subarray(end + 4));
       });
       child.on('error', reject);
-      child.on('close', () => {
-        res.end();
-        resolve();
-      });
+      child.on('close', () => resolve());
     });
+    // Listeners (webhooks, kpack) hear of a push before its client sees it finish, as on a real host.
     if (before) {
       const after = await this.refs(repository);
       for (const ref of new Set([...before.keys(), ...after.keys()])) {
@@ -494,5 +492,6 @@ export class GitRepositories {
         if (was !== now) this.emit({ repository, ref, before: was, after: now });
       }
     }
+    res.end();
   }
 }

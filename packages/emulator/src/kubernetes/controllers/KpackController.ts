@@ -297,7 +297,14 @@ export class KpackController {
     const commit: string = build.spec.source.git.revision;
     const subPath: string = build.spec.source.subPath ?? '';
     const willFail = Boolean(await git.readFile(repository, commit, [subPath, FAIL_BUILD_FILE].filter(Boolean).join('/')));
-    const waiting = (name: string) => ({ name, state: { waiting: { reason: 'PodInitializing' } }, ready: false, restartCount: 0, image: build.spec.builder.image });
+    const waiting = (name: string) => ({
+      name,
+      state: { waiting: { reason: 'PodInitializing' } },
+      ready: false,
+      restartCount: 0,
+      image: build.spec.builder.image,
+      imageID: '',
+    });
 
     store.create(PODS, namespace, {
       metadata: {
@@ -347,7 +354,7 @@ export class KpackController {
       this.updatePodStatus(namespace, podName, status => {
         status.phase = isInit ? 'Pending' : 'Running';
         const list = isInit ? status.initContainerStatuses : status.containerStatuses;
-        list[isInit ? index : 0] = { ...list[isInit ? index : 0], state: { running: { startedAt } } };
+        list[isInit ? index : 0] = { ...list[isInit ? index : 0], imageID: build.spec.builder.image, state: { running: { startedAt } } };
       });
       this.updateBuildStatus(namespace, buildName, {
         conditions: [condition('Succeeded', 'Unknown', isInit ? 'PodInitializing' : undefined)],

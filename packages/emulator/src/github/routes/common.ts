@@ -1,0 +1,132 @@
+import {
+  GitHubError,
+  missingField,
+  notFound,
+  repositoryEmpty,
+} from '../errors';
+import type { RepoRecord } from '../model';
+import { paginate } from '../pagination';
+import type { ApiRequest, ApiResponse, Route } from '../router';
+import type { GitHubState } from '../state';
+
+/**
+ * Declares a route. Reads are open to anonymous callers (repository lookups
+ * then hide private repositories); writes need a token.
+ */
+export function route(
+  method: Route['method'],
+  path: string,
+  docs: string,
+  handle: Route['handle'],
+  options: { requiresAuth?: boolean } = {},
+): Route {
+  return {
+    method,
+    path,
+    docs,
+    handle,
+    requiresAuth: options.requiresAuth ?? method !== 'GET',
+  };
+}
+
+/** A JSON answer. */
+export function json(
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): ApiResponse {
+  return { status, body, headers };
+}
+
+/** 204 No Content. */
+export function noContent(): ApiResponse {
+  return { status: 204 };
+}
+
+/** A page of a list, with GitHub's Link header. */
+export function page<T>(req: ApiRequest, items: T[]): ApiResponse {
+  const paged = paginate(items, req.query, req.url.toString());
+  return { status: 200, body: paged.items, headers: paged.headers };
+}
+
+/** The repository of `{owner}/{repo}`; 404 when missing or private and the caller is anonymous. */
+export function visibleRepo(state: GitHubState, req: ApiRequest): RepoRecord {
+  const repo = state.findRepo(req.params.owner, req.params.repo);
+  if (!repo || (repo.visibility !== 'public' && !req.viewer)) throw notFound();
+  return repo;
+}
+
+/** The repository of `{owner}/{repo}` for a write; archived repositories are read-only. */
+export function writableRepo(state: GitHubState, req: ApiRequest): RepoRecord {
+  const repo = visibleRepo(state, req);
+  if (repo.settings.archived)
+    throw new GitHubError(403, 'Repository was archived so is read-only.');
+  return repo;
+}
+
+/** 409 when the repository has no commits yet (Git Database and commit calls). */
+export async function requireCommits(
+  state: GitHubState,
+  repo: RepoRecord,
+): Promise<void> {
+  if (await state.isEmpty(repo)) throw repositoryEmpty();
+}
+
+/** A string body field; `required` ones answer 422 when missing. */
+export function stringField(
+  req: ApiRequest,
+  name: string,
+  required: true,
+): string;
+export function stringField(
+  req: ApiRequest,
+  name: string,
+  required?: false,
+): string | undefined;
+export function stringField(
+  req: ApiRequest,
+  name: string,
+  required = false,
+): string | undefined {
+  const value = req.body[name];
+  if (value === undefined || value === null) {
+    if (required) throw missingField(name);
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    throw new GitHubError(
+      422,
+      `Invalid request.\n\nFor 'properties/${name}', ${JSON.stringify(
+        value,
+      )} is not a string.`,
+    );
+  }
+  return value;
+}
+
+/** A boolean body field, or undefined when absent. */
+export function booleanField(
+  req: ApiRequest,
+  name: string,
+): boolean | undefined {
+  const value = req.body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') {
+    throw new GitHubError(
+      422,
+      `Invalid request.\n\nFor 'properties/${name}', ${JSON.stringify(
+        value,
+      )} is not a boolean.`,
+    );
+  }
+  return value;
+}
+
+/** The `ref` query parameter, or the default branch. */
+export async function refOrDefault(
+  state: GitHubState,
+  req: ApiRequest,
+  repo: RepoRecord,
+): Promise<string> {
+  return req.query.get('ref') || (await state.defaultBranch(repo));
+}
