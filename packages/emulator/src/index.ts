@@ -22,3 +22,4 @@ export type {
   PushedArtifact,
   VulnerabilityCounts,
 } from './harbor/HarborApi';
+export type { DeliveryRecord } from './azure/hooks';
