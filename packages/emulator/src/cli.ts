@@ -2,7 +2,7 @@
  * `luban-emulator`: runs the emulator as a process for `scripts/start`.
  *
  *   luban-emulator [--state-dir <dir>] [--kubernetes-port 7011] [--harbor-port 7012]
- *                  [--github-port 7013] [--azure-port 7014]
+ *                  [--github-port 7013] [--azure-port 7014] [--seed] [--build-step-ms 1500]
  *
  * The state directory keeps the API server's certificate and token across
  * restarts and receives `kubeconfig`, `ca.crt` and `token`, which the
@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { seedDemo } from './seed';
 import { startEmulator } from './server';
 import { createSelfSignedIdentity, type TlsIdentity } from './tls';
 
@@ -45,6 +46,11 @@ async function main() {
     token,
     tls: { cert, key },
   });
+  if (process.argv.includes('--seed')) {
+    // The demo's history is built at full speed; builds started later run at demo pace.
+    await seedDemo(emulator);
+  }
+  emulator.setBuildStepMs(Number(option('build-step-ms') ?? 1500));
   const kubeconfigFile = join(stateDir, 'kubeconfig');
   writeFileSync(kubeconfigFile, emulator.kubernetes.kubeconfig(), { mode: 0o600 });
   process.stdout.write(
@@ -55,6 +61,7 @@ async function main() {
       `  github        ${emulator.github.url}   (REST ${emulator.github.apiBaseUrl})`,
       `  azure devops  ${emulator.azure.organizationUrl}`,
       `  credential    ${join(stateDir, 'token')}`,
+      ...(process.argv.includes('--seed') ? ['  demo          project payments, app ledger-api (2 builds, snd ahead of prd)'] : []),
       '',
     ].join('\n'),
   );

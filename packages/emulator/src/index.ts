@@ -23,3 +23,4 @@ export type {
   VulnerabilityCounts,
 } from './harbor/HarborApi';
 export type { DeliveryRecord } from './azure/hooks';
+export { seedDemo, DEMO } from './seed';

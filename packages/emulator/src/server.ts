@@ -106,6 +106,8 @@ export interface RunningEmulator {
   git: GitRepositories;
   /** Resolves when the emulated kpack and Argo CD controllers have nothing left to do. */
   settled(): Promise<void>;
+  /** Changes how long each kpack build step runs from now on, in ms. */
+  setBuildStepMs(ms: number): void;
   /** Every request answered, per system. */
   requests: RequestLog;
   /** Injected latency and failures. */
@@ -353,6 +355,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     token,
     git,
     settled,
+    setBuildStepMs: ms => kpack.setStepMs(ms),
     kubernetes: {
       url: kubernetesUrl,
       caCert: tls.cert,

@@ -88,10 +88,17 @@ export class KpackController {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly unsubscribe: Array<() => void> = [];
   private stopped = false;
+  private stepMs: number;
 
   constructor(private readonly options: KpackControllerOptions) {
+    this.stepMs = options.stepMs;
     this.unsubscribe.push(options.store.subscribe(event => this.onStoreEvent(event)));
     this.unsubscribe.push(options.git.onRefUpdate(update => this.onRefUpdate(update)));
+  }
+
+  /** Changes how long each lifecycle step runs, for builds that start from now on. */
+  setStepMs(ms: number) {
+    this.stepMs = ms;
   }
 
   stop() {
@@ -290,7 +297,8 @@ export class KpackController {
   }
 
   private async runBuild(namespace: string, build: KubeObject, repository: string) {
-    const { store, logs, stepMs, git } = this.options;
+    const { store, logs, git } = this.options;
+    const stepMs = this.stepMs;
     const buildName = build.metadata.name;
     const podName = `${buildName}-build-pod`;
     const imageName = build.metadata.labels![KPACK.imageLabel];
