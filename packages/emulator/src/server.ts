@@ -264,6 +264,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     organizations: [AZURE_DEVOPS_ORGANIZATION],
   });
   const apis: Record<EmulatedSystem, EmulatedApi> = { kubernetes, harbor, github, azure };
+  // Loading happens in the background; stopping before it finishes would pull the files from under it.
+  await Promise.all(Object.values(apis).map(api => api.whenReady?.()));
 
   const gitHosts = { github: urlOf('github'), azure: urlOf('azure') };
   const argocd = new ArgoCdController({

@@ -5,6 +5,8 @@ import type { RequestLog } from './controls';
 export interface EmulatedApi {
   /** Answers one request; the server has already applied latency and faults. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Resolves once the system can serve (state loaded from disk). */
+  whenReady?(): Promise<void>;
   /** Forgets all state (objects, repositories), for tests. */
   reset?(): Promise<void> | void;
   /** Closes open streams before the server stops. */

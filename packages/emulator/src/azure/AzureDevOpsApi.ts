@@ -90,6 +90,11 @@ export class AzureDevOpsApi implements EmulatedApi {
     this.ready = this.state.load();
   }
 
+  /** Resolves once the state on disk is loaded (the emulator waits for it before serving). */
+  async whenReady(): Promise<void> {
+    await this.ready;
+  }
+
   /** Back to the organizations with only their `platform` project; forgets subscriptions and deliveries. */
   async reset(): Promise<void> {
     const run = this.ready

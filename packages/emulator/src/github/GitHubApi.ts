@@ -172,6 +172,11 @@ export class GitHubApi implements EmulatedApi {
     addReview(this.state, pull, { ...account, type: 'User' }, 'APPROVED');
   }
 
+  /** Resolves once the state on disk is loaded (the emulator waits for it before serving). */
+  async whenReady(): Promise<void> {
+    await this.ready;
+  }
+
   /** Sets how many requests the token's user has left in this window (0 makes every call fail with 403). */
   setRateLimitRemaining(remaining: number): void {
     const bucket = this.bucket('user');
