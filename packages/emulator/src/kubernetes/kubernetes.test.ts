@@ -27,6 +27,14 @@ async function statusOf(call: Promise<unknown>) {
 
 describe('emulated Kubernetes API', () => {
   let emulator: RunningEmulator;
+
+  /** The namespace controller removes a terminating namespace a moment later. */
+  async function waitForNamespaceGone(name: string) {
+    for (let i = 0; i < 100 && emulator.kubernetes.list('namespaces').some(ns => ns.metadata.name === name); i++) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    expect((await statusOf(core.readNamespace({ name }))).code).toBe(404);
+  }
   let kc: KubeConfig;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
@@ -61,8 +69,8 @@ describe('emulated Kubernetes API', () => {
 
     const deleting = await core.deleteNamespace({ name: 'ci-acme' });
     expect((deleting as any).status?.phase).toBe('Terminating');
-    await new Promise(resolve => setImmediate(resolve));
-    expect((await statusOf(core.readNamespace({ name: 'ci-acme' }))).code).toBe(404);
+    expect((await core.readNamespace({ name: 'ci-acme' })).status?.phase).toBe('Terminating');
+    await waitForNamespaceGone('ci-acme');
   });
 
   it('answers with the Status bodies kube-apiserver writes', async () => {
@@ -143,6 +151,22 @@ describe('emulated Kubernetes API', () => {
         'Operation cannot be fulfilled on configmaps "settings": the object has been modified; please apply your changes to the latest version and try again',
     });
     expect((await core.readNamespacedConfigMap({ name: 'settings', namespace: 'acme' })).data).toEqual({ a: '2' });
+  });
+
+  it('deletes what is in a namespace with it, and refuses new content while it terminates', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
+    await core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'a' } } });
+    await core.createNamespacedServiceAccount({ namespace: 'doomed', body: { metadata: { name: 'b' } } });
+    await core.deleteNamespace({ name: 'doomed' });
+    const refused = await statusOf(core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } }));
+    expect(refused.code).toBe(403);
+    expect(refused.body.message).toBe(
+      'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
+    );
+    await waitForNamespaceGone('doomed');
+    expect(emulator.kubernetes.list('configmaps')).toEqual([]);
+    expect(emulator.kubernetes.list('serviceaccounts')).toEqual([]);
+    expect((await statusOf(core.readNamespace({ name: 'doomed' }))).code).toBe(404);
   });
 
   it('creates namespaced objects only in an existing namespace', async () => {

@@ -91,7 +91,11 @@ export class KubeStore {
   private readonly listeners = new Set<Listener>();
   private revision = 1;
 
-  constructor(private readonly historyLimit = DEFAULT_EVENT_HISTORY) {}
+  constructor(
+    private readonly historyLimit = DEFAULT_EVENT_HISTORY,
+    /** How long a namespace stays Terminating before its contents and itself go (kube takes seconds). */
+    private readonly namespaceTerminationMs = 25,
+  ) {}
 
   /** The current resourceVersion of the whole store, as lists report it. */
   get resourceVersion(): string {
@@ -389,7 +393,7 @@ export class KubeStore {
         bucket.set(key, terminating);
         this.emit('MODIFIED', type, terminating);
         // The namespace controller empties the namespace in the background.
-        setImmediate(() => this.finishNamespaceDeletion(type, name));
+        setTimeout(() => this.finishNamespaceDeletion(type, name), this.namespaceTerminationMs).unref();
         return { object: structuredClone(terminating), pending: true };
       }
       return { object: structuredClone(current), pending: true };
