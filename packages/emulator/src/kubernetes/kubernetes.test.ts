@@ -27,6 +27,9 @@ async function statusOf(call: Promise<unknown>) {
 
 describe('emulated Kubernetes API', () => {
   let emulator: RunningEmulator;
+  let kc: KubeConfig;
+  let core: CoreV1Api;
+  let custom: CustomObjectsApi;
 
   /** The namespace controller removes a terminating namespace a moment later. */
   async function waitForNamespaceGone(name: string) {
@@ -35,9 +38,6 @@ describe('emulated Kubernetes API', () => {
     }
     expect((await statusOf(core.readNamespace({ name }))).code).toBe(404);
   }
-  let kc: KubeConfig;
-  let core: CoreV1Api;
-  let custom: CustomObjectsApi;
 
   beforeAll(async () => {
     emulator = await startEmulator();
