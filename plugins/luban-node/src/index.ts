@@ -47,3 +47,26 @@ export type {
 export { RobotSecret } from './harbor/RobotSecret';
 export { parseRepoLocation, siblingRepository } from './git/repoLocation';
 export type { RepoLocation } from './git/repoLocation';
+export { GitProviders, createGitProviders } from './git/GitProviders';
+export type { GitProvidersOptions } from './git/GitProviders';
+export { GitHubProvider } from './git/GitHubProvider';
+export { AzureDevOpsProvider } from './git/AzureDevOpsProvider';
+export { editFileWithRetries } from './git/editFile';
+export { StaleBranchError } from './git/GitProvider';
+export type {
+  GitProvider,
+  CommitFilesOptions,
+  EditFileOptions,
+  EditFileResult,
+  EnsuredRepository,
+  EnsureRepositoryOptions,
+  FileChange,
+  FileCommit,
+  GitFile,
+  OpenedPullRequest,
+  PullRequestInfo,
+  PullRequestOptions,
+  PullRequestState,
+  WebhookOptions,
+  WebhookResult,
+} from './git/GitProvider';

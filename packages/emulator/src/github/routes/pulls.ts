@@ -332,21 +332,26 @@ async function createPull(
     throw validationFailed([
       { resource: 'PullRequest', field: 'base', code: 'invalid' },
     ]);
-  const duplicate = repo.pulls.find(
-    pull =>
-      pull.state === 'open' &&
-      pull.head.ref === branch &&
-      pull.base.ref === base,
-  );
-  if (duplicate) {
-    throw validationFailed([
-      {
-        resource: 'PullRequest',
-        code: 'custom',
-        message: `A pull request already exists for ${repo.owner.login}:${branch}.`,
-      },
-    ]);
-  }
+  // Checked before and again after the await below: two requests that arrive
+  // together must not both open a pull request, as GitHub guarantees.
+  const refuseDuplicate = () => {
+    const duplicate = repo.pulls.find(
+      pull =>
+        pull.state === 'open' &&
+        pull.head.ref === branch &&
+        pull.base.ref === base,
+    );
+    if (duplicate) {
+      throw validationFailed([
+        {
+          resource: 'PullRequest',
+          code: 'custom',
+          message: `A pull request already exists for ${repo.owner.login}:${branch}.`,
+        },
+      ]);
+    }
+  };
+  refuseDuplicate();
   const ahead = await state.objects.countCommits(repo.path, [
     headSha,
     `^${baseSha}`,
@@ -360,6 +365,7 @@ async function createPull(
       },
     ]);
   }
+  refuseDuplicate();
   const now = timestamp();
   const pull: PullRecord = {
     id: state.nextId('pull'),

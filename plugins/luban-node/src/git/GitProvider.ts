@@ -1,0 +1,234 @@
+import { ConflictError } from '@backstage/errors';
+import type { RepoLocation } from './repoLocation';
+
+/**
+ * Options of {@link GitProvider.ensureRepository}.
+ * @public
+ */
+export interface EnsureRepositoryOptions {
+  /** Shown on GitHub; Azure DevOps repositories have no description (it goes into the initial README only). */
+  description?: string;
+  /** GitHub only (default true); on Azure DevOps the project decides who sees a repository. */
+  private?: boolean;
+  /** The branch the initial commit goes to. Default `main`. */
+  defaultBranch?: string;
+  /** Read only, report what would happen. */
+  dryRun?: boolean;
+}
+
+/**
+ * What {@link GitProvider.ensureRepository} did and where the repository is.
+ * @public
+ */
+export interface EnsuredRepository {
+  result: 'created' | 'unchanged';
+  webUrl: string;
+  cloneUrl: string;
+  defaultBranch: string;
+}
+
+/**
+ * A file as read at a ref.
+ * @public
+ */
+export interface GitFile {
+  /** The file's text (UTF-8). */
+  content: string;
+  /** The blob sha (GitHub) or objectId (Azure DevOps) of this content. */
+  version: string;
+  /** The commit the ref pointed to when the file was read. */
+  commitSha: string;
+}
+
+/**
+ * One file of a commit: new content, or `null` to delete it.
+ * @public
+ */
+export interface FileChange {
+  path: string;
+  content: string | null;
+}
+
+/**
+ * Options of {@link GitProvider.commitFiles}.
+ * @public
+ */
+export interface CommitFilesOptions {
+  branch: string;
+  /** The commit the branch must still point to; otherwise a {@link StaleBranchError} is thrown and nothing is written. */
+  expectedHeadSha: string;
+  message: string;
+  files: FileChange[];
+}
+
+/**
+ * Options of {@link GitProvider.editFile}.
+ * @public
+ */
+export interface EditFileOptions {
+  branch: string;
+  path: string;
+  message: string;
+  /**
+   * Returns the new content given the current one (`undefined` when the file
+   * does not exist). Returning the same content, or `undefined`, commits
+   * nothing. It may be called more than once (once per attempt), so it must
+   * only compute, never have side effects.
+   */
+  edit: (current: string | undefined) => string | undefined;
+  /** How many read–edit–write attempts before giving up. Default 5. */
+  maxAttempts?: number;
+}
+
+/**
+ * What {@link GitProvider.editFile} did.
+ * @public
+ */
+export interface EditFileResult {
+  changed: boolean;
+  /** The new commit, when something changed. */
+  commitSha?: string;
+}
+
+/**
+ * The state of a pull request.
+ * @public
+ */
+export type PullRequestState = 'open' | 'merged' | 'closed';
+
+/**
+ * Options of {@link GitProvider.openOrReusePullRequest}.
+ * @public
+ */
+export interface PullRequestOptions {
+  /** The source branch. */
+  head: string;
+  /** The target branch. */
+  base: string;
+  title: string;
+  body: string;
+}
+
+/**
+ * A pull request opened or found by {@link GitProvider.openOrReusePullRequest}.
+ * @public
+ */
+export interface OpenedPullRequest {
+  number: number;
+  /** The pull request in the provider's REST API. */
+  url: string;
+  /** The pull request's web page. */
+  webUrl: string;
+  state: PullRequestState;
+  /** Whether an open pull request for the same branches already existed. */
+  reused: boolean;
+}
+
+/**
+ * A pull request as read by {@link GitProvider.getPullRequest}.
+ * @public
+ */
+export interface PullRequestInfo {
+  number: number;
+  state: PullRequestState;
+  title: string;
+  webUrl: string;
+  headBranch: string;
+  baseBranch: string;
+  /** The commit the merge created on the base branch, once merged. */
+  mergeCommitSha?: string;
+}
+
+/**
+ * Options of {@link GitProvider.registerWebhook}.
+ * @public
+ */
+export interface WebhookOptions {
+  /** Where the provider posts events; the webhook is found again by this URL. */
+  url: string;
+  /**
+   * GitHub signs deliveries with it (`X-Hub-Signature-256`); Azure DevOps
+   * sends it as `Authorization: Bearer <secret>`. Neither provider shows it
+   * again, so a changed secret on an existing webhook is not detected.
+   */
+  secret: string;
+  events: Array<'push'>;
+}
+
+/**
+ * A commit in a file's history.
+ * @public
+ */
+export interface FileCommit {
+  sha: string;
+  message: string;
+  /** ISO 8601. */
+  date: string;
+  /** The author's name. */
+  author: string;
+}
+
+/**
+ * Create or update result of an ensure call.
+ * @public
+ */
+export type WebhookResult = 'created' | 'updated' | 'unchanged';
+
+/**
+ * One code path for GitHub and Azure DevOps repositories. Credentials come
+ * from `integrations` config only. Errors are `@backstage/errors` types that
+ * name the host, the repository and the object, never a credential.
+ * @public
+ */
+export interface GitProvider {
+  /** Creates the repository with an initial commit on its default branch, unless it exists. */
+  ensureRepository(repo: RepoLocation, options?: EnsureRepositoryOptions): Promise<EnsuredRepository>;
+  /**
+   * Reads a text file at a branch, tag or commit; undefined when the file
+   * (or any commit) does not exist. A repeated read is one conditional request.
+   */
+  readFile(repo: RepoLocation, path: string, ref: string): Promise<GitFile | undefined>;
+  /** The commit a branch points to; undefined when there is no such branch. */
+  getBranch(repo: RepoLocation, branch: string): Promise<string | undefined>;
+  /** Creates the branch at `fromSha` unless it exists (wherever it points). */
+  ensureBranch(repo: RepoLocation, branch: string, fromSha: string): Promise<'created' | 'unchanged'>;
+  /**
+   * Commits the changes on top of `expectedHeadSha` and moves the branch
+   * only if it still points there (compare-and-set). Changes that change
+   * nothing make no commit: the head is returned.
+   */
+  commitFiles(repo: RepoLocation, options: CommitFilesOptions): Promise<{ commitSha: string }>;
+  /** Read, edit, compare-and-set; re-read and re-applied when the branch moved meanwhile. */
+  editFile(repo: RepoLocation, options: EditFileOptions): Promise<EditFileResult>;
+  /** Opens a pull request, or returns the open one with the same head and base. */
+  openOrReusePullRequest(repo: RepoLocation, options: PullRequestOptions): Promise<OpenedPullRequest>;
+  /** Reads a pull request by number. */
+  getPullRequest(repo: RepoLocation, number: number): Promise<PullRequestInfo>;
+  /** Creates a push webhook for the URL, or brings the existing one in line. */
+  registerWebhook(repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult>;
+  /** The commits that changed a file, newest first. */
+  fileHistory(repo: RepoLocation, path: string, ref: string, limit: number): Promise<FileCommit[]>;
+  /** The web page of a file at a ref. */
+  webUrlOfFile(repo: RepoLocation, path: string, ref: string): string;
+  /** The web page of a commit. */
+  webUrlOfCommit(repo: RepoLocation, sha: string): string;
+  /** The web page of a pull request. */
+  webUrlOfPullRequest(repo: RepoLocation, number: number): string;
+}
+
+/**
+ * A compare-and-set write found the branch somewhere other than expected:
+ * someone else committed meanwhile. Nothing was written. A `ConflictError`
+ * (409) to the HTTP layer.
+ * @public
+ */
+export class StaleBranchError extends ConflictError {
+  constructor(
+    message: string,
+    readonly branch: string,
+    readonly expectedHeadSha: string,
+    readonly actualHeadSha?: string,
+  ) {
+    super(message);
+  }
+}
