@@ -73,6 +73,38 @@ export interface Config {
        * @visibility frontend
        */
       autoSync?: boolean;
+      /**
+       * The Kubernetes cluster the environment runs on, by its name in
+       * kubernetes.clusterLocatorMethods. Default: the first configured.
+       * @visibility frontend
+       */
+      cluster?: string;
+      /**
+       * The overlay file of an app in this environment; `{app}` and `{env}`
+       * are replaced. Default `apps/{app}/overlays/{env}/kustomization.yaml`.
+       */
+      overlayPath?: string;
+      /**
+       * The environment digests are promoted from. Default: the one before it.
+       * @visibility frontend
+       */
+      promotesFrom?: string;
+      /**
+       * What must hold before a promotion into this environment.
+       * @visibility frontend
+       */
+      gates?: {
+        /** The source environment is Synced in Argo CD. Default true. */
+        requireSynced?: boolean;
+        /** The source environment is Healthy in Argo CD. Default true. */
+        requireHealthy?: boolean;
+        /** The Build that produced the digest succeeded. Default true. */
+        requireBuildSucceeded?: boolean;
+        /** Block digests with a vulnerability at or above this severity (NONE, LOW, MEDIUM, HIGH, CRITICAL). Default CRITICAL. */
+        blockSeverity?: string;
+        /** Minutes the digest must have run in the source environment. Default 0. */
+        minSoakMinutes?: number;
+      };
     }>;
     /** Where luban creates Argo CD objects. */
     argocd?: {

@@ -13,8 +13,8 @@ describe('lubanPlugin', () => {
       status: 'ok',
       version: require('../package.json').version,
       environments: [
-        { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true },
-        { name: 'prd', namespacePattern: '{env}-{project}', autoSync: false },
+        expect.objectContaining({ name: 'snd', namespacePattern: '{env}-{project}', autoSync: true }),
+        expect.objectContaining({ name: 'prd', namespacePattern: '{env}-{project}', promotesFrom: 'snd' }),
       ],
     });
   });
@@ -36,8 +36,8 @@ describe('lubanPlugin', () => {
     const response = await request(server).get('/api/luban/health');
 
     expect(response.body.environments).toEqual([
-      { name: 'dev', namespacePattern: '{env}-{project}', autoSync: true },
-      { name: 'prod', namespacePattern: '{project}', autoSync: false },
+      expect.objectContaining({ name: 'dev', namespacePattern: '{env}-{project}' }),
+      expect.objectContaining({ name: 'prod', namespacePattern: '{project}', promotesFrom: 'dev' }),
     ]);
   });
 

@@ -170,9 +170,19 @@ export function gitopsAppPath(app: string): string {
  * The kustomize overlay file of an app in an environment.
  * @public
  */
-export function gitopsOverlayPath(app: string, environment: string): string {
-  return `${gitopsAppPath(app)}/overlays/${environment}/kustomization.yaml`;
+export function gitopsOverlayPath(
+  app: string,
+  environment: string,
+  pattern = DEFAULT_OVERLAY_PATH_PATTERN,
+): string {
+  return pattern.replace(/\{app\}/g, app).replace(/\{env\}/g, environment);
 }
+
+/**
+ * Where an app's overlay of an environment lives in the project GitOps repository, by default.
+ * @public
+ */
+export const DEFAULT_OVERLAY_PATH_PATTERN = 'apps/{app}/overlays/{env}/kustomization.yaml';
 
 /**
  * The Argo CD AppProject of a luban project.

@@ -1,4 +1,21 @@
 /**
+ * What must hold before a digest may be promoted into an environment.
+ * @public
+ */
+export interface LubanGates {
+  /** The source environment's Argo CD application is Synced. */
+  requireSynced: boolean;
+  /** The source environment's Argo CD application is Healthy. */
+  requireHealthy: boolean;
+  /** The kpack Build that produced the digest succeeded. */
+  requireBuildSucceeded: boolean;
+  /** Refuse digests with a vulnerability at or above this severity; NONE checks nothing. */
+  blockSeverity: 'NONE' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+  /** How long the digest must have run in the source environment. */
+  minSoakMinutes: number;
+}
+
+/**
  * One environment an app is deployed to, as configured in `luban.environments`.
  * @public
  */
@@ -9,6 +26,14 @@ export interface LubanEnvironment {
   namespacePattern: string;
   /** Whether Argo CD syncs it by itself (the first environment by default). */
   autoSync?: boolean;
+  /** The Kubernetes cluster it runs on (a name from kubernetes.clusterLocatorMethods); default the first. */
+  cluster?: string;
+  /** Where its overlay lives in the GitOps repository; `{app}` and `{env}` are replaced. */
+  overlayPathPattern?: string;
+  /** The environment digests are promoted from; none for the first. */
+  promotesFrom?: string;
+  /** Checks before a promotion into this environment; none for the first. */
+  gates?: LubanGates;
 }
 
 /**

@@ -2,11 +2,38 @@ import { ConfigReader } from '@backstage/config';
 import { readLubanEnvironments } from './environments';
 
 describe('readLubanEnvironments', () => {
-  it('defaults to snd then prd', () => {
+  it('defaults to snd then prd, with prd promoted from snd behind the default gates', () => {
+    const overlayPathPattern = 'apps/{app}/overlays/{env}/kustomization.yaml';
     expect(readLubanEnvironments(new ConfigReader({}))).toEqual([
-      { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true },
-      { name: 'prd', namespacePattern: '{env}-{project}', autoSync: false },
+      { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true, overlayPathPattern },
+      {
+        name: 'prd',
+        namespacePattern: '{env}-{project}',
+        autoSync: false,
+        overlayPathPattern,
+        promotesFrom: 'snd',
+        gates: { requireSynced: true, requireHealthy: true, requireBuildSucceeded: true, blockSeverity: 'CRITICAL', minSoakMinutes: 0 },
+      },
     ]);
+  });
+
+  it('reads clusters, overlay paths, promotion sources and gates', () => {
+    const [, qa, prod] = readLubanEnvironments(
+      new ConfigReader({
+        luban: {
+          environments: [
+            { name: 'dev' },
+            { name: 'qa', cluster: 'nonprod', overlayPath: 'deploy/{env}/{app}/kustomization.yaml' },
+            { name: 'prod', promotesFrom: 'dev', gates: { blockSeverity: 'high', minSoakMinutes: 30, requireHealthy: false } },
+          ],
+        },
+      }),
+    );
+    expect(qa).toMatchObject({ cluster: 'nonprod', overlayPathPattern: 'deploy/{env}/{app}/kustomization.yaml', promotesFrom: 'dev' });
+    expect(prod).toMatchObject({
+      promotesFrom: 'dev',
+      gates: { requireSynced: true, requireHealthy: false, blockSeverity: 'HIGH', minSoakMinutes: 30 },
+    });
   });
 
   it('reads configured environments in order, with namespace patterns', () => {
@@ -19,10 +46,10 @@ describe('readLubanEnvironments', () => {
         ],
       },
     });
-    expect(readLubanEnvironments(config)).toEqual([
-      { name: 'dev', namespacePattern: '{env}-{project}', autoSync: true },
-      { name: 'qa', namespacePattern: '{project}-qa', autoSync: true },
-      { name: 'prod', namespacePattern: '{env}-{project}', autoSync: false },
+    expect(readLubanEnvironments(config).map(({ name, namespacePattern, autoSync, promotesFrom }) => ({ name, namespacePattern, autoSync, promotesFrom }))).toEqual([
+      { name: 'dev', namespacePattern: '{env}-{project}', autoSync: true, promotesFrom: undefined },
+      { name: 'qa', namespacePattern: '{project}-qa', autoSync: true, promotesFrom: 'dev' },
+      { name: 'prod', namespacePattern: '{env}-{project}', autoSync: false, promotesFrom: 'qa' },
     ]);
   });
 
@@ -32,6 +59,10 @@ describe('readLubanEnvironments', () => {
     [{ environments: [{ name: 'ci' }] }, /reserved for the build namespace/],
     [{ environments: [{ name: 'snd' }, { name: 'snd' }] }, "luban.environments[1].name: 'snd' is listed twice"],
     [{ environments: [{ name: 'snd', namespace: 'shared' }] }, /must contain \{project\}/],
+    [{ environments: [{ name: 'snd', gates: {} }] }, /is the first environment: nothing promotes into it/],
+    [{ environments: [{ name: 'snd' }, { name: 'prd', promotesFrom: 'uat' }] }, /promotesFrom: 'uat' must name an environment listed before 'prd'/],
+    [{ environments: [{ name: 'snd' }, { name: 'prd', gates: { blockSeverity: 'urgent' } }] }, /blockSeverity: 'URGENT' must be one of NONE, LOW, MEDIUM, HIGH, CRITICAL/],
+    [{ environments: [{ name: 'snd', overlayPath: '../x/{app}.yaml' }] }, /must be a relative path inside the GitOps repository/],
   ])('rejects %j with a message naming the entry', (luban, message) => {
     expect(() => readLubanEnvironments(new ConfigReader({ luban }))).toThrow(message);
   });

@@ -1,17 +1,42 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
+  DEFAULT_OVERLAY_PATH_PATTERN,
   findNameProblem,
   type LubanEnvironment,
+  type LubanGates,
 } from '@luban-backstage/plugin-luban-common';
+
+const SEVERITIES: LubanGates['blockSeverity'][] = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** The gates of an environment that is promoted into, unless configured otherwise. */
+const DEFAULT_GATES: LubanGates = {
+  requireSynced: true,
+  requireHealthy: true,
+  requireBuildSucceeded: true,
+  blockSeverity: 'CRITICAL',
+  minSoakMinutes: 0,
+};
 
 /**
  * The environments used when `luban.environments` is not configured.
  * @public
  */
 export const DEFAULT_ENVIRONMENTS: ReadonlyArray<LubanEnvironment> = [
-  { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true },
-  { name: 'prd', namespacePattern: '{env}-{project}', autoSync: false },
+  {
+    name: 'snd',
+    namespacePattern: '{env}-{project}',
+    autoSync: true,
+    overlayPathPattern: DEFAULT_OVERLAY_PATH_PATTERN,
+  },
+  {
+    name: 'prd',
+    namespacePattern: '{env}-{project}',
+    autoSync: false,
+    overlayPathPattern: DEFAULT_OVERLAY_PATH_PATTERN,
+    promotesFrom: 'snd',
+    gates: DEFAULT_GATES,
+  },
 ];
 
 /**
@@ -22,7 +47,7 @@ export const DEFAULT_ENVIRONMENTS: ReadonlyArray<LubanEnvironment> = [
 export function readLubanEnvironments(config: Config): LubanEnvironment[] {
   const entries = config.getOptionalConfigArray('luban.environments');
   if (!entries) {
-    return DEFAULT_ENVIRONMENTS.map(env => ({ ...env }));
+    return DEFAULT_ENVIRONMENTS.map(env => structuredClone(env));
   }
   if (entries.length === 0) {
     throw new InputError('luban.environments must list at least one environment');
@@ -45,7 +70,55 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
       );
     }
     const autoSync = entry.getOptionalBoolean('autoSync') ?? index === 0;
-    return { name, namespacePattern, autoSync };
+    const overlayPathPattern = entry.getOptionalString('overlayPath') ?? DEFAULT_OVERLAY_PATH_PATTERN;
+    if (!overlayPathPattern.includes('{app}') || overlayPathPattern.split('/').includes('..') || overlayPathPattern.startsWith('/')) {
+      throw new InputError(
+        `luban.environments[${index}].overlayPath: '${overlayPathPattern}' must be a relative path inside the GitOps repository that contains {app}`,
+      );
+    }
+    const environment: LubanEnvironment = {
+      name,
+      namespacePattern,
+      autoSync,
+      overlayPathPattern,
+      ...(entry.getOptionalString('cluster') ? { cluster: entry.getString('cluster') } : {}),
+    };
+    if (index === 0) {
+      if (entry.has('promotesFrom') || entry.has('gates')) {
+        throw new InputError(
+          `luban.environments[0] ('${name}') is the first environment: nothing promotes into it, so it takes no promotesFrom or gates`,
+        );
+      }
+      return environment;
+    }
+    const promotesFrom = entry.getOptionalString('promotesFrom') ?? [...seen][index - 1];
+    if (!seen.has(promotesFrom) || promotesFrom === name) {
+      throw new InputError(
+        `luban.environments[${index}].promotesFrom: '${promotesFrom}' must name an environment listed before '${name}'`,
+      );
+    }
+    const gates = entry.getOptionalConfig('gates');
+    const blockSeverity = (gates?.getOptionalString('blockSeverity') ?? DEFAULT_GATES.blockSeverity).toUpperCase();
+    if (!SEVERITIES.includes(blockSeverity as LubanGates['blockSeverity'])) {
+      throw new InputError(
+        `luban.environments[${index}].gates.blockSeverity: '${blockSeverity}' must be one of ${SEVERITIES.join(', ')}`,
+      );
+    }
+    const minSoakMinutes = gates?.getOptionalNumber('minSoakMinutes') ?? DEFAULT_GATES.minSoakMinutes;
+    if (!(minSoakMinutes >= 0)) {
+      throw new InputError(`luban.environments[${index}].gates.minSoakMinutes must be zero or more`);
+    }
+    return {
+      ...environment,
+      promotesFrom,
+      gates: {
+        requireSynced: gates?.getOptionalBoolean('requireSynced') ?? DEFAULT_GATES.requireSynced,
+        requireHealthy: gates?.getOptionalBoolean('requireHealthy') ?? DEFAULT_GATES.requireHealthy,
+        requireBuildSucceeded: gates?.getOptionalBoolean('requireBuildSucceeded') ?? DEFAULT_GATES.requireBuildSucceeded,
+        blockSeverity: blockSeverity as LubanGates['blockSeverity'],
+        minSoakMinutes,
+      },
+    };
   });
 }
 
