@@ -167,6 +167,12 @@ export function gitopsAppPath(app: string): string {
 }
 
 /**
+ * Where an app's overlay of an environment lives in the project GitOps repository, by default.
+ * @public
+ */
+export const DEFAULT_OVERLAY_PATH_PATTERN = 'apps/{app}/overlays/{env}/kustomization.yaml';
+
+/**
  * The kustomize overlay file of an app in an environment.
  * @public
  */
@@ -178,11 +184,6 @@ export function gitopsOverlayPath(
   return pattern.replace(/\{app\}/g, app).replace(/\{env\}/g, environment);
 }
 
-/**
- * Where an app's overlay of an environment lives in the project GitOps repository, by default.
- * @public
- */
-export const DEFAULT_OVERLAY_PATH_PATTERN = 'apps/{app}/overlays/{env}/kustomization.yaml';
 
 /**
  * The Argo CD AppProject of a luban project.
