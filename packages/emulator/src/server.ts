@@ -79,6 +79,8 @@ export interface RunningEmulator {
     create(plural: string, object: KubeObject): KubeObject;
     /** Deletes an object directly in the store (as if someone else had), for tests. */
     remove(plural: string, namespace: string | undefined, name: string): void;
+    /** Ends every open watch stream, as an API server restart or a load balancer timeout does. */
+    dropWatches(): void;
   };
   harbor: {
     /** e.g. `http://127.0.0.1:7012`; the API is under `/api/v2.0`. */
@@ -370,6 +372,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       remove: (plural, namespace, name) => {
         store.delete(typeByPlural(plural), namespace, name);
       },
+      dropWatches: () => kubernetes.close(),
       kubeconfig: () =>
         stringifyYaml({
           apiVersion: 'v1',

@@ -70,3 +70,7 @@ export type {
   WebhookOptions,
   WebhookResult,
 } from './git/GitProvider';
+export { ResourceInformer } from './kubernetes/ResourceInformer';
+export type { InformerEvent } from './kubernetes/ResourceInformer';
+export { KPACK, toKpackBuild } from './kubernetes/kpack';
+export type { KpackBuild, KpackBuildStep } from './kubernetes/kpack';

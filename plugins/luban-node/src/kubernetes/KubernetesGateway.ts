@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   Log,
   Watch,
@@ -9,6 +9,7 @@ import {
 import { networkErrorMessage, upstreamError } from '../errors';
 import { kubeConfigFor, type LubanCluster } from './clusters';
 import { KubernetesRequestError, KubernetesRestClient } from './KubernetesRestClient';
+import { KPACK, toKpackBuild, type KpackBuild } from './kpack';
 
 /**
  * What an apply did: created the object, updated it to match, or found it
@@ -128,21 +129,30 @@ export class KubernetesGateway {
     }
   }
 
+  /** Lists objects of a kind with the list's resourceVersion, to watch from it. */
+  async listWithVersion<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; labelSelector?: string } = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    try {
+      const path = await this.rest.pathOf(apiVersion, kind, options.namespace);
+      const query = options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : '';
+      const list = await this.rest.request<{ items: T[]; metadata: { resourceVersion: string } }>('GET', `${path}${query}`);
+      // Lists of built-in types leave kind and apiVersion off their items.
+      return { items: list.items.map(item => ({ apiVersion, kind, ...item })), resourceVersion: list.metadata.resourceVersion };
+    } catch (error) {
+      return this.fail(error, `list ${kind} objects${options.namespace ? ` in namespace '${options.namespace}'` : ''}`);
+    }
+  }
+
   /** Lists objects of a kind, optionally in one namespace and by label selector. */
   async list<T extends KubernetesObject>(
     apiVersion: string,
     kind: string,
     options: { namespace?: string; labelSelector?: string } = {},
   ): Promise<T[]> {
-    try {
-      const path = await this.rest.pathOf(apiVersion, kind, options.namespace);
-      const query = options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : '';
-      const list = await this.rest.request<{ items: T[] }>('GET', `${path}${query}`);
-      // Lists of built-in types leave kind and apiVersion off their items.
-      return list.items.map(item => ({ apiVersion, kind, ...item }));
-    } catch (error) {
-      return this.fail(error, `list ${kind} objects${options.namespace ? ` in namespace '${options.namespace}'` : ''}`);
-    }
+    return (await this.listWithVersion<T>(apiVersion, kind, options)).items;
   }
 
   private checkOwner(live: KubernetesObject, desired: KubernetesObject, owner: ApplyOptions['owner']) {
@@ -210,6 +220,33 @@ export class KubernetesGateway {
       if (statusOf(error).code === 404) return;
       this.fail(error, `delete ${describe(ref)}`);
     }
+  }
+
+  /** The Builds of a kpack Image, newest first. */
+  async listBuilds(namespace: string, image: string): Promise<KpackBuild[]> {
+    const builds = await this.list(KPACK.apiVersion, 'Build', {
+      namespace,
+      labelSelector: `${KPACK.imageLabel}=${image}`,
+    });
+    return builds.map(b => toKpackBuild(b as any)).sort((a, b) => b.number - a.number);
+  }
+
+  /**
+   * Asks kpack for a new build of an Image, as `kp image trigger` does: the
+   * latest Build gets the `additionalBuildNeeded` annotation.
+   */
+  async triggerBuild(namespace: string, image: string): Promise<{ triggeredFrom: string }> {
+    const [latest] = await this.listBuilds(namespace, image);
+    if (!latest) {
+      throw new NotFoundError(
+        `kpack Image '${image}' in namespace '${namespace}' of Kubernetes cluster '${this.cluster.name}' has no build yet to trigger from`,
+      );
+    }
+    await this.mergePatch(
+      { apiVersion: KPACK.apiVersion, kind: 'Build', metadata: { name: latest.name, namespace } },
+      { metadata: { annotations: { [KPACK.additionalBuildNeededAnnotation]: new Date().toISOString() } } },
+    );
+    return { triggeredFrom: latest.name };
   }
 
   /**

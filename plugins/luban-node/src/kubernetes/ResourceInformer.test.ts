@@ -1,0 +1,131 @@
+import { startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesGateway } from './KubernetesGateway';
+import { ResourceInformer } from './ResourceInformer';
+
+async function eventually(check: () => void) {
+  for (let i = 0; ; i++) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (i > 200) throw error;
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+  }
+}
+
+describe('kpack builds and the resource informer', () => {
+  let emulator: RunningEmulator;
+  let gateway: KubernetesGateway;
+
+  const connect = (e: RunningEmulator) =>
+    new KubernetesGateway({
+      name: 'emulated',
+      url: e.kubernetes.url,
+      serviceAccountToken: e.token,
+      caData: Buffer.from(e.kubernetes.caCert).toString('base64'),
+      skipTLSVerify: false,
+    });
+
+  async function imageWithBuild(e: RunningEmulator) {
+    e.kubernetes.create('namespaces', { metadata: { name: 'ci-acme' } });
+    e.harbor.api.createProject('acme');
+    await e.git.create('github/acme/api.git');
+    await e.git.commit('github/acme/api.git', { branch: 'main', message: 'init', changes: [{ path: 'a', content: 'b' }] });
+    e.kubernetes.create('images', {
+      apiVersion: 'kpack.io/v1alpha2',
+      kind: 'Image',
+      metadata: { name: 'api', namespace: 'ci-acme' },
+      spec: { tag: `${new URL(e.harbor.url).host}/acme/api:latest`, source: { git: { url: `${e.github.url}/acme/api.git`, revision: 'main' } } },
+    });
+    await e.settled();
+  }
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    gateway = connect(emulator);
+  });
+  afterAll(() => emulator.stop());
+  beforeEach(async () => {
+    await emulator.reset();
+    await imageWithBuild(emulator);
+  });
+
+  it('reads an Image’s builds, newest first, and triggers one more as kp image trigger does', async () => {
+    const [first] = await gateway.listBuilds('ci-acme', 'api');
+    expect(first).toMatchObject({
+      name: 'api-build-1',
+      number: 1,
+      reasons: ['CONFIG'],
+      status: 'succeeded',
+      revision: await emulator.git.resolve('github/acme/api.git', 'main'),
+      latestImage: expect.stringMatching(/\/acme\/api@sha256:[0-9a-f]{64}$/),
+      podName: 'api-build-1-build-pod',
+    });
+    expect(first.steps.map(s => `${s.name}:${s.state}`)).toEqual([
+      'prepare:succeeded', 'analyze:succeeded', 'detect:succeeded', 'restore:succeeded', 'build:succeeded', 'export:succeeded', 'completion:succeeded',
+    ]);
+
+    expect(await gateway.triggerBuild('ci-acme', 'api')).toEqual({ triggeredFrom: 'api-build-1' });
+    await emulator.settled();
+    const builds = await gateway.listBuilds('ci-acme', 'api');
+    expect(builds.map(b => [b.name, b.reasons])).toEqual([
+      ['api-build-2', ['TRIGGER']],
+      ['api-build-1', ['CONFIG']],
+    ]);
+    await expect(gateway.triggerBuild('ci-acme', 'nothing')).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('lists once, then follows changes; a dropped watch resumes without listing again', async () => {
+    const informer = new ResourceInformer<KubernetesObject>(gateway, {
+      apiVersion: 'kpack.io/v1alpha2',
+      kind: 'Build',
+      path: '/apis/kpack.io/v1alpha2/builds',
+      retryDelayMs: 10,
+    });
+    emulator.requests.clear();
+    await informer.start();
+    expect(informer.list().map(b => b.metadata?.name)).toEqual(['api-build-1']);
+
+    emulator.kubernetes.dropWatches();
+    await gateway.triggerBuild('ci-acme', 'api');
+    await emulator.settled();
+    await eventually(() => expect(informer.list().map(b => b.metadata?.name).sort()).toEqual(['api-build-1', 'api-build-2']));
+    await eventually(() =>
+      expect(informer.list().find(b => b.metadata?.name === 'api-build-2')).toMatchObject({ status: { conditions: [{ status: 'True' }] } }),
+    );
+    const lists = emulator.requests.entries('kubernetes').filter(r => r.path.startsWith('/apis/kpack.io/v1alpha2/builds') && !r.path.includes('watch'));
+    expect(lists).toHaveLength(1);
+    const watches = emulator.requests.entries('kubernetes').filter(r => r.path.includes('watch'));
+    expect(watches.length).toBeGreaterThanOrEqual(2);
+    informer.stop();
+  });
+
+  it('lists again when its resourceVersion has expired (410)', async () => {
+    const small = await startEmulator({ watchHistory: 3 });
+    try {
+      await imageWithBuild(small);
+      const informer = new ResourceInformer<KubernetesObject>(connect(small), {
+        apiVersion: 'kpack.io/v1alpha2',
+        kind: 'Build',
+        path: '/apis/kpack.io/v1alpha2/builds',
+        retryDelayMs: 50,
+      });
+      await informer.start();
+      const seen: string[] = [];
+      informer.onChange(event => seen.push(`${event.type} ${event.object.metadata?.name}`));
+      small.kubernetes.dropWatches();
+      // More changes than the server keeps while the informer is away.
+      await connect(small).triggerBuild('ci-acme', 'api');
+      await small.settled();
+      await eventually(() => expect(informer.list().map(b => b.metadata?.name).sort()).toEqual(['api-build-1', 'api-build-2']));
+      const lists = small.requests.entries('kubernetes').filter(r => r.path.startsWith('/apis/kpack.io/v1alpha2/builds') && !r.path.includes('watch'));
+      expect(lists.length).toBe(2);
+      expect(seen).toContain('ADDED api-build-2');
+      informer.stop();
+    } finally {
+      await small.stop();
+    }
+  });
+});
