@@ -74,3 +74,5 @@ export { ResourceInformer } from './kubernetes/ResourceInformer';
 export type { InformerEvent } from './kubernetes/ResourceInformer';
 export { KPACK, toKpackBuild } from './kubernetes/kpack';
 export type { KpackBuild, KpackBuildStep } from './kubernetes/kpack';
+export { toArgoCdApplication } from './kubernetes/argocd';
+export type { ArgoCdApplicationState } from './kubernetes/argocd';

@@ -10,6 +10,7 @@ import { networkErrorMessage, upstreamError } from '../errors';
 import { kubeConfigFor, type LubanCluster } from './clusters';
 import { KubernetesRequestError, KubernetesRestClient } from './KubernetesRestClient';
 import { KPACK, toKpackBuild, type KpackBuild } from './kpack';
+import { toArgoCdApplication, type ArgoCdApplicationState } from './argocd';
 
 /**
  * What an apply did: created the object, updated it to match, or found it
@@ -229,6 +230,12 @@ export class KubernetesGateway {
       labelSelector: `${KPACK.imageLabel}=${image}`,
     });
     return builds.map(b => toKpackBuild(b as any)).sort((a, b) => b.number - a.number);
+  }
+
+  /** An Argo CD Application's sync, health, images and history; undefined when absent. */
+  async getApplication(namespace: string, name: string): Promise<ArgoCdApplicationState | undefined> {
+    const app = await this.get<KubernetesObject>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace } });
+    return app ? toArgoCdApplication(app) : undefined;
   }
 
   /**

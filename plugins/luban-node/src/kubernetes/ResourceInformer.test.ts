@@ -1,4 +1,4 @@
-import { startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
+import { seedDemo, startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubernetesGateway } from './KubernetesGateway';
 import { ResourceInformer } from './ResourceInformer';
@@ -75,6 +75,28 @@ describe('kpack builds and the resource informer', () => {
       ['api-build-1', ['CONFIG']],
     ]);
     await expect(gateway.triggerBuild('ci-acme', 'nothing')).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('reads the demo’s Argo CD applications: sync, health, images and history', async () => {
+    const demo = await startEmulator();
+    try {
+      await seedDemo(demo);
+      const snd = await connect(demo).getApplication('argocd', 'snd-payments-ledger-api');
+      expect(snd).toMatchObject({
+        syncStatus: 'Synced',
+        healthStatus: 'Healthy',
+        automated: true,
+        images: [expect.stringMatching(/\/payments\/ledger-api@sha256:/)],
+        history: [expect.objectContaining({ id: 0, initiatedBy: { automated: true } })],
+        lastSyncedAt: expect.any(String),
+      });
+      const prd = await connect(demo).getApplication('argocd', 'prd-payments-ledger-api');
+      expect(prd).toMatchObject({ automated: false, history: [expect.objectContaining({ initiatedBy: { username: 'guest' } })] });
+      expect(prd!.images).not.toEqual(snd!.images);
+      expect(await connect(demo).getApplication('argocd', 'nothing')).toBeUndefined();
+    } finally {
+      await demo.stop();
+    }
   });
 
   it('lists once, then follows changes; a dropped watch resumes without listing again', async () => {
