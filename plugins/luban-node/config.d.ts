@@ -120,6 +120,19 @@ export interface Config {
       /** Size of each Image's build cache volume. Default `2G`. */
       cacheSize?: string;
     };
+    /** The push webhooks luban registers on source repositories. */
+    webhooks?: {
+      /**
+       * Backstage's events endpoint as the git hosts reach it; luban appends
+       * `/github` or `/azure`. Default `<backend.baseUrl>/api/events/http`.
+       */
+      targetBaseUrl?: string;
+      /**
+       * The secret webhooks are signed (GitHub) or authenticated (Azure DevOps) with.
+       * @visibility secret
+       */
+      secret?: string;
+    };
     /** The GitOps repositories luban writes. */
     gitops?: {
       /** The branch Argo CD deploys from and promotions target. Default `main`. */

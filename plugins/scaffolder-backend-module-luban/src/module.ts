@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
+  GitProviders,
   HarborClient,
   readKubernetesClusters,
   readLubanEnvironments,
@@ -11,7 +12,9 @@ import {
 } from '@luban-backstage/plugin-luban-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { createArgoCdAppAction } from './actions/argocdApp';
+import { createGitopsAppAction } from './actions/gitopsApp';
 import { createHarborProjectAction } from './actions/harborProject';
+import { createWebhookRegisterAction } from './actions/webhookRegister';
 import { createKpackImageAction } from './actions/kpackImage';
 import { createProjectNamespacesAction } from './actions/projectNamespaces';
 import { createValidateProjectAction } from './actions/validateProject';
@@ -36,6 +39,8 @@ export const scaffolderModuleLuban = createBackendModule({
         const requestTimeoutMs = readRequestTimeoutMs(config);
         const integrations = ScmIntegrations.fromConfig(config);
         const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
+        const git = GitProviders.fromConfig(config, { requestTimeoutMs });
+        const gitopsBranch = config.getOptionalString('luban.gitops.branch') ?? 'main';
         scaffolder.addActions(
           createValidateProjectAction({ environments }),
           createProjectNamespacesAction({
@@ -65,9 +70,19 @@ export const scaffolderModuleLuban = createBackendModule({
             settings: {
               namespace: config.getOptionalString('luban.argocd.namespace') ?? 'argocd',
               destinationServer: config.getOptionalString('luban.argocd.destinationServer') ?? 'https://kubernetes.default.svc',
-              branch: config.getOptionalString('luban.gitops.branch') ?? 'main',
+              branch: gitopsBranch,
             },
             requestTimeoutMs,
+          }),
+          createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch: gitopsBranch }),
+          createWebhookRegisterAction({
+            git,
+            settings: {
+              targetBaseUrl:
+                config.getOptionalString('luban.webhooks.targetBaseUrl') ??
+                `${config.getOptionalString('backend.baseUrl') ?? ''}/api/events/http`,
+              secret: config.getOptionalString('luban.webhooks.secret'),
+            },
           }),
         );
       },

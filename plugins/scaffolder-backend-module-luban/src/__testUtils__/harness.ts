@@ -54,8 +54,9 @@ export function emulatorConfig(emulator: RunningEmulator): JsonObject {
       ],
     },
     luban: {
-      // Injected timeouts should fail fast in tests.
-      requestTimeoutSeconds: 0.25,
+      // Injected timeouts should fail fast in tests, yet a real git push on a
+      // busy 2-core CI machine must still fit.
+      requestTimeoutSeconds: 1,
       harbor: { baseUrl: emulator.harbor.url, username: emulator.harbor.username, password: emulator.harbor.password },
     },
   };
@@ -189,4 +190,13 @@ export async function expectConvergenceAfterEachFault(options: {
     }
   }
   return calls.length;
+}
+
+/** An example's steps with github.com and dev.azure.com pointed at the emulator. */
+export function stepsOnEmulator(example: string, emulator: RunningEmulator): TemplateSteps {
+  const text = example
+    .replace(/github\.com/g, new URL(emulator.github.url).host)
+    .replace(/dev\.azure\.com/g, new URL(emulator.azure.url).host);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml').parse(text).steps;
 }
