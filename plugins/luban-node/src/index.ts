@@ -52,7 +52,7 @@ export type { GitProvidersOptions } from './git/GitProviders';
 export { GitHubProvider } from './git/GitHubProvider';
 export { AzureDevOpsProvider } from './git/AzureDevOpsProvider';
 export { editFileWithRetries } from './git/editFile';
-export { StaleBranchError } from './git/GitProvider';
+export { BranchProtectedError, StaleBranchError } from './git/GitProvider';
 export type {
   GitProvider,
   CommitFilesOptions,

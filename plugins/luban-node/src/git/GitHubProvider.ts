@@ -9,6 +9,7 @@ import { Octokit } from '@octokit/rest';
 import { editFileWithRetries } from './editFile';
 import {
   StaleBranchError,
+  BranchProtectedError,
   type CommitFilesOptions,
   type EditFileOptions,
   type EditFileResult,
@@ -366,7 +367,15 @@ export class GitHubProvider implements GitProvider {
       // Without force GitHub moves the branch only forward: a head that moved meanwhile is refused.
       await octokit.git.updateRef({ ...names, ref: `heads/${branch}`, sha: commitSha, force: false });
     } catch (error) {
-      if (statusOf(error) === 422) throw stale(await this.getBranch(repo, branch));
+      if (statusOf(error) === 422) {
+        const now = await this.getBranch(repo, branch);
+        if (now !== options.expectedHeadSha) throw stale(now);
+        // The head did not move, so the refusal is the branch's protection.
+        throw new BranchProtectedError(
+          `${this.system(repo)} could not ${action}: branch '${branch}' is protected (${messageOf(error) ?? 'changes must be made through a pull request'}); open a pull request instead`,
+          branch,
+        );
+      }
       throw this.fail(error, repo, action);
     }
     return { commitSha };

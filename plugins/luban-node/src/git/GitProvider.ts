@@ -1,4 +1,4 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import type { RepoLocation } from './repoLocation';
 
 /**
@@ -217,9 +217,21 @@ export interface GitProvider {
 }
 
 /**
- * A compare-and-set write found the branch somewhere other than expected:
- * someone else committed meanwhile. Nothing was written. A `ConflictError`
- * (409) to the HTTP layer.
+ * The host refused a direct write to a protected branch: changes must go
+ * through a pull request.
+ * @public
+ */
+export class BranchProtectedError extends NotAllowedError {
+  constructor(
+    message: string,
+    readonly branch: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A write compared against a branch head that has moved since it was read.
  * @public
  */
 export class StaleBranchError extends ConflictError {

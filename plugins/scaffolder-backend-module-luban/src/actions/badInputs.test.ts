@@ -1,5 +1,7 @@
 import { startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
+import yaml from 'yaml';
 import { emulatorConfig, startScaffolder, type TemplateSteps } from '../__testUtils__/harness';
+import { examples as validateExamples } from './validateProject.examples';
 
 /** A template whose single step takes every input from the task's parameters. */
 function fromParameters(action: string, fields: string[]): TemplateSteps {
@@ -33,20 +35,29 @@ interface Case {
 
 function cases(): Case[] {
   const all: Case[] = [];
-  const ok = { project: 'payments', app: 'api', owner: 'payments-team', sourceRepoUrl: 'github.com?owner=p&repo=api', gitopsRepoUrl: 'github.com?owner=p&repo=p-gitops' };
+  const ok = {
+    project: 'payments',
+    app: 'api',
+    owner: 'payments-team',
+    sourceRepoUrl: 'github.com?owner=p&repo=api',
+    gitopsRepoUrl: 'github.com?owner=p&repo=p-gitops',
+    repoUrl: 'github.com?owner=p&repo=api',
+  };
   for (const project of BAD_PROJECTS) {
-    for (const template of ['validate', 'namespaces', 'harbor', 'kpack', 'argocd']) {
+    for (const template of ['validate', 'namespaces', 'harbor', 'kpack', 'argocd', 'gitops']) {
       all.push({ template, values: { ...ok, project }, message: /Input 'project': The project name/ });
     }
   }
   for (const app of BAD_APPS) {
-    for (const template of ['kpack', 'argocd']) {
+    for (const template of ['kpack', 'argocd', 'gitops']) {
       all.push({ template, values: { ...ok, app }, message: /Input 'app': The app name/ });
     }
   }
   for (const repo of BAD_REPOS) {
     all.push({ template: 'kpack', values: { ...ok, sourceRepoUrl: repo }, message: /InputError: Repository '/ });
     all.push({ template: 'argocd', values: { ...ok, gitopsRepoUrl: repo }, message: /InputError: Repository '/ });
+    all.push({ template: 'gitops', values: { ...ok, gitopsRepoUrl: repo }, message: /InputError: Repository '/ });
+    all.push({ template: 'webhook', values: { ...ok, repoUrl: repo }, message: /InputError: Repository '/ });
   }
   for (const branch of BAD_BRANCHES) {
     all.push({ template: 'kpack', values: { ...ok, branch }, message: /Input 'branch': .* is not a valid git branch name/ });
@@ -80,12 +91,23 @@ describe('bad inputs to every luban action', () => {
         harbor: fromParameters('luban:harbor:project', ['project', 'environments']),
         kpack: fromParameters('luban:kpack:image', ['project', 'app', 'sourceRepoUrl', 'branch', 'subPath']),
         argocd: fromParameters('luban:argocd:app', ['project', 'app', 'gitopsRepoUrl', 'environments']),
+        gitops: fromParameters('luban:gitops:app', ['project', 'app', 'gitopsRepoUrl', 'environments']),
+        webhook: fromParameters('luban:webhook:register', ['repoUrl']),
+        ...Object.fromEntries(
+          validateExamples.map((example, index) => [`validate-example-${index}`, yaml.parse(example.example).steps]),
+        ),
       },
     });
   });
   afterAll(() => emulator.stop());
 
   const all = cases();
+
+  it.each(validateExamples.map((_, index) => `validate-example-${index}`))('runs %s of luban:project:validate', async template => {
+    const result = await scaffolder.run(template);
+    expect(result.status).toBe('completed');
+    expect(result.output.names).toMatchObject({ ciNamespace: 'ci-payments', harborProject: 'payments' });
+  });
 
   it('has at least 100 of them', () => {
     expect(all.length).toBeGreaterThanOrEqual(100);

@@ -1,13 +1,57 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { imageRepository, type LubanEnvironment } from '@luban-backstage/plugin-luban-common';
-import { StaleBranchError, type GitProviders } from '@luban-backstage/plugin-luban-node';
+import {
+  BranchProtectedError,
+  StaleBranchError,
+  type GitProvider,
+  type GitProviders,
+  type RepoLocation,
+} from '@luban-backstage/plugin-luban-node';
 import { gitopsAppFiles } from '../provisioning/gitopsFiles';
 import { examples } from './gitopsApp.examples';
 import { requireName, selectEnvironments } from './inputs';
 
 /** How often a commit that lost a race with another writer is retried. */
 const MAX_ATTEMPTS = 5;
+
+/** The files not yet on a branch. */
+async function missingFiles(provider: GitProvider, repo: RepoLocation, branch: string, files: Record<string, string>) {
+  const head = await provider.getBranch(repo, branch);
+  if (!head) return Object.keys(files);
+  const missing: string[] = [];
+  for (const path of Object.keys(files)) {
+    if (!(await provider.readFile(repo, path, head))) missing.push(path);
+  }
+  return missing;
+}
+
+/** Commits the files missing on a branch, compare-and-set, retrying lost races; undefined when none are. */
+async function commitMissing(
+  provider: GitProvider,
+  repo: RepoLocation,
+  branch: string,
+  files: Record<string, string>,
+  message: string,
+): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const head = await provider.getBranch(repo, branch);
+    if (!head) throw new InputError(`The GitOps repository ${repo.webUrl} has no branch '${branch}'`);
+    const missing = await missingFiles(provider, repo, branch, files);
+    if (missing.length === 0) return undefined;
+    try {
+      const { commitSha } = await provider.commitFiles(repo, {
+        branch,
+        expectedHeadSha: head,
+        message,
+        files: missing.map(path => ({ path, content: files[path] })),
+      });
+      return commitSha;
+    } catch (error) {
+      if (!(error instanceof StaleBranchError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
 
 /**
  * `luban:gitops:app`: an app's `base/` and one overlay per environment in
@@ -38,6 +82,8 @@ export function createGitopsAppAction(options: {
       output: {
         repoUrl: z => z.string().describe('The web page of the GitOps repository.'),
         commitUrl: z => z.string().optional().describe('The commit that added the files, when one was needed.'),
+        pullRequestUrl: z =>
+          z.string().optional().describe('The pull request that proposes the files, when the branch is protected.'),
         results: z => z.record(z.string(), z.string()).describe('What happened to the repository and each file.'),
       },
     },
@@ -81,32 +127,40 @@ export function createGitopsAppAction(options: {
           (await provider.ensureRepository(repo, { defaultBranch: options.branch, description: `GitOps of the luban project ${project}` })).result,
       });
       report(`repository ${repo.webUrl}`, ensured);
+      const proposalBranch = `luban/gitops/${app}`;
+      const message = `Add ${app} to the ${project} GitOps repository\n\nWritten by luban: base/ and an overlay for ${environments.map(e => e.name).join(', ')}.`;
       const outcome = await ctx.checkpoint({
         key: `luban.gitops.app.${repo.webUrl}.${app}.${environments.map(e => e.name).join(',')}`,
         fn: async () => {
-          for (let attempt = 1; ; attempt++) {
-            const head = await provider.getBranch(repo, options.branch);
-            if (!head) throw new InputError(`The GitOps repository ${repo.webUrl} has no branch '${options.branch}'`);
-            const missing: string[] = [];
-            for (const path of Object.keys(files)) {
-              if (!(await provider.readFile(repo, path, head))) missing.push(path);
-            }
-            if (missing.length === 0) return { missing, commitSha: undefined };
+          const missing = await missingFiles(provider, repo, options.branch, files);
+          if (missing.length === 0) return { missing, commitSha: undefined, pullRequestUrl: undefined };
+          // A proposal already open for a protected branch: keep to it rather than knock again.
+          if (!(await provider.getBranch(repo, proposalBranch))) {
             try {
-              const { commitSha } = await provider.commitFiles(repo, {
-                branch: options.branch,
-                expectedHeadSha: head,
-                message: `Add ${app} to the ${project} GitOps repository\n\nWritten by luban: base/ and an overlay for ${environments.map(e => e.name).join(', ')}.`,
-                files: missing.map(path => ({ path, content: files[path] })),
-              });
-              return { missing, commitSha };
+              const commitSha = await commitMissing(provider, repo, options.branch, files, message);
+              return { missing, commitSha, pullRequestUrl: undefined };
             } catch (error) {
-              if (!(error instanceof StaleBranchError) || attempt >= MAX_ATTEMPTS) throw error;
+              if (!(error instanceof BranchProtectedError)) throw error;
+              const head = await provider.getBranch(repo, options.branch);
+              await provider.ensureBranch(repo, proposalBranch, head!);
             }
           }
+          const commitSha = await commitMissing(provider, repo, proposalBranch, files, message);
+          const pull = await provider.openOrReusePullRequest(repo, {
+            head: proposalBranch,
+            base: options.branch,
+            title: `Add ${app} to the ${project} GitOps repository`,
+            body: `Branch \`${options.branch}\` is protected, so luban proposes the files of \`${app}\` here:\n\n${missing.map(path => `- \`${path}\``).join('\n')}`,
+          });
+          return { missing, commitSha, pullRequestUrl: pull.webUrl };
         },
       });
-      for (const path of Object.keys(files)) report(path, outcome.missing.includes(path) ? 'created' : 'kept');
+      if (outcome.pullRequestUrl) ctx.output('pullRequestUrl', outcome.pullRequestUrl);
+      for (const path of Object.keys(files)) {
+        let result = 'kept';
+        if (outcome.missing.includes(path)) result = outcome.pullRequestUrl ? 'proposed' : 'created';
+        report(path, result);
+      }
       ctx.output('repoUrl', repo.webUrl);
       if (outcome.commitSha) ctx.output('commitUrl', provider.webUrlOfCommit(repo, outcome.commitSha));
       ctx.output('results', results);

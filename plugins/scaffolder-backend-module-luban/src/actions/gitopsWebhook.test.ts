@@ -146,6 +146,48 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
     expect(points).toBe(7); // GitHub: repository, blob/tree/commit/ref of the files; Azure DevOps: repository, initial push, files push
   }, 180_000);
 
+  it('proposes the files in a pull request when the GitOps branch is protected, and reuses it on a re-run', async () => {
+    await emulator.github.api.createRepository('payments', 'payments-gitops', { files: { 'README.md': '# gitops\n' } });
+    const protect = await fetch(`${emulator.github.apiBaseUrl}/repos/payments/payments-gitops/branches/main/protection`, {
+      method: 'PUT',
+      headers: { Authorization: `token ${emulator.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        required_status_checks: null,
+        enforce_admins: true,
+        required_pull_request_reviews: { required_approving_review_count: 1 },
+        restrictions: null,
+      }),
+    });
+    expect(protect.status).toBe(200);
+    const first = await scaffolder.run('gitops-github');
+    expect(first.error).toBeUndefined();
+    expect(first.output.gitops.pullRequestUrl).toMatch(/\/payments\/payments-gitops\/pull\/1$/);
+    expect(Object.keys(await repoFiles(repos.github))).toEqual(['README.md']);
+    const proposed = await emulator.git.listFiles(repos.github, 'luban/gitops/ledger-api');
+    expect(proposed).toContain('apps/ledger-api/overlays/prd/kustomization.yaml');
+
+    emulator.requests.clear();
+    const second = await scaffolder.run('gitops-github');
+    expect(second.output.gitops.pullRequestUrl).toBe(first.output.gitops.pullRequestUrl);
+    expect(emulator.requests.mutating()).toEqual([]);
+  });
+
+  it('converges after its webhook registration fails', async () => {
+    const hooks = async () =>
+      (
+        await (await fetch(`${emulator.github.apiBaseUrl}/repos/payments/ledger-api/hooks`, { headers: { Authorization: `token ${emulator.token}` } })).json()
+      ).map((h: any) => [h.config.url, h.events, h.active]);
+    const points = await expectConvergenceAfterEachFault({
+      emulator,
+      setup: async () => {
+        await emulator.github.api.createRepository('payments', 'ledger-api', { files: { 'README.md': '# ledger\n' } });
+      },
+      run: () => scaffolder.run('webhook'),
+      state: hooks,
+    });
+    expect(points).toBe(1);
+  }, 60_000);
+
   it('registers one signed push webhook that delivers pushes to Backstage', async () => {
     await emulator.github.api.createRepository('payments', 'ledger-api', { files: { 'README.md': '# ledger\n' } });
     const first = await scaffolder.run('webhook');
