@@ -112,8 +112,14 @@ describe('HarborClient', () => {
     expect(error.message).toMatch(/^Harbor at 127\.0\.0\.1:\d+ could not create project 'acme' \(401\): unauthorized\. Check the credentials/);
     expect(`${error.message} ${error.stack} ${JSON.stringify(error)}`).not.toContain('canary-password-77');
 
+    // A robot may push and pull, not create projects.
+    const { project } = await harbor.ensureProject('acme');
+    const { robot, secret } = await harbor.createRobot(project!, 'luban');
+    const asRobot = new HarborClient({ baseUrl: emulator.harbor.url, username: robot.name, password: secret.reveal() });
+    await expect(asRobot.ensureProject('other')).rejects.toMatchObject({ name: 'NotAllowedError' });
+
     emulator.faults.fail({ system: 'harbor', method: 'POST', path: '/api/v2.0/projects', status: 503 });
-    await expect(harbor.ensureProject('acme')).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(harbor.ensureProject('acme2')).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
   });
 
   it('reads luban.harbor, with the password from the environment when asked', () => {

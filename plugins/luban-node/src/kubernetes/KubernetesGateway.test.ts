@@ -108,6 +108,12 @@ describe('KubernetesGateway', () => {
       message: "Kubernetes cluster 'emulated' could not create Namespace 'snd-acme' (503): injected failure (503)",
     });
 
+    emulator.faults.fail({ system: 'kubernetes', method: 'GET', path: '/api/v1/namespaces/snd-acme', status: 403 });
+    await expect(gateway.get(namespace('snd-acme'))).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('Grant the configured account the permission to do this.'),
+    });
+
     const unreachable = new KubernetesGateway({ ...cluster, url: 'https://127.0.0.1:9' });
     await expect(unreachable.get(namespace('x'))).rejects.toMatchObject({
       name: 'ServiceUnavailableError',

@@ -1,4 +1,5 @@
 import { seedDemo, startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
+import { PassThrough } from 'node:stream';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubernetesGateway } from './KubernetesGateway';
 import { ResourceInformer } from './ResourceInformer';
@@ -97,6 +98,19 @@ describe('kpack builds and the resource informer', () => {
     } finally {
       await demo.stop();
     }
+  });
+
+  it('streams a build step’s log', async () => {
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', chunk => {
+      text += chunk;
+    });
+    const ended = new Promise(resolve => output.on('end', resolve));
+    await gateway.streamPodLog('ci-acme', 'api-build-1-build-pod', 'prepare', output, { follow: true });
+    await ended;
+    expect(text.split('\n')[0]).toBe('Build reason(s): CONFIG');
+    expect(text).toContain(`Cloning "${emulator.github.url}/acme/api.git"`);
   });
 
   it('lists once, then follows changes; a dropped watch resumes without listing again', async () => {
