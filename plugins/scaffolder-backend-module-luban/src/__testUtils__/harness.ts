@@ -8,6 +8,7 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import type { JsonObject } from '@backstage/types';
 import type { RunningEmulator } from '@luban-backstage/emulator';
 import request from 'supertest';
+import yaml from 'yaml';
 import scaffolderModuleLuban from '../index';
 
 /** A template's steps, as in template.yaml. */
@@ -197,6 +198,5 @@ export function stepsOnEmulator(example: string, emulator: RunningEmulator): Tem
   const text = example
     .replace(/github\.com/g, new URL(emulator.github.url).host)
     .replace(/dev\.azure\.com/g, new URL(emulator.azure.url).host);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('yaml').parse(text).steps;
+  return yaml.parse(text).steps;
 }
