@@ -1,3 +1,5 @@
+import { runGit, runGitOk } from '../git/GitRepositories';
+
 /**
  * Git plumbing the shared `GitRepositories` does not offer and the Azure
  * DevOps API needs: recursive tree listings (items with `recursionLevel`),
@@ -5,7 +7,6 @@
  * squash commits and repository size. Refs are still only moved through
  * `GitRepositories`, so every ref update reaches its listeners.
  */
-import { execFile } from 'node:child_process';
 
 /** One entry of a tree listing, with its path from the repository root (no leading slash). */
 export interface TreeEntry {
@@ -15,48 +16,14 @@ export interface TreeEntry {
   size?: number;
 }
 
-function run(
-  gitDir: string,
-  args: string[],
-  options: { input?: string; env?: Record<string, string> } = {},
-) {
-  return new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-    const child = execFile(
-      'git',
-      ['--git-dir', gitDir, ...args],
-      {
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-        env: {
-          ...process.env,
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_TERMINAL_PROMPT: '0',
-          ...options.env,
-        },
-      },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          reject(
-            new Error(`git ${args[0]} failed: ${stderr || error.message}`),
-          );
-        } else {
-          resolve({ code: error ? Number(error.code) : 0, stdout });
-        }
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
+/** Runs git in a bare repository; the exit code decides, stdout as text. */
+async function run(gitDir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  const result = await runGit(gitDir, args, options);
+  return { code: result.code, stdout: result.stdout.toString('utf8') };
 }
 
-async function runOk(
-  gitDir: string,
-  args: string[],
-  options: { input?: string; env?: Record<string, string> } = {},
-) {
-  const result = await run(gitDir, args, options);
-  if (result.code !== 0)
-    throw new Error(`git ${args[0]} exited with ${result.code}`);
-  return result.stdout;
+async function runOk(gitDir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  return (await runGitOk(gitDir, args, options)).toString('utf8');
 }
 
 /**

@@ -3,6 +3,64 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** What a git command printed and how it exited. */
+export interface GitRun {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/**
+ * Runs the git binary, against a bare repository when `gitDir` is given.
+ * Resolves with the exit code instead of rejecting on a non-zero exit (git's
+ * yes/no plumbing answers by exit code); rejects only when git cannot run.
+ * The one way the emulator starts git, so that every caller gets the same
+ * isolated environment (no system config, no prompts).
+ */
+export function runGit(
+  gitDir: string | undefined,
+  args: string[],
+  options: { input?: Buffer | string; env?: Record<string, string> } = {},
+): Promise<GitRun> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      gitDir ? ['--git-dir', gitDir, ...args] : args,
+      {
+        encoding: 'buffer',
+        // Archives of whole repositories come through stdout.
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', ...options.env },
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new Error(`git ${args[0]} failed: ${stderr.toString('utf8').trim() || error.message}`));
+        } else {
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr: stderr.toString('utf8').trim() });
+        }
+      },
+    );
+    // git exits without reading stdin for most commands: a closed pipe is not an error.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input);
+  });
+}
+
+/** Runs git and returns its output, or throws `git <command> failed: <stderr>` on a non-zero exit. */
+export async function runGitOk(
+  gitDir: string | undefined,
+  args: string[],
+  options: { input?: Buffer | string; env?: Record<string, string> } = {},
+): Promise<Buffer> {
+  const result = await runGit(gitDir, args, options);
+  if (result.code !== 0) {
+    throw Object.assign(new Error(`git ${args[0]} failed: ${result.stderr || `exit code ${result.code}`}`), {
+      exitCode: result.code,
+    });
+  }
+  return result.stdout;
+}
+
 /** The SHA git uses for "no object" (a new or deleted ref). */
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -60,32 +118,9 @@ export class GitRepositories {
     return join(this.root, repository);
   }
 
-  private git(repository: string | undefined, args: string[], input?: Buffer | string, env: Record<string, string> = {}) {
-    return new Promise<string>((resolve, reject) => {
-      const child = execFile(
-        'git',
-        repository ? ['--git-dir', this.pathOf(repository), ...args] : args,
-        {
-          encoding: 'buffer',
-          maxBuffer: 64 * 1024 * 1024,
-          env: {
-            ...process.env,
-            GIT_CONFIG_NOSYSTEM: '1',
-            GIT_TERMINAL_PROMPT: '0',
-            HOME: this.root,
-            ...env,
-          },
-        },
-        (error, stdout, stderr) => {
-          if (error) {
-            reject(new Error(`git ${args[0]} failed: ${stderr.toString('utf8').trim() || error.message}`));
-          } else {
-            resolve(stdout.toString('utf8'));
-          }
-        },
-      );
-      if (input !== undefined) child.stdin?.end(input);
-    });
+  private async git(repository: string | undefined, args: string[], input?: Buffer | string, env: Record<string, string> = {}) {
+    const gitDir = repository ? this.pathOf(repository) : undefined;
+    return (await runGitOk(gitDir, args, { input, env: { HOME: this.root, ...env } })).toString('utf8');
   }
 
   private async locked<T>(repository: string, work: () => Promise<T>): Promise<T> {
@@ -178,14 +213,7 @@ export class GitRepositories {
     if (!commitSha) return undefined;
     const entry = await this.treeEntry(repository, commitSha, path);
     if (!entry || entry.type !== 'blob') return undefined;
-    const content = await new Promise<Buffer>((resolve, reject) => {
-      execFile(
-        'git',
-        ['--git-dir', this.pathOf(repository), 'cat-file', 'blob', entry.sha],
-        { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout) => (error ? reject(error) : resolve(stdout)),
-      );
-    });
+    const content = await runGitOk(this.pathOf(repository), ['cat-file', 'blob', entry.sha]);
     return { content, blobSha: entry.sha, commitSha };
   }
 

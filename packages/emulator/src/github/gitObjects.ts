@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import type { GitRepositories } from '../git/GitRepositories';
+import { runGitOk, type GitRepositories } from '../git/GitRepositories';
 
 /** Who wrote or committed a commit, with an ISO date. */
 export interface GitSignature {
@@ -45,8 +44,6 @@ interface EditableTree {
   children: Map<string, EditableTree>;
 }
 
-const MAX_BUFFER = 256 * 1024 * 1024;
-
 /** The SHA of git's empty tree. */
 const EMPTY_TREE_SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
@@ -59,43 +56,13 @@ const EMPTY_TREE_SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 export class GitObjects {
   constructor(private readonly git: GitRepositories) {}
 
-  /** Runs git in a repository; resolves stdout as bytes. */
+  /** Runs git in a repository; resolves stdout as bytes, rejects on a non-zero exit. */
   run(
     repository: string,
     args: string[],
     options: { input?: Buffer | string; env?: Record<string, string> } = {},
   ): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const child = execFile(
-        'git',
-        ['--git-dir', this.git.pathOf(repository), ...args],
-        {
-          encoding: 'buffer',
-          maxBuffer: MAX_BUFFER,
-          env: {
-            ...process.env,
-            GIT_CONFIG_NOSYSTEM: '1',
-            GIT_TERMINAL_PROMPT: '0',
-            ...options.env,
-          },
-        },
-        (error, stdout, stderr) => {
-          if (error) {
-            const reason = stderr.toString('utf8').trim() || error.message;
-            reject(
-              Object.assign(new Error(`git ${args[0]} failed: ${reason}`), {
-                exitCode: error.code,
-              }),
-            );
-          } else {
-            resolve(stdout);
-          }
-        },
-      );
-      // git exits without reading stdin for most commands: a closed pipe is not an error.
-      child.stdin?.on('error', () => undefined);
-      child.stdin?.end(options.input);
-    });
+    return runGitOk(this.git.pathOf(repository), args, options);
   }
 
   private async text(
