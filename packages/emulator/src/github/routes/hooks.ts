@@ -26,6 +26,14 @@ function findHook(repo: RepoRecord, id: string): HookRecord {
   return hook;
 }
 
+function findDelivery(state: GitHubState, hook: HookRecord, id: string) {
+  const delivery = state.webhooks
+    .deliveries()
+    .find(candidate => candidate.hookId === hook.id && String(candidate.id) === id);
+  if (!delivery) throw notFound();
+  return delivery;
+}
+
 /** Merges a `config` body into a hook's config, validating it as GitHub does. */
 function configFrom(
   req: ApiRequest,
@@ -324,14 +332,7 @@ export function hookRoutes(state: GitHubState): Route[] {
       async req => {
         const repo = visibleRepo(state, req);
         const hook = findHook(repo, req.params.hook_id);
-        const delivery = state.webhooks
-          .deliveries()
-          .find(
-            candidate =>
-              candidate.hookId === hook.id &&
-              String(candidate.id) === req.params.delivery_id,
-          );
-        if (!delivery) throw notFound();
+        const delivery = findDelivery(state, hook, req.params.delivery_id);
         return json(200, {
           ...deliveryItem(delivery),
           url: delivery.url,
@@ -351,14 +352,7 @@ export function hookRoutes(state: GitHubState): Route[] {
       async req => {
         const repo = writableRepo(state, req);
         const hook = findHook(repo, req.params.hook_id);
-        const delivery = state.webhooks
-          .deliveries()
-          .find(
-            candidate =>
-              candidate.hookId === hook.id &&
-              String(candidate.id) === req.params.delivery_id,
-          );
-        if (!delivery) throw notFound();
+        const delivery = findDelivery(state, hook, req.params.delivery_id);
         state.webhooks.redeliver(repo, hook, delivery);
         return json(202, {});
       },
