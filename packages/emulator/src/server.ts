@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
@@ -312,6 +312,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const servers: Server[] = [];
+  const sockets = new Set<Socket>();
   for (const system of Object.keys(apis) as EmulatedSystem[]) {
     const api = apis[system];
     const listener = (req: IncomingMessage, res: ServerResponse) => {
@@ -349,6 +350,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         : createHttpServer(listener);
     // Keep-alive sockets must not hold stop() open for long.
     server.keepAliveTimeout = 1000;
+    // Every raw socket, including TLS handshakes the HTTP layer does not track
+    // yet (closeAllConnections misses those and close() would wait for them).
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
     await listen(server, host, port);
     servers.push(server);
   }
@@ -409,8 +416,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         servers.map(
           server =>
             new Promise<void>(resolve => {
-              server.closeAllConnections();
               server.close(() => resolve());
+              for (const socket of sockets) socket.destroy();
             }),
         ),
       );
