@@ -112,6 +112,8 @@ export interface Config {
       namespace?: string;
       /** The destination server of Applications. Default `https://kubernetes.default.svc`. */
       destinationServer?: string;
+      /** Argo CD's web UI, e.g. `https://argocd.example.com`, for links from the delivery view. */
+      baseUrl?: string;
     };
     /** How luban builds images with kpack. */
     kpack?: {

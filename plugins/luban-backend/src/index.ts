@@ -5,3 +5,8 @@
  */
 
 export { lubanPlugin as default } from './plugin';
+export {
+  lubanPermissionPolicyModule,
+  lubanPolicyDecision,
+  LubanOwnerPermissionPolicy,
+} from './permissions/policy';

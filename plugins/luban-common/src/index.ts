@@ -9,3 +9,4 @@ export * from './annotations';
 export * from './naming';
 export * from './permissions';
 export * from './types';
+export * from './api';

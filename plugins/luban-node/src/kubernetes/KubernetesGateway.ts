@@ -147,6 +147,25 @@ export class KubernetesGateway {
     }
   }
 
+  /**
+   * Lists a collection by its REST path (e.g. `/apis/kpack.io/v1alpha2/builds`),
+   * with the list's resourceVersion to watch from. Unlike
+   * {@link KubernetesGateway.listWithVersion}, it needs no discovery request.
+   */
+  async listAt<T extends KubernetesObject>(
+    path: string,
+    type: { apiVersion: string; kind: string },
+    options: { labelSelector?: string } = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    try {
+      const query = options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : '';
+      const list = await this.rest.request<{ items: T[]; metadata: { resourceVersion: string } }>('GET', `${path}${query}`);
+      return { items: list.items.map(item => ({ ...type, ...item })), resourceVersion: list.metadata.resourceVersion };
+    } catch (error) {
+      return this.fail(error, `list ${type.kind} objects at ${path}`);
+    }
+  }
+
   /** Lists objects of a kind, optionally in one namespace and by label selector. */
   async list<T extends KubernetesObject>(
     apiVersion: string,

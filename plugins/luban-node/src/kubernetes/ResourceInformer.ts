@@ -68,9 +68,8 @@ export class ResourceInformer<T extends KubernetesObject> {
   }
 
   private async relist() {
-    const { items, resourceVersion } = await this.gateway.listWithVersion<T>(this.options.apiVersion, this.options.kind, {
-      labelSelector: this.options.labelSelector,
-    });
+    const { apiVersion, kind, path, labelSelector } = this.options;
+    const { items, resourceVersion } = await this.gateway.listAt<T>(path, { apiVersion, kind }, { labelSelector });
     const seen = new Set<string>();
     for (const item of items) {
       const key = ResourceInformer.key(item);
@@ -116,15 +115,18 @@ export class ResourceInformer<T extends KubernetesObject> {
       },
       () => {
         if (this.stopped) return;
-        const next = () => (expired ? this.relist() : this.startWatch());
-        const delay = this.options.retryDelayMs ?? 1000;
-        this.retryTimer = setTimeout(() => {
-          next().catch(() => {
-            // The cluster is unreachable: keep serving the cache and try again.
-            this.retryTimer = setTimeout(() => this.relist().catch(() => undefined), delay);
-          });
-        }, delay);
+        this.retryLater(expired ? () => this.relist() : () => this.startWatch());
       },
     );
+  }
+
+  /** Runs `attempt` after the retry delay; while the cluster is unreachable, keeps serving the cache and relisting. */
+  private retryLater(attempt: () => Promise<void>) {
+    const delay = this.options.retryDelayMs ?? 1000;
+    this.retryTimer = setTimeout(() => {
+      attempt().catch(() => {
+        if (!this.stopped) this.retryLater(() => this.relist());
+      });
+    }, delay);
   }
 }

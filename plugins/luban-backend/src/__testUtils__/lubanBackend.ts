@@ -1,0 +1,169 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import type { BackendFeature } from '@backstage/backend-plugin-api';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import type { JsonObject } from '@backstage/types';
+import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
+import request from 'supertest';
+import yaml from 'yaml';
+import { lubanPlugin } from '../plugin';
+import { lubanPermissionPolicyModule } from '../permissions/policy';
+
+const MOCK_SERVICE_TOKEN_PREFIX = 'mock-service-token:';
+
+/**
+ * Backstage's mock auth turns a plugin's token on behalf of a user into that
+ * user without an actor, so the permission backend takes a plugin's
+ * conditional query for a direct user request and refuses it. Real tokens
+ * carry the actor; so do the mocks here (both the auth and httpAuth mocks
+ * share this class).
+ */
+function keepActorsOfOnBehalfOfTokens() {
+  const prototype = Object.getPrototypeOf(mockServices.auth());
+  if (prototype.keepsActors) return;
+  const authenticate = prototype.authenticate;
+  prototype.keepsActors = true;
+  prototype.authenticate = async function authenticateWithActor(this: { pluginId: string }, token: string, options?: object) {
+    if (token.startsWith(MOCK_SERVICE_TOKEN_PREFIX)) {
+      const { obo, sub, target } = JSON.parse(token.slice(MOCK_SERVICE_TOKEN_PREFIX.length));
+      if (obo && (!target || target === this.pluginId)) {
+        return mockCredentials.user(obo, { actor: { subject: sub ?? 'plugin' } });
+      }
+    }
+    return authenticate.call(this, token, options);
+  };
+}
+
+/** The demo Component, owned by the default mock user (`user:default/mock`). */
+export const DEMO_ENTITY = { kind: 'component', namespace: 'default', name: DEMO.app };
+/** `/api/luban/entities/component/default/ledger-api`. */
+export const DEMO_ENTITY_PATH = `/api/luban/entities/${DEMO_ENTITY.kind}/${DEMO_ENTITY.namespace}/${DEMO_ENTITY.name}`;
+
+/** The configuration that points luban at a running emulator. */
+export function emulatorConfig(emulator: RunningEmulator, extra: JsonObject = {}): JsonObject {
+  return {
+    kubernetes: {
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: [
+            {
+              name: 'emulator',
+              url: emulator.kubernetes.url,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: emulator.token,
+              caData: Buffer.from(emulator.kubernetes.caCert).toString('base64'),
+            },
+          ],
+        },
+      ],
+    },
+    integrations: {
+      github: [{ host: new URL(emulator.github.url).host, apiBaseUrl: emulator.github.apiBaseUrl, token: emulator.token }],
+      azure: [{ host: new URL(emulator.azure.url).host, credentials: [{ personalAccessToken: emulator.token }] }],
+    },
+    luban: {
+      requestTimeoutSeconds: 5,
+      harbor: { baseUrl: emulator.harbor.url, username: emulator.harbor.username, password: emulator.harbor.password },
+      ...((extra.luban as JsonObject) ?? {}),
+    },
+    ...Object.fromEntries(Object.entries(extra).filter(([key]) => key !== 'luban')),
+  };
+}
+
+/** Catalog entities: the demo Component owned by the mock user, and one the mock user does not own. */
+export function demoEntities(emulator: RunningEmulator) {
+  const source = `${emulator.github.url}/${DEMO.project}/${DEMO.app}`;
+  const component = (name: string, owner: string) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      annotations: {
+        'luban.dev/project': DEMO.project,
+        'luban.dev/app': DEMO.app,
+        'backstage.io/source-location': `url:${source}/tree/main/`,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  });
+  return [
+    component(DEMO.app, 'user:default/mock'),
+    // The same app, owned by someone else: the mock user may read but not act.
+    component(`${DEMO.app}-elsewhere`, 'group:default/other-team'),
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'not-on-luban' },
+      spec: { type: 'service', lifecycle: 'production', owner: 'user:default/mock' },
+    },
+  ];
+}
+
+/**
+ * An emulator seeded with the demo (2 builds, snd on build 2, prd on
+ * build 1), and a backend with the real catalog, the real permission
+ * backend with luban's owner policy, and the luban plugin.
+ */
+export async function startLubanBackend(options: { emulator?: RunningEmulator; config?: JsonObject; features?: BackendFeature[] } = {}) {
+  const emulator = options.emulator ?? (await startEmulator({ buildStepMs: 20, rolloutMs: 20 }));
+  if (!options.emulator) {
+    trustEmulatorCertificate(emulator.kubernetes.caCert);
+    await seedDemo(emulator);
+  }
+  keepActorsOfOnBehalfOfTokens();
+  const dir = mkdtempSync(join(tmpdir(), 'luban-catalog-'));
+  const entitiesFile = join(dir, 'entities.yaml');
+  writeFileSync(entitiesFile, demoEntities(emulator).map(e => yaml.stringify(e)).join('---\n'));
+
+  const backend = await startTestBackend({
+    features: [
+      lubanPlugin,
+      catalogPlugin,
+      permissionPlugin,
+      lubanPermissionPolicyModule,
+      mockServices.rootConfig.factory({
+        data: emulatorConfig(emulator, {
+          ...options.config,
+          permission: { enabled: true },
+          catalog: {
+            // The location is read at once; what it holds waits for the next pass.
+            processingInterval: { milliseconds: 300 },
+            rules: [{ allow: ['Component', 'Group', 'User', 'System'] }],
+            locations: [{ type: 'file', target: entitiesFile }],
+          },
+        }),
+      }),
+      ...(options.features ?? []),
+    ],
+  });
+  const server = backend.server;
+
+  // The catalog ingests the file location in the background.
+  for (let attempt = 0; ; attempt++) {
+    const found = await request(server)
+      .get(`/api/catalog/entities/by-name/component/default/${DEMO.app}-elsewhere`)
+      .set('Authorization', `Bearer ${mockCredentials.service.token()}`);
+    if (found.status === 200) break;
+    if (attempt > 300) {
+      throw new Error(`the catalog did not ingest the test entities: ${found.status} ${found.text}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+
+  return {
+    emulator,
+    server,
+    /** The owner of the demo entity. */
+    owner: `Bearer ${mockCredentials.user.token()}`,
+    /** Someone who owns nothing. */
+    stranger: `Bearer ${mockCredentials.user.token('user:default/mallory')}`,
+    async stop() {
+      await backend.stop();
+      if (!options.emulator) await emulator.stop();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import request from 'supertest';
+import { DEMO_ENTITY_PATH, startLubanBackend } from '../__testUtils__/lubanBackend';
+
+describe('the luban API around its services', () => {
+  let backend: Awaited<ReturnType<typeof startLubanBackend>>;
+  beforeAll(async () => {
+    backend = await startLubanBackend();
+  });
+  afterAll(() => backend?.stop());
+
+  it('refuses a rebuild by someone who does not own the entity, before touching the cluster', async () => {
+    backend.emulator.requests.clear();
+    const response = await request(backend.server)
+      .post('/api/luban/entities/component/default/ledger-api-elsewhere/builds/rebuild')
+      .set('Authorization', backend.owner);
+
+    expect(response.status).toBe(403);
+    expect(response.body.error).toMatchObject({ name: 'NotAllowedError', message: expect.stringContaining('only its owners may') });
+    expect(backend.emulator.requests.mutating()).toEqual([]);
+  });
+
+  it('refuses promote and rollback to a stranger with 403, even on a dry run', async () => {
+    for (const [path, body] of [
+      ['promotion/promote', { from: 'snd', to: 'prd', dryRun: true }],
+      ['promotion/rollback', { env: 'prd', dryRun: true }],
+    ] as const) {
+      const response = await request(backend.server).post(`${DEMO_ENTITY_PATH}/${path}`).set('Authorization', backend.stranger).send(body);
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+    }
+  });
+
+  it('names the missing annotation when the entity is not a luban app', async () => {
+    const response = await request(backend.server)
+      .get('/api/luban/entities/component/default/not-on-luban/builds')
+      .set('Authorization', backend.owner);
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain("add the annotation 'luban.dev/project: <project>'");
+  });
+
+  it('answers 404 for an entity the catalog does not have', async () => {
+    const response = await request(backend.server)
+      .get('/api/luban/entities/component/default/nobody/promotion')
+      .set('Authorization', backend.owner);
+
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toBe('No catalog entity component:default/nobody');
+  });
+
+  it('rejects a malformed promotion request before reading anything', async () => {
+    const response = await request(backend.server)
+      .post(`${DEMO_ENTITY_PATH}/promotion/promote`)
+      .set('Authorization', backend.owner)
+      .send({ from: 'snd', to: '../prd' });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toBe('Invalid request body: to must be an environment name');
+  });
+});

@@ -1,0 +1,45 @@
+import type { Writable } from 'node:stream';
+import type {
+  LubanBuild,
+  LubanBuildList,
+  LubanChangeResult,
+  LubanDeployment,
+  LubanPromoteRequest,
+  LubanPromotionState,
+  LubanRebuildResult,
+  LubanRollbackRequest,
+} from '@luban-backstage/plugin-luban-common';
+import type { LubanTarget } from './EntityTargets';
+
+/** Who asked, for pull request bodies and the audit log. */
+export interface Actor {
+  /** e.g. `user:default/jane`. */
+  userEntityRef?: string;
+}
+
+/** kpack builds of an app: served from the cluster cache, logs from the build pod. */
+export interface BuildService {
+  listBuilds(target: LubanTarget): Promise<LubanBuildList>;
+  /** undefined when the app has no such build. */
+  getBuild(target: LubanTarget, name: string): Promise<LubanBuild | undefined>;
+  /**
+   * Writes a build's log to `output` (one step, or every step in order),
+   * following it while the build runs when `follow` is set; resolves when
+   * done or when `signal` aborts.
+   */
+  streamLog(
+    target: LubanTarget,
+    name: string,
+    options: { step?: string; follow: boolean; signal: AbortSignal },
+    output: Writable,
+  ): Promise<void>;
+  rebuild(target: LubanTarget): Promise<LubanRebuildResult>;
+}
+
+/** Which digest runs where, and pull requests that change it. */
+export interface PromotionService {
+  getState(target: LubanTarget): Promise<LubanPromotionState>;
+  promote(target: LubanTarget, request: LubanPromoteRequest, actor: Actor): Promise<LubanChangeResult>;
+  history(target: LubanTarget, env: string): Promise<LubanDeployment[]>;
+  rollback(target: LubanTarget, request: LubanRollbackRequest, actor: Actor): Promise<LubanChangeResult>;
+}

@@ -1,0 +1,200 @@
+/**
+ * The shapes of the luban backend's REST API (`/api/luban`), shared by the
+ * backend and the frontend client. Entities are addressed as
+ * `/entities/:kind/:namespace/:name/…`.
+ */
+
+/**
+ * One lifecycle step of a kpack build.
+ * @public
+ */
+export interface LubanBuildStep {
+  /** prepare, analyze, detect, restore, build, export or completion. */
+  name: string;
+  state: 'waiting' | 'running' | 'succeeded' | 'failed';
+  startedAt?: string;
+  finishedAt?: string;
+  durationSeconds?: number;
+}
+
+/**
+ * A kpack Build as the Builds tab lists it (`GET …/builds`).
+ * @public
+ */
+export interface LubanBuild {
+  /** The Build object's name; the id used in URLs. */
+  name: string;
+  number: number;
+  /** kpack's reasons: COMMIT, TRIGGER, CONFIG, BUILDPACK, STACK. */
+  reasons: string[];
+  status: 'running' | 'succeeded' | 'failed';
+  /** Why the build failed, from the Succeeded condition. */
+  message?: string;
+  /** The commit SHA built. */
+  revision?: string;
+  /** The commit's web page on GitHub or Azure DevOps. */
+  commitUrl?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Until now while running. */
+  durationSeconds?: number;
+  /** `sha256:…`, once succeeded. */
+  digest?: string;
+  /** `<repository>@sha256:…`, once succeeded. */
+  image?: string;
+  /** The artifact's page in Harbor. */
+  registryUrl?: string;
+  builder?: string;
+  steps: LubanBuildStep[];
+}
+
+/**
+ * `GET …/builds`.
+ * @public
+ */
+export interface LubanBuildList {
+  /** The kpack Image, as `<namespace>/<name>`. */
+  image: string;
+  cluster: string;
+  /** Newest first. */
+  builds: LubanBuild[];
+}
+
+/**
+ * `POST …/builds/rebuild`.
+ * @public
+ */
+export interface LubanRebuildResult {
+  /** The Build that got the additionalBuildNeeded annotation. */
+  triggeredFrom: string;
+}
+
+/**
+ * One gate of a promotion, with why it passed or failed.
+ * @public
+ */
+export interface LubanGateResult {
+  gate: 'synced' | 'healthy' | 'build-succeeded' | 'vulnerabilities' | 'soak';
+  passed: boolean;
+  /** A sentence a user understands, e.g. "snd is Synced". */
+  reason: string;
+}
+
+/**
+ * Vulnerability counts of a digest, from Harbor's scan.
+ * @public
+ */
+export interface LubanVulnerabilities {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  /** Whether Harbor has scanned the digest at all. */
+  scanned: boolean;
+  /** The artifact's page in Harbor. */
+  url?: string;
+}
+
+/**
+ * What runs in one environment (`GET …/promotion`).
+ * @public
+ */
+export interface LubanEnvironmentState {
+  name: string;
+  /** The environment it is promoted from, if any. */
+  promotesFrom?: string;
+  /** The overlay file in the GitOps repository and its web page. */
+  overlayPath: string;
+  overlayUrl?: string;
+  /** The image reference in the overlay (`repository@sha256:…` or `repository:tag`). */
+  image?: string;
+  digest?: string;
+  tag?: string;
+  /** The Build that produced the digest, when luban can find it. */
+  build?: { name: string; number: number; revision?: string; commitUrl?: string; finishedAt?: string };
+  /** When the overlay last changed: the deploy time as git sees it. */
+  deployedAt?: string;
+  argoCd?: {
+    application: string;
+    syncStatus: string;
+    healthStatus: string;
+    revision?: string;
+    lastSyncedAt?: string;
+    url?: string;
+  };
+  vulnerabilities?: LubanVulnerabilities;
+  /** The open promotion or rollback pull request into this environment. */
+  pullRequest?: { number: number; url: string; title: string };
+  /** Whether the source environment runs a different digest. */
+  behindSource?: boolean;
+  /** Why part of the state could not be read (the rest is still shown). */
+  problems?: string[];
+}
+
+/**
+ * `GET …/promotion`.
+ * @public
+ */
+export interface LubanPromotionState {
+  gitopsRepo: string;
+  environments: LubanEnvironmentState[];
+}
+
+/**
+ * `POST …/promotion/promote`.
+ * @public
+ */
+export interface LubanPromoteRequest {
+  from: string;
+  to: string;
+  dryRun?: boolean;
+}
+
+/**
+ * `POST …/promotion/rollback`.
+ * @public
+ */
+export interface LubanRollbackRequest {
+  env: string;
+  /** Default: the version before the current one. */
+  toDigest?: string;
+  dryRun?: boolean;
+}
+
+/**
+ * What a promotion or rollback did, or would do.
+ * @public
+ */
+export interface LubanChangeResult {
+  /** True when every gate passed (always true for rollbacks, which have no gates). */
+  allowed: boolean;
+  gates: LubanGateResult[];
+  fromDigest?: string;
+  toDigest: string;
+  /** The overlay file and a unified diff of its change. */
+  overlayPath: string;
+  diff: string;
+  /** The commits between the two builds' revisions, when known. */
+  commits?: Array<{ sha: string; url?: string }>;
+  /** Absent on dry runs and when a gate failed. */
+  pullRequest?: { number: number; url: string; reused: boolean };
+  branch?: string;
+  dryRun: boolean;
+}
+
+/**
+ * One earlier version of an environment (`GET …/promotion/:env/history`).
+ * @public
+ */
+export interface LubanDeployment {
+  digest: string;
+  /** The GitOps commit that set it. */
+  commitSha: string;
+  commitUrl?: string;
+  date: string;
+  author?: string;
+  message?: string;
+  build?: { name: string; number: number; revision?: string };
+  /** Whether it is what the overlay holds now. */
+  current: boolean;
+}
