@@ -135,10 +135,25 @@ export interface Config {
        */
       secret?: string;
     };
+    /** The Gateway API Gateway that exposes web UIs luban deploys (the Dagster platform's). */
+    gateway?: {
+      /** The Gateway's name. Default `luban-gateway`. */
+      name?: string;
+      /** The Gateway's namespace. Default `gateway`. */
+      namespace?: string;
+      /** The DNS suffix of the hosts, e.g. `apps.example.com`: hosts are `<env>-<project>-<name>.<suffix>`. */
+      domainSuffix?: string;
+    };
     /** The GitOps repositories luban writes. */
     gitops?: {
       /** The branch Argo CD deploys from and promotions target. Default `main`. */
       branch?: string;
+      /**
+       * How a successful build reaches the first environment: a direct
+       * commit (default; a pull request when the branch is protected), always
+       * a pull request, or off.
+       */
+      autoDeploy?: 'commit' | 'pull-request' | 'off';
     };
   };
 }

@@ -10,3 +10,5 @@ export {
   lubanPolicyDecision,
   LubanOwnerPermissionPolicy,
 } from './permissions/policy';
+export { eventsModuleLubanWebhooks, LUBAN_WEBHOOK_TOPICS } from './webhooks/webhookModule';
+export { lubanChannel } from './service/live/LiveUpdates';

@@ -3,6 +3,8 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   GitProviders,
   HarborClient,
@@ -15,7 +17,10 @@ import { EntityTargets } from './service/EntityTargets';
 import { createHealthService } from './service/HealthService';
 import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
+import { SndAutoDeployer, type AutoDeployMode } from './service/deploy/SndAutoDeployer';
+import { LiveUpdates } from './service/live/LiveUpdates';
 import { createRouter } from './service/router';
+import { PushHandler } from './webhooks/PushHandler';
 
 /**
  * The luban backend plugin: the REST API behind the luban entity page.
@@ -35,15 +40,18 @@ export const lubanPlugin = createBackendPlugin({
         auth: coreServices.auth,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        signals: signalsServiceRef,
+        events: eventsServiceRef,
       },
-      async init({ config, logger, httpRouter, httpAuth, permissions, auditor, auth, lifecycle, catalog }) {
+      async init({ config, logger, httpRouter, httpAuth, permissions, auditor, auth, lifecycle, catalog, signals, events }) {
         const environments = readLubanEnvironments(config);
         const requestTimeoutMs = readRequestTimeoutMs(config);
         const git = GitProviders.fromConfig(config, { requestTimeoutMs });
         const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
         const argoCdNamespace = config.getOptionalString('luban.argocd.namespace') ?? 'argocd';
-        const clusters = new ClusterAccess({ clusters: readKubernetesClusters(config), requestTimeoutMs, argoCdNamespace });
-        lifecycle.addShutdownHook(() => clusters.stop());
+        const configuredClusters = readKubernetesClusters(config);
+        const clusters = new ClusterAccess({ clusters: configuredClusters, requestTimeoutMs, argoCdNamespace });
+        const gitopsBranch = config.getOptionalString('luban.gitops.branch') ?? 'main';
 
         const targets = new EntityTargets({ catalog, auth, git, environments });
         const builds = new KpackBuildService({ clusters, git, harbor, logger });
@@ -52,10 +60,32 @@ export const lubanPlugin = createBackendPlugin({
           git,
           harbor,
           builds,
-          gitopsBranch: config.getOptionalString('luban.gitops.branch') ?? 'main',
+          gitopsBranch,
           argoCdNamespace,
           argoCdBaseUrl: config.getOptionalString('luban.argocd.baseUrl'),
           logger,
+        });
+
+        const live = new LiveUpdates({ clusters, signals, logger });
+        const deployer = new SndAutoDeployer({
+          clusters,
+          git,
+          targets,
+          gitopsBranch,
+          mode: (config.getOptionalString('luban.gitops.autoDeploy') as AutoDeployMode | undefined) ?? 'commit',
+          logger,
+          onDeployed: target => live.gitopsChanged(EntityTargets.requireGitopsRepo(target).webUrl, 'deployed'),
+        });
+        const pushes = new PushHandler({ targets, clusters, live, logger });
+        await events.subscribe({
+          id: 'luban-pushes',
+          topics: PushHandler.topics,
+          onEvent: event => pushes.onEvent(event),
+        });
+        lifecycle.addStartupHook(() => deployer.start(configuredClusters.map(c => c.name)));
+        lifecycle.addShutdownHook(() => {
+          deployer.stop();
+          clusters.stop();
         });
 
         httpRouter.use(
@@ -67,6 +97,7 @@ export const lubanPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             auditor,
+            onTargetViewed: target => live.follow(target),
           }),
         );
         // Probes and the status page read health without a Backstage token.

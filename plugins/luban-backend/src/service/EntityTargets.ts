@@ -1,6 +1,7 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   LUBAN_APP_ANNOTATION,
@@ -123,6 +124,27 @@ export class EntityTargets {
     const entity = await this.options.catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) throw new NotFoundError(`No catalog entity ${entityRef}`);
     return entity;
+  }
+
+  /**
+   * Every catalog entity that is a luban app, mapped; entities whose
+   * annotations are invalid are skipped (their pages say why).
+   */
+  async allTargets(): Promise<LubanTarget[]> {
+    const credentials = await this.options.auth.getOwnServiceCredentials();
+    const { items } = await this.options.catalog.getEntities(
+      { filter: { [`metadata.annotations.${LUBAN_APP_ANNOTATION}`]: CATALOG_FILTER_EXISTS } },
+      { credentials },
+    );
+    const targets: LubanTarget[] = [];
+    for (const entity of items) {
+      try {
+        targets.push(this.fromEntity(entity));
+      } catch {
+        // Not mappable: nothing to deploy or notify.
+      }
+    }
+    return targets;
   }
 
   /** The GitOps repository, or an error saying how to name it. */

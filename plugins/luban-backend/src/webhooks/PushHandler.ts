@@ -1,0 +1,92 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { EventParams } from '@backstage/plugin-events-node';
+import { toKpackBuild } from '@luban-backstage/plugin-luban-node';
+import type { ClusterAccess } from '../service/ClusterAccess';
+import type { EntityTargets } from '../service/EntityTargets';
+import type { LiveUpdates } from '../service/live/LiveUpdates';
+import { LUBAN_WEBHOOK_TOPICS } from './webhookModule';
+import { fromAzureDevOpsDelivery, fromGitHubDelivery, type PushEvent } from './pushEvents';
+
+/** How many delivery ids are remembered to drop replays. */
+const REMEMBERED_DELIVERIES = 1_000;
+
+function headerOf(metadata: EventParams['metadata'], name: string): string | undefined {
+  const value = metadata?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Turns authenticated push deliveries into luban actions: a push to an
+ * app's source branch nudges kpack when it has not built the commit yet,
+ * and a push to a GitOps repository refreshes the pages that show it.
+ */
+export class PushHandler {
+  private readonly deliveries: string[] = [];
+
+  constructor(
+    private readonly options: {
+      targets: Pick<EntityTargets, 'allTargets'>;
+      clusters: ClusterAccess;
+      live: LiveUpdates;
+      logger: LoggerService;
+    },
+  ) {}
+
+  /** The events topics to subscribe to. */
+  static readonly topics = [LUBAN_WEBHOOK_TOPICS.github, LUBAN_WEBHOOK_TOPICS.azure];
+
+  /** Normalizes one delivery; undefined when it is not a push, or a replay. */
+  toPush(event: EventParams): PushEvent | undefined {
+    const deliveryId =
+      headerOf(event.metadata, 'x-github-delivery') ??
+      (event.eventPayload as { id?: unknown } | undefined)?.id?.toString();
+    if (deliveryId) {
+      if (this.deliveries.includes(deliveryId)) return undefined;
+      this.deliveries.push(deliveryId);
+      if (this.deliveries.length > REMEMBERED_DELIVERIES) this.deliveries.shift();
+    }
+    return event.topic === LUBAN_WEBHOOK_TOPICS.github
+      ? fromGitHubDelivery(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
+      : fromAzureDevOpsDelivery(event.eventPayload);
+  }
+
+  async onEvent(event: EventParams): Promise<void> {
+    const push = this.toPush(event);
+    this.options.logger.debug(`luban push event on ${event.topic}: ${push ? `${push.repositoryUrl} ${push.refs.map(r => r.ref).join(' ')}` : 'ignored'}`);
+    if (!push) return;
+    const repositoryUrl = push.repositoryUrl.toLowerCase();
+    const targets = await this.options.targets.allTargets();
+    for (const target of targets) {
+      if (target.gitopsRepo?.webUrl.toLowerCase() === repositoryUrl) {
+        this.options.live.gitopsChanged(target.gitopsRepo.webUrl, 'push');
+      }
+      if (target.sourceRepo?.webUrl.toLowerCase() === repositoryUrl) {
+        await this.nudge(target, push).catch(error =>
+          this.options.logger.warn(`luban could not nudge the build of ${target.entityRef}: ${error}`),
+        );
+      }
+    }
+  }
+
+  /** Asks kpack to build now (as `kp image trigger`) when a push to the Image's branch has no Build yet. */
+  private async nudge(target: Awaited<ReturnType<EntityTargets['allTargets']>>[number], push: PushEvent) {
+    const { clusters, logger } = this.options;
+    const gateway = clusters.gateway(target.cluster);
+    const image = await gateway.get<{ apiVersion: string; kind: string; metadata: any; spec?: { source?: { git?: { revision?: string } } } }>({
+      apiVersion: 'kpack.io/v1alpha2',
+      kind: 'Image',
+      metadata: { namespace: target.image.namespace, name: target.image.name },
+    });
+    const branch = image?.spec?.source?.git?.revision;
+    const update = push.refs.find(r => r.ref === `refs/heads/${branch}`);
+    if (!image || !update) return;
+    const builds = (await clusters.builds(target.cluster))
+      .list(o => o.metadata?.namespace === target.image.namespace)
+      .map(o => toKpackBuild(o as any))
+      .filter(b => b.image === target.image.name);
+    if (builds.some(b => b.revision === update.after)) return;
+    if (builds.some(b => b.status === 'running')) return;
+    const { triggeredFrom } = await gateway.triggerBuild(target.image.namespace, target.image.name);
+    logger.info(`luban nudged kpack Image ${target.image.namespace}/${target.image.name} for commit ${update.after} (from ${triggeredFrom})`);
+  }
+}

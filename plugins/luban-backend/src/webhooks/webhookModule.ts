@@ -1,0 +1,94 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import type { HttpBodyParser, RequestDetails, RequestValidationContext } from '@backstage/plugin-events-node';
+import { eventsExtensionPoint } from '@backstage/plugin-events-node/alpha';
+
+/** The events topics (and `/api/events/http/<topic>` paths) git hosts deliver luban's pushes to. */
+export const LUBAN_WEBHOOK_TOPICS = { github: 'luban-github', azure: 'luban-azure' } as const;
+
+function header(request: RequestDetails, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Compares in constant time, so that a guess learns nothing from the answer's timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHmac('sha256', 'luban-compare').update(given).digest();
+  const b = createHmac('sha256', 'luban-compare').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function reject(context: RequestValidationContext, message: string) {
+  context.reject({ status: 401, payload: { message } });
+}
+
+/** GitHub signs the raw body with the webhook secret: `X-Hub-Signature-256: sha256=<hex hmac>`. */
+export function gitHubSignatureValidator(secret: string) {
+  return async (request: RequestDetails, context: RequestValidationContext) => {
+    const signature = header(request, 'x-hub-signature-256');
+    if (!signature) {
+      reject(context, 'missing X-Hub-Signature-256');
+      return;
+    }
+    const expected = `sha256=${createHmac('sha256', secret).update(request.raw.body).digest('hex')}`;
+    if (!sameSecret(signature, expected)) reject(context, 'invalid signature');
+  };
+}
+
+/** Azure DevOps service hooks send the shared secret as `Authorization: Bearer <secret>` (set by luban:webhook:register). */
+export function azureDevOpsSecretValidator(secret: string) {
+  return async (request: RequestDetails, context: RequestValidationContext) => {
+    const authorization = header(request, 'authorization');
+    const match = authorization ? /^Bearer (.+)$/.exec(authorization) : null;
+    if (!match) {
+      reject(context, 'missing Authorization');
+      return;
+    }
+    if (!sameSecret(match[1], secret)) reject(context, 'invalid secret');
+  };
+}
+
+/**
+ * The events backend's JSON parser, except that a malformed body is the
+ * sender's error (400), not the server's (500).
+ */
+export const strictJsonBodyParser: HttpBodyParser = async (request, parsedMediaType, topic) => {
+  const bodyBuffer = request.body;
+  if (!Buffer.isBuffer(bodyBuffer)) throw new Error(`The body of an event for topic ${topic} was not read as raw bytes`);
+  const encoding = parsedMediaType.parameters.charset ?? 'utf-8';
+  if (!Buffer.isEncoding(encoding)) throw new InputError(`Unsupported charset: ${encoding}`);
+  try {
+    return { bodyParsed: JSON.parse(bodyBuffer.toString(encoding)), bodyBuffer, encoding };
+  } catch {
+    throw new InputError(`The body of an event for topic ${topic} is not valid JSON`);
+  }
+};
+
+/**
+ * Adds the events backend's HTTP endpoints for luban's push webhooks,
+ * `/api/events/http/luban-github` and `/api/events/http/luban-azure`,
+ * authenticated with `luban.webhooks.secret` (401 otherwise). Own topics
+ * keep them apart from the GitHub and Azure DevOps events modules' `github`
+ * and `azureDevOps` ingresses, which a Backstage may already use.
+ * @public
+ */
+export const eventsModuleLubanWebhooks = createBackendModule({
+  pluginId: 'events',
+  moduleId: 'luban-webhooks',
+  register(reg) {
+    reg.registerInit({
+      deps: { config: coreServices.rootConfig, events: eventsExtensionPoint, logger: coreServices.logger },
+      async init({ config, events, logger }) {
+        const secret = config.getOptionalString('luban.webhooks.secret');
+        if (!secret) {
+          logger.warn('luban.webhooks.secret is not set: luban does not accept push webhooks');
+          return;
+        }
+        events.addHttpPostBodyParser({ contentType: 'application/json', parser: strictJsonBodyParser });
+        events.addHttpPostIngress({ topic: LUBAN_WEBHOOK_TOPICS.github, validator: gitHubSignatureValidator(secret) });
+        events.addHttpPostIngress({ topic: LUBAN_WEBHOOK_TOPICS.azure, validator: azureDevOpsSecretValidator(secret) });
+      },
+    });
+  },
+});

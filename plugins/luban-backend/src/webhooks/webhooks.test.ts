@@ -1,0 +1,150 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import eventsPlugin from '@backstage/plugin-events-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import Ajv from 'ajv';
+import request from 'supertest';
+import { DEMO } from '@luban-backstage/emulator';
+import { startLubanBackend } from '../__testUtils__/lubanBackend';
+import { eventsModuleLubanWebhooks } from './webhookModule';
+
+const SECRET = `canary-${randomBytes(8).toString('hex')}`;
+const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const randomSha = () => randomBytes(20).toString('hex');
+
+/** GitHub's published schema of the push webhook payload. */
+function pushSchemaValidator() {
+  const spec = require('@octokit/openapi-webhooks/generated/api.github.com.json');
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addSchema({ components: spec.components }, 'spec.json');
+  return ajv.compile({ $ref: 'spec.json#/components/schemas/webhook-push' });
+}
+
+describe('push webhooks through the events backend', () => {
+  let backend: Awaited<ReturnType<typeof startLubanBackend>>;
+  let realPush: { body: string; payload: any; headers: Record<string, string> };
+
+  const buildsOfDemo = () =>
+    backend.emulator.kubernetes.list('builds', `ci-${DEMO.project}`).filter(b => b.metadata.labels?.['image.kpack.io/image'] === DEMO.app);
+  const post = (topic: string, body: string, headers: Record<string, string>) => {
+    const call = request(backend.server).post(`/api/events/http/${topic}`).set('Content-Type', 'application/json');
+    for (const [name, value] of Object.entries(headers)) call.set(name, value);
+    return call.send(body);
+  };
+  /** A GitHub push delivery for a commit kpack has not built, signed as GitHub signs. */
+  const unbuiltPush = (overrides: Record<string, unknown> = {}) => {
+    const payload = { ...realPush.payload, before: realPush.payload.after, after: randomSha(), ...overrides };
+    const body = JSON.stringify(payload);
+    return { body, headers: { 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': randomSha(), 'X-Hub-Signature-256': sign(body) } };
+  };
+  /** Waits for the handler, which runs after the events backend has answered. */
+  const settle = () => new Promise(resolve => setTimeout(resolve, 300));
+
+  beforeAll(async () => {
+    backend = await startLubanBackend({
+      // In-process delivery: one backend here, so no need for the events bus between replicas.
+      config: { luban: { webhooks: { secret: SECRET } }, events: { useEventBus: 'never' } },
+      // The real events service: the test backend's default gives each plugin its own.
+      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory],
+    });
+    // The emulated GitHub delivers real, signed pushes of the demo source repository to the backend.
+    const { port } = backend.server.address() as AddressInfo;
+    const hook = await fetch(`${backend.emulator.github.apiBaseUrl}/repos/${DEMO.project}/${DEMO.app}/hooks`, {
+      method: 'POST',
+      headers: { Authorization: `token ${backend.emulator.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ config: { url: `http://127.0.0.1:${port}/api/events/http/luban-github`, secret: SECRET, content_type: 'json' }, events: ['push'] }),
+    });
+    if (hook.status !== 201) throw new Error(`the webhook was not registered: ${hook.status}`);
+    const head = await backend.emulator.git.resolve(`github/${DEMO.project}/${DEMO.app}.git`, 'main');
+    await backend.emulator.git.commit(`github/${DEMO.project}/${DEMO.app}.git`, {
+      branch: 'main',
+      expectedSha: head,
+      message: 'Log every request',
+      changes: [{ path: 'src/ledger_api/log.py', content: 'LOG = True\n' }],
+      author: { name: 'Ada Payments', email: 'ada@payments.example' },
+    });
+    await backend.emulator.github.api.deliveriesSettled();
+    await backend.emulator.settled();
+    const delivery = backend.emulator.github.api.deliveries().find(d => d.event === 'push')!;
+    realPush = { body: delivery.request.body, payload: delivery.request.payload, headers: delivery.request.headers };
+  });
+  afterAll(() => backend?.stop());
+
+  it('accepts GitHub pushes signed with the secret, in the shape GitHub publishes', async () => {
+    const delivery = backend.emulator.github.api.deliveries().find(d => d.event === 'push')!;
+    expect(delivery.statusCode).toBe(202);
+    const validate = pushSchemaValidator();
+    const valid = validate(realPush.payload);
+    expect({ valid, errors: validate.errors ?? null }).toEqual({ valid: true, errors: null });
+  });
+
+  it('nudges kpack when a push on the Image branch has no build yet, once per delivery', async () => {
+    const before = buildsOfDemo().length;
+    const push = unbuiltPush();
+
+    expect((await post('luban-github', push.body, push.headers)).status).toBe(202);
+    await settle();
+    await backend.emulator.settled();
+    const after = buildsOfDemo();
+    expect(after).toHaveLength(before + 1);
+    expect(after.map(b => b.metadata.annotations?.['image.kpack.io/reason'])).toContain('TRIGGER');
+
+    // The same delivery again (a replay) triggers nothing.
+    expect((await post('luban-github', push.body, push.headers)).status).toBe(202);
+    await settle();
+    await backend.emulator.settled();
+    expect(buildsOfDemo()).toHaveLength(before + 1);
+  });
+
+  it.each([
+    ['no signature', (body: string) => ({ 'X-GitHub-Event': 'push' }), 'missing X-Hub-Signature-256'],
+    ['a signature made with another secret', (body: string) => ({ 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': sign(body, 'guess') }), 'invalid signature'],
+    ['a signature of another body', () => ({ 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': sign('{}') }), 'invalid signature'],
+  ])('refuses a GitHub delivery with %s: 401, nothing triggered', async (_case, headersFor, message) => {
+    const { body } = unbuiltPush();
+    backend.emulator.requests.clear();
+
+    const response = await post('luban-github', body, headersFor(body));
+    await settle();
+
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ message });
+    expect(JSON.stringify(response.body)).not.toContain(SECRET);
+    expect(backend.emulator.requests.mutating()).toEqual([]);
+  });
+
+  it('ignores branch deletions, other refs and other events', async () => {
+    const builds = buildsOfDemo().length;
+    const deletion = unbuiltPush({ deleted: true, after: '0'.repeat(40) });
+    const otherBranch = unbuiltPush({ ref: 'refs/heads/feature' });
+    const ping = { ...unbuiltPush(), headers: { ...unbuiltPush().headers, 'X-GitHub-Event': 'ping' } };
+    ping.headers['X-Hub-Signature-256'] = sign(ping.body);
+    for (const push of [deletion, otherBranch, ping]) {
+      expect((await post('luban-github', push.body, push.headers)).status).toBe(202);
+    }
+    await settle();
+    await backend.emulator.settled();
+    expect(buildsOfDemo()).toHaveLength(builds);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const body = '{"ref": ';
+    const response = await post('luban-github', body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': sign(body) });
+    expect(response.status).toBe(400);
+  });
+
+  it('takes Azure DevOps pushes only with the shared secret as a bearer token', async () => {
+    const body = JSON.stringify({
+      id: randomSha(),
+      eventType: 'git.push',
+      resource: {
+        refUpdates: [{ name: 'refs/heads/main', oldObjectId: randomSha(), newObjectId: randomSha() }],
+        repository: { webUrl: `${backend.emulator.azure.organizationUrl}/payments/_git/unknown` },
+      },
+    });
+    expect((await post('luban-azure', body, {})).status).toBe(401);
+    expect((await post('luban-azure', body, { Authorization: 'Bearer guess' })).status).toBe(401);
+    expect((await post('luban-azure', body, { Authorization: `Basic ${Buffer.from(`:${SECRET}`).toString('base64')}` })).status).toBe(401);
+    expect((await post('luban-azure', body, { Authorization: `Bearer ${SECRET}` })).status).toBe(202);
+  });
+});
