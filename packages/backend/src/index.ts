@@ -28,8 +28,10 @@ backend.add(import('@luban-backstage/plugin-scaffolder-backend-module-luban'));
 
 // Permissions
 backend.add(import('@backstage/plugin-permission-backend'));
+// luban's demo policy: everything allowed, except that only an entity's
+// owners may rebuild, promote and roll it back.
 backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  import('@luban-backstage/plugin-luban-backend').then(m => ({ default: m.lubanPermissionPolicyModule })),
 );
 
 // Search over the catalog
@@ -45,7 +47,10 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
-// luban
+// luban, and its authenticated push webhooks (/api/events/http/luban-github|luban-azure)
 backend.add(import('@luban-backstage/plugin-luban-backend'));
+backend.add(
+  import('@luban-backstage/plugin-luban-backend').then(m => ({ default: m.eventsModuleLubanWebhooks })),
+);
 
 backend.start();
