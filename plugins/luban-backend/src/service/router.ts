@@ -159,6 +159,10 @@ export async function createRouter(options: {
     const follow = req.query.follow === 'true';
     const build = await builds.getBuild(target, req.params.build);
     if (!build) throw new NotFoundError(`${target.entityRef} has no build '${req.params.build}'`);
+    // Once the headers are sent an error can only end the text: a wrong step must be a 400 before that.
+    if (step !== undefined && !build.steps.some(s => s.name === step)) {
+      throw new InputError(`'${step}' is not a build step; the steps are ${build.steps.map(s => s.name).join(', ')}`);
+    }
     res.status(200);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');

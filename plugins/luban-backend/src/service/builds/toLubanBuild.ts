@@ -1,0 +1,65 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { LubanBuild, LubanBuildStep } from '@luban-backstage/plugin-luban-common';
+import { toKpackBuild, type KpackBuild } from '@luban-backstage/plugin-luban-node';
+
+/** The annotation kpack sets to the builder's name (more readable than its image digest). */
+const BUILDER_NAME_ANNOTATION = 'image.kpack.io/builderName';
+
+/** What a build view needs from outside the Build object. */
+export interface BuildLinks {
+  /** The commit's web page, when the source repository is known. */
+  commitUrl(sha: string): string | undefined;
+  /** The artifact's page in Harbor, when it can be built without a request. */
+  registryUrl(imageWithDigest: string): string | undefined;
+}
+
+function secondsBetween(from: string | undefined, to: string | undefined, now: Date): number | undefined {
+  if (!from) return undefined;
+  const start = Date.parse(from);
+  const end = to ? Date.parse(to) : now.getTime();
+  if (Number.isNaN(start) || Number.isNaN(end)) return undefined;
+  return Math.max(0, Math.round((end - start) / 1000));
+}
+
+function toStep(step: KpackBuild['steps'][number], now: Date): LubanBuildStep {
+  return {
+    name: step.name,
+    state: step.state,
+    startedAt: step.startedAt,
+    finishedAt: step.finishedAt,
+    durationSeconds: step.state === 'waiting' ? undefined : secondsBetween(step.startedAt, step.finishedAt, now),
+  };
+}
+
+/**
+ * A kpack Build as the Builds tab shows it. kpack's Build status has no
+ * start or completion time: the build starts with the object and ends with
+ * the `Succeeded` condition's transition; steps carry their own times.
+ */
+export function toLubanBuild(object: KubernetesObject, links: BuildLinks, now = new Date()): LubanBuild {
+  const build = toKpackBuild(object);
+  const succeeded = build.status === 'succeeded' && build.latestImage?.includes('@sha256:');
+  const digest = succeeded ? build.latestImage!.slice(build.latestImage!.indexOf('@') + 1) : undefined;
+  return {
+    name: build.name,
+    number: build.number,
+    reasons: build.reasons,
+    status: build.status,
+    message: build.status === 'failed' ? build.message : undefined,
+    revision: build.revision,
+    commitUrl: build.revision ? links.commitUrl(build.revision) : undefined,
+    startedAt: build.createdAt,
+    finishedAt: build.finishedAt,
+    durationSeconds: secondsBetween(build.createdAt, build.finishedAt, now),
+    digest,
+    image: succeeded ? build.latestImage : undefined,
+    registryUrl: succeeded ? links.registryUrl(build.latestImage!) : undefined,
+    builder: object.metadata?.annotations?.[BUILDER_NAME_ANNOTATION] ?? build.builder,
+    steps: build.steps.map(step => toStep(step, now)),
+  };
+}
+
+/** Newest first: by build number, then by start. */
+export function newestFirst(a: LubanBuild, b: LubanBuild): number {
+  return b.number - a.number || (b.startedAt ?? '').localeCompare(a.startedAt ?? '');
+}
