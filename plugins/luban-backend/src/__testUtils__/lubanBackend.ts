@@ -108,7 +108,15 @@ export function demoEntities(emulator: RunningEmulator) {
  * build 1), and a backend with the real catalog, the real permission
  * backend with luban's owner policy, and the luban plugin.
  */
-export async function startLubanBackend(options: { emulator?: RunningEmulator; config?: JsonObject; features?: BackendFeature[] } = {}) {
+export async function startLubanBackend(
+  options: {
+    emulator?: RunningEmulator;
+    config?: JsonObject;
+    features?: BackendFeature[];
+    /** More catalog entities, made once the emulator is seeded (e.g. one whose GitOps repository is on Azure DevOps). */
+    entities?: (emulator: RunningEmulator) => Promise<JsonObject[]>;
+  } = {},
+) {
   const emulator = options.emulator ?? (await startEmulator({ buildStepMs: 20, rolloutMs: 20 }));
   if (!options.emulator) {
     trustEmulatorCertificate(emulator.kubernetes.caCert);
@@ -117,7 +125,8 @@ export async function startLubanBackend(options: { emulator?: RunningEmulator; c
   keepActorsOfOnBehalfOfTokens();
   const dir = mkdtempSync(join(tmpdir(), 'luban-catalog-'));
   const entitiesFile = join(dir, 'entities.yaml');
-  writeFileSync(entitiesFile, demoEntities(emulator).map(e => yaml.stringify(e)).join('---\n'));
+  const entities = [...demoEntities(emulator), ...((await options.entities?.(emulator)) ?? [])];
+  writeFileSync(entitiesFile, entities.map(e => yaml.stringify(e)).join('---\n'));
 
   const backend = await startTestBackend({
     features: [

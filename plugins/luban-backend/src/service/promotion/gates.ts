@@ -1,0 +1,111 @@
+import type { LubanGateResult, LubanGates, LubanVulnerabilities } from '@luban-backstage/plugin-luban-common';
+import type { KpackBuild } from '@luban-backstage/plugin-luban-node';
+
+/** Harbor's severities from worst to least, as `blockSeverity` names them. */
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
+const COUNT_OF: Record<(typeof SEVERITIES)[number], keyof LubanVulnerabilities> = {
+  CRITICAL: 'critical',
+  HIGH: 'high',
+  MEDIUM: 'medium',
+  LOW: 'low',
+};
+
+/** What the gates of a promotion are decided on, read just before deciding. */
+export interface GateInputs {
+  /** The source environment's name, for the reasons. */
+  source: string;
+  gates: LubanGates;
+  digest: string;
+  /** The source environment's Argo CD application; undefined when luban found none. */
+  argoCd?: { application: string; syncStatus: string; healthStatus: string };
+  /** The kpack Build whose image is the digest; undefined when none is known. */
+  build?: KpackBuild;
+  /** undefined with `vulnerabilityProblem` when Harbor could not be read. */
+  vulnerabilities?: LubanVulnerabilities;
+  vulnerabilityProblem?: string;
+  /** Since when the digest runs in the source environment (ISO 8601). */
+  runningSince?: string;
+  now: Date;
+}
+
+const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
+
+function argoCdGate(
+  inputs: GateInputs,
+  gate: 'synced' | 'healthy',
+  required: boolean,
+  expected: string,
+): LubanGateResult {
+  const { source, argoCd } = inputs;
+  if (!required) return { gate, passed: true, reason: `Not required: ${source} need not be ${expected}` };
+  if (!argoCd) {
+    return { gate, passed: false, reason: `${source} has no Argo CD application, so luban cannot tell whether it is ${expected}` };
+  }
+  const status = gate === 'synced' ? argoCd.syncStatus : argoCd.healthStatus;
+  return status === expected
+    ? { gate, passed: true, reason: `${source} is ${expected} (${argoCd.application})` }
+    : { gate, passed: false, reason: `${source} is ${status}, not ${expected} (${argoCd.application})` };
+}
+
+function buildGate({ gates, build, digest }: GateInputs): LubanGateResult {
+  const gate = 'build-succeeded';
+  if (!gates.requireBuildSucceeded) return { gate, passed: true, reason: 'Not required: the build of the image is not checked' };
+  if (!build) {
+    return { gate, passed: false, reason: `No kpack Build of this app produced ${short(digest)}, so luban cannot tell how it was built` };
+  }
+  if (build.status === 'succeeded') return { gate, passed: true, reason: `Build #${build.number} (${build.name}) succeeded` };
+  return {
+    gate,
+    passed: false,
+    reason: `Build #${build.number} (${build.name}) ${build.status === 'failed' ? 'failed' : 'has not finished'}${build.message ? `: ${build.message}` : ''}`,
+  };
+}
+
+function vulnerabilityGate({ gates, vulnerabilities, vulnerabilityProblem, digest }: GateInputs): LubanGateResult {
+  const gate = 'vulnerabilities';
+  const block = gates.blockSeverity;
+  if (block === 'NONE') return { gate, passed: true, reason: 'Not required: vulnerabilities are not checked (blockSeverity NONE)' };
+  if (!vulnerabilities) {
+    return { gate, passed: false, reason: `The scan of ${short(digest)} could not be read: ${vulnerabilityProblem ?? 'Harbor is not configured'}` };
+  }
+  if (!vulnerabilities.scanned) {
+    return { gate, passed: false, reason: `Harbor has not scanned ${short(digest)} yet; it must be scanned before promotion` };
+  }
+  const blocking = SEVERITIES.slice(0, SEVERITIES.indexOf(block) + 1);
+  const found = blocking
+    .map(severity => ({ severity, count: Number(vulnerabilities[COUNT_OF[severity]]) }))
+    .filter(({ count }) => count > 0);
+  if (found.length === 0) {
+    return { gate, passed: true, reason: `No vulnerability at or above ${block} in ${short(digest)}` };
+  }
+  return {
+    gate,
+    passed: false,
+    reason: `${short(digest)} has ${found.map(({ severity, count }) => `${count} ${severity}`).join(', ')} ${found.length === 1 && found[0].count === 1 ? 'vulnerability' : 'vulnerabilities'} (blocked at ${block} and above)`,
+  };
+}
+
+function soakGate({ gates, source, runningSince, now }: GateInputs): LubanGateResult {
+  const gate = 'soak';
+  const minutes = gates.minSoakMinutes;
+  if (minutes <= 0) return { gate, passed: true, reason: 'Not required: no minimum soak time' };
+  const since = runningSince ? Date.parse(runningSince) : NaN;
+  if (Number.isNaN(since)) {
+    return { gate, passed: false, reason: `luban cannot tell since when ${source} runs this image; it must run ${minutes} minutes first` };
+  }
+  const soaked = Math.floor((now.getTime() - since) / 60_000);
+  return soaked >= minutes
+    ? { gate, passed: true, reason: `It has run in ${source} for ${soaked} minutes (at least ${minutes} required)` }
+    : { gate, passed: false, reason: `It has run in ${source} for ${soaked} minutes; ${minutes} are required` };
+}
+
+/** Decides every gate of a promotion; gates an environment does not require pass, saying so. */
+export function evaluateGates(inputs: GateInputs): LubanGateResult[] {
+  return [
+    argoCdGate(inputs, 'synced', inputs.gates.requireSynced, 'Synced'),
+    argoCdGate(inputs, 'healthy', inputs.gates.requireHealthy, 'Healthy'),
+    buildGate(inputs),
+    vulnerabilityGate(inputs),
+    soakGate(inputs),
+  ];
+}
