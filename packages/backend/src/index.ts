@@ -5,6 +5,13 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 
+// Named features load statically: under the dev transform a dynamic import
+// of a workspace package only exposes its default export.
+import {
+  eventsModuleLubanWebhooks,
+  lubanPermissionPolicyModule,
+} from '@luban-backstage/plugin-luban-backend';
+
 const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
@@ -30,9 +37,7 @@ backend.add(import('@luban-backstage/plugin-scaffolder-backend-module-luban'));
 backend.add(import('@backstage/plugin-permission-backend'));
 // luban's demo policy: everything allowed, except that only an entity's
 // owners may rebuild, promote and roll it back.
-backend.add(
-  import('@luban-backstage/plugin-luban-backend').then(m => ({ default: m.lubanPermissionPolicyModule })),
-);
+backend.add(lubanPermissionPolicyModule);
 
 // Search over the catalog
 backend.add(import('@backstage/plugin-search-backend'));
@@ -49,8 +54,6 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 
 // luban, and its authenticated push webhooks (/api/events/http/luban-github|luban-azure)
 backend.add(import('@luban-backstage/plugin-luban-backend'));
-backend.add(
-  import('@luban-backstage/plugin-luban-backend').then(m => ({ default: m.eventsModuleLubanWebhooks })),
-);
+backend.add(eventsModuleLubanWebhooks);
 
 backend.start();
