@@ -186,6 +186,16 @@ export function gitopsOverlayPath(
 
 
 /**
+ * The events topic a git host delivers luban's push webhooks to, which is
+ * also their path under Backstage's events endpoint:
+ * `/api/events/http/luban-github` or `/api/events/http/luban-azure`.
+ * @public
+ */
+export function webhookTopic(provider: 'github' | 'azure'): string {
+  return `luban-${provider}`;
+}
+
+/**
  * The Argo CD AppProject of a luban project.
  * @public
  */

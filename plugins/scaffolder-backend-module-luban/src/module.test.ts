@@ -29,6 +29,6 @@ describe('scaffolderModuleLuban', () => {
         input: { properties: { project: { type: 'string' } }, required: ['project'] },
       },
     });
-    expect(action.examples).toHaveLength(2);
+    expect(action.examples).toHaveLength(3);
   });
 });

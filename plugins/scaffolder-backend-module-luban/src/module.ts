@@ -12,7 +12,12 @@ import {
 } from '@luban-backstage/plugin-luban-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { createArgoCdAppAction } from './actions/argocdApp';
+import { createArgoCdProjectAction } from './actions/argocdProject';
+import { createDagsterInstanceAction } from './actions/dagsterInstance';
+import { createDagsterLocationAction } from './actions/dagsterLocation';
+import { createDagsterPlatformAction } from './actions/dagsterPlatform';
 import { createGitopsAppAction } from './actions/gitopsApp';
+import { createGitopsRepoAction } from './actions/gitopsRepo';
 import { createHarborProjectAction } from './actions/harborProject';
 import { createWebhookRegisterAction } from './actions/webhookRegister';
 import { createKpackImageAction } from './actions/kpackImage';
@@ -41,8 +46,14 @@ export const scaffolderModuleLuban = createBackendModule({
         const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
         const git = GitProviders.fromConfig(config, { requestTimeoutMs });
         const gitopsBranch = config.getOptionalString('luban.gitops.branch') ?? 'main';
+        const argoCdSettings = {
+          namespace: config.getOptionalString('luban.argocd.namespace') ?? 'argocd',
+          destinationServer: config.getOptionalString('luban.argocd.destinationServer') ?? 'https://kubernetes.default.svc',
+          branch: gitopsBranch,
+          baseUrl: config.getOptionalString('luban.argocd.baseUrl'),
+        };
         scaffolder.addActions(
-          createValidateProjectAction({ environments }),
+          createValidateProjectAction({ environments, integrations }),
           createProjectNamespacesAction({
             clusters,
             environments,
@@ -53,7 +64,7 @@ export const scaffolderModuleLuban = createBackendModule({
           createKpackImageAction({
             clusters,
             integrations,
-            registryHost: harbor?.registryHost,
+            harbor,
             defaults: {
               builder: {
                 kind: (config.getOptionalString('luban.kpack.builder.kind') as 'ClusterBuilder' | 'Builder') ?? 'ClusterBuilder',
@@ -63,18 +74,22 @@ export const scaffolderModuleLuban = createBackendModule({
             },
             requestTimeoutMs,
           }),
-          createArgoCdAppAction({
-            clusters,
-            integrations,
-            environments,
-            settings: {
-              namespace: config.getOptionalString('luban.argocd.namespace') ?? 'argocd',
-              destinationServer: config.getOptionalString('luban.argocd.destinationServer') ?? 'https://kubernetes.default.svc',
-              branch: gitopsBranch,
-            },
-            requestTimeoutMs,
-          }),
+          createArgoCdProjectAction({ clusters, integrations, environments, settings: argoCdSettings, requestTimeoutMs }),
+          createArgoCdAppAction({ clusters, integrations, environments, settings: argoCdSettings, requestTimeoutMs }),
+          createGitopsRepoAction({ git, branch: gitopsBranch }),
           createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch: gitopsBranch }),
+          createDagsterInstanceAction({ clusters, environments, requestTimeoutMs }),
+          createDagsterPlatformAction({
+            git,
+            environments,
+            branch: gitopsBranch,
+            gateway: {
+              name: config.getOptionalString('luban.gateway.name') ?? 'luban-gateway',
+              namespace: config.getOptionalString('luban.gateway.namespace') ?? 'gateway',
+              domainSuffix: config.getOptionalString('luban.gateway.domainSuffix'),
+            },
+          }),
+          createDagsterLocationAction({ git, environments, branch: gitopsBranch }),
           createWebhookRegisterAction({
             git,
             settings: {

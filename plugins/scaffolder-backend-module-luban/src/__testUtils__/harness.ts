@@ -79,6 +79,42 @@ function templateEntity(name: string, steps: TemplateSteps) {
   };
 }
 
+/** The Authorization header of the mock user every test acts as. */
+export const USER_AUTHORIZATION = `Bearer ${mockCredentials.user.token()}`;
+
+/** Runs a catalog template as a scaffolder task, as the Create page does, and waits for it to finish. */
+export async function runTask(server: Parameters<typeof request>[0], templateRef: string, values: JsonObject): Promise<TaskResult> {
+  const auth = USER_AUTHORIZATION;
+  const created = await request(server).post('/api/scaffolder/v2/tasks').set('Authorization', auth).send({ templateRef, values });
+  if (created.status !== 201) {
+    throw new Error(`task not created: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  // The event stream polls once a second; the task's status answers at once.
+  let status: TaskResult['status'] | undefined;
+  while (!status) {
+    const task = await request(server).get(`/api/scaffolder/v2/tasks/${created.body.id}`).set('Authorization', auth);
+    if (['completed', 'failed', 'cancelled'].includes(task.body.status)) {
+      status = task.body.status;
+    } else {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+  }
+  const events: Array<{ type: string; body: any }> = (
+    await request(server).get(`/api/scaffolder/v2/tasks/${created.body.id}/events`).set('Authorization', auth)
+  ).body;
+  const completion = events.find(e => e.type === 'completion');
+  return {
+    status,
+    output: completion?.body.output ?? {},
+    log: events.filter(e => e.type === 'log').map(e => e.body.message),
+    error:
+      events
+        .filter(e => e.type === 'log' && e.body.status === 'failed')
+        .map(e => e.body.message)
+        .join('\n') || undefined,
+  };
+}
+
 /**
  * Starts a backend with the real scaffolder, this module and the given
  * config, with one catalog Template per entry of `templates`.
@@ -94,45 +130,11 @@ export async function startScaffolder(options: { config: JsonObject; templates: 
       }),
     ],
   });
-  const auth = `Bearer ${mockCredentials.user.token()}`;
+  const auth = USER_AUTHORIZATION;
 
   return {
     /** Runs a catalog template as a task and waits for it to finish. */
-    async run(template: string, values: JsonObject = {}): Promise<TaskResult> {
-      const created = await request(server)
-        .post('/api/scaffolder/v2/tasks')
-        .set('Authorization', auth)
-        .send({ templateRef: `template:default/${template}`, values });
-      if (created.status !== 201) {
-        throw new Error(`task not created: ${created.status} ${JSON.stringify(created.body)}`);
-      }
-      // The event stream polls once a second; the task's status answers at once.
-      let status: TaskResult['status'] | undefined;
-      while (!status) {
-        const task = await request(server)
-          .get(`/api/scaffolder/v2/tasks/${created.body.id}`)
-          .set('Authorization', auth);
-        if (['completed', 'failed', 'cancelled'].includes(task.body.status)) {
-          status = task.body.status;
-        } else {
-          await new Promise(resolve => setTimeout(resolve, 10));
-        }
-      }
-      const events: Array<{ type: string; body: any }> = (
-        await request(server).get(`/api/scaffolder/v2/tasks/${created.body.id}/events`).set('Authorization', auth)
-      ).body;
-      const completion = events.find(e => e.type === 'completion');
-      return {
-        status,
-        output: completion?.body.output ?? {},
-        log: events.filter(e => e.type === 'log').map(e => e.body.message),
-        error:
-          events
-            .filter(e => e.type === 'log' && e.body.status === 'failed')
-            .map(e => e.body.message)
-            .join('\n') || undefined,
-      };
-    },
+    run: (template: string, values: JsonObject = {}) => runTask(server, `template:default/${template}`, values),
 
     /** Runs steps through the scaffolder's dry-run API, as the template editor does. */
     async dryRun(steps: TemplateSteps, values: JsonObject = {}) {

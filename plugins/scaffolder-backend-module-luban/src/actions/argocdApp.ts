@@ -6,45 +6,20 @@ import {
   environmentNamespaceName,
   gitopsAppPath,
   LUBAN_LABELS,
-  LUBAN_MANAGED_BY,
   type LubanEnvironment,
 } from '@luban-backstage/plugin-luban-common';
+import { parseRepoLocation, selectCluster, type LubanCluster } from '@luban-backstage/plugin-luban-node';
 import {
-  KubernetesGateway,
-  parseRepoLocation,
-  selectCluster,
-  type ApplyResult,
-  type LubanCluster,
-} from '@luban-backstage/plugin-luban-node';
+  appProjectFor,
+  applicationWebUrl,
+  applyArgoCdObjects,
+  argoCdLabels,
+  type ArgoCdSettings,
+} from '../provisioning/argocd';
 import { examples } from './argocdApp.examples';
 import { requireName, selectEnvironments } from './inputs';
 
-/** Where Argo CD objects go (`luban.argocd`, `luban.gitops.branch`). */
-export interface ArgoCdSettings {
-  namespace: string;
-  destinationServer: string;
-  branch: string;
-}
-
-/**
- * The kinds an app's manifests may contain: workloads and their
- * configuration, never RBAC or cluster-scoped objects.
- */
-const NAMESPACE_RESOURCE_WHITELIST = [
-  { group: '', kind: 'ConfigMap' },
-  { group: '', kind: 'Secret' },
-  { group: '', kind: 'Service' },
-  { group: '', kind: 'ServiceAccount' },
-  { group: '', kind: 'PersistentVolumeClaim' },
-  { group: 'apps', kind: 'Deployment' },
-  { group: 'apps', kind: 'StatefulSet' },
-  { group: 'batch', kind: 'Job' },
-  { group: 'batch', kind: 'CronJob' },
-  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
-  { group: 'policy', kind: 'PodDisruptionBudget' },
-  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-  { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
-];
+export type { ArgoCdSettings } from '../provisioning/argocd';
 
 /**
  * `luban:argocd:app`: the project's AppProject (its GitOps repository as the
@@ -75,6 +50,11 @@ export function createArgoCdAppAction(options: {
       output: {
         appProject: z => z.string().describe('The AppProject name.'),
         applications: z => z.record(z.string(), z.string()).describe('Application name by environment.'),
+        applicationUrls: z =>
+          z
+            .record(z.string(), z.string())
+            .optional()
+            .describe("Each Application's page in Argo CD, by environment, when luban.argocd.baseUrl is configured."),
         results: z => z.record(z.string(), z.string()).describe('What happened to each object.'),
       },
     },
@@ -84,30 +64,21 @@ export function createArgoCdAppAction(options: {
       const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
       const environments = selectEnvironments(options.environments, ctx.input.environments);
       const cluster = selectCluster(options.clusters, ctx.input.cluster);
-      const gateway = new KubernetesGateway(cluster, { requestTimeoutMs: options.requestTimeoutMs });
       const { namespace, destinationServer, branch } = options.settings;
-      const labels = { [LUBAN_LABELS.project]: project, [LUBAN_LABELS.managedBy]: LUBAN_MANAGED_BY };
-      const namespaces = options.environments.map(env => environmentNamespaceName(env.name, project, env.namespacePattern));
 
-      const appProject = {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'AppProject',
-        metadata: { name: argoCdProjectName(project), namespace, labels },
-        spec: {
-          description: `luban project ${project}`,
-          sourceRepos: [gitops.cloneUrl],
-          destinations: namespaces.map(ns => ({ server: destinationServer, namespace: ns })),
-          clusterResourceWhitelist: [],
-          namespaceResourceWhitelist: NAMESPACE_RESOURCE_WHITELIST,
-        },
-      };
+      const appProject = appProjectFor({
+        project,
+        gitopsCloneUrl: gitops.cloneUrl,
+        environments: options.environments,
+        settings: options.settings,
+      });
       const applications = environments.map(env => ({
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Application',
         metadata: {
           name: argoCdApplicationName(env.name, project, app),
           namespace,
-          labels: { ...labels, [LUBAN_LABELS.app]: app, [LUBAN_LABELS.environment]: env.name },
+          labels: { ...argoCdLabels(project), [LUBAN_LABELS.app]: app, [LUBAN_LABELS.environment]: env.name },
           finalizers: ['resources-finalizer.argocd.argoproj.io'],
         },
         spec: {
@@ -123,19 +94,20 @@ export function createArgoCdAppAction(options: {
         },
       }));
 
-      const results: Record<string, string> = {};
-      for (const object of [appProject, ...applications]) {
-        const apply = async (): Promise<ApplyResult> =>
-          (await gateway.apply(object as any, { dryRun: ctx.isDryRun, owner: { label: LUBAN_LABELS.project, value: project } })).result;
-        const result = ctx.isDryRun
-          ? await apply()
-          : await ctx.checkpoint({ key: `luban.argocd.${cluster.name}.${object.kind}.${object.metadata.name}`, fn: apply });
-        const key = `${object.kind} ${namespace}/${object.metadata.name}`;
-        results[key] = ctx.isDryRun ? `would be ${result}` : result;
-        ctx.logger.info(`${key}: ${results[key]}`);
-      }
+      const results = await applyArgoCdObjects(ctx, {
+        cluster,
+        requestTimeoutMs: options.requestTimeoutMs,
+        project,
+        objects: [appProject, ...applications],
+      });
       ctx.output('appProject', appProject.metadata.name);
       ctx.output('applications', Object.fromEntries(environments.map((env, i) => [env.name, applications[i].metadata.name])));
+      if (options.settings.baseUrl) {
+        ctx.output(
+          'applicationUrls',
+          Object.fromEntries(environments.map((env, i) => [env.name, applicationWebUrl(options.settings, applications[i].metadata.name)!])),
+        );
+      }
       ctx.output('results', results);
     },
   });

@@ -44,12 +44,12 @@ function cases(): Case[] {
     repoUrl: 'github.com?owner=p&repo=api',
   };
   for (const project of BAD_PROJECTS) {
-    for (const template of ['validate', 'namespaces', 'harbor', 'kpack', 'argocd', 'gitops']) {
+    for (const template of ['validate', 'namespaces', 'harbor', 'kpack', 'argocd', 'gitops', 'gitopsRepo', 'argocdProject', 'dagsterInstance', 'dagsterPlatform', 'dagsterLocation']) {
       all.push({ template, values: { ...ok, project }, message: /Input 'project': The project name/ });
     }
   }
   for (const app of BAD_APPS) {
-    for (const template of ['kpack', 'argocd', 'gitops']) {
+    for (const template of ['kpack', 'argocd', 'gitops', 'dagsterLocation']) {
       all.push({ template, values: { ...ok, app }, message: /Input 'app': The app name/ });
     }
   }
@@ -58,6 +58,10 @@ function cases(): Case[] {
     all.push({ template: 'argocd', values: { ...ok, gitopsRepoUrl: repo }, message: /InputError: Repository '/ });
     all.push({ template: 'gitops', values: { ...ok, gitopsRepoUrl: repo }, message: /InputError: Repository '/ });
     all.push({ template: 'webhook', values: { ...ok, repoUrl: repo }, message: /InputError: Repository '/ });
+    for (const template of ['gitopsRepo', 'argocdProject', 'dagsterPlatform', 'dagsterLocation']) {
+      all.push({ template, values: { ...ok, gitopsRepoUrl: repo }, message: /InputError: Repository '/ });
+    }
+    all.push({ template: 'validate', values: { ...ok, sourceRepoUrl: repo }, message: /InputError: Repository '/ });
   }
   for (const branch of BAD_BRANCHES) {
     all.push({ template: 'kpack', values: { ...ok, branch }, message: /Input 'branch': .* is not a valid git branch name/ });
@@ -65,12 +69,32 @@ function cases(): Case[] {
   for (const subPath of ['../x', '/abs', 'a/../../b', 'a;b']) {
     all.push({ template: 'kpack', values: { ...ok, subPath }, message: /Input 'subPath'/ });
   }
-  for (const template of ['namespaces', 'harbor', 'argocd']) {
+  for (const template of ['namespaces', 'harbor', 'argocd', 'dagsterInstance', 'dagsterPlatform', 'dagsterLocation']) {
     all.push({ template, values: { ...ok, environments: ['qa'] }, message: /Input 'environments': unknown environment 'qa'; configured environments: snd, prd/ });
   }
   for (const owner of ['user:default/alice', 'component:x', '::', 'group:default/']) {
-    all.push({ template: 'namespaces', values: { ...ok, owner }, message: /Input 'owner': .* is not a Group entity reference/ });
+    for (const template of ['namespaces', 'gitopsRepo', 'dagsterPlatform']) {
+      all.push({ template, values: { ...ok, owner }, message: /Input 'owner': .* is not a Group entity reference/ });
+    }
   }
+  for (const description of ['two\nlines', 'bell\u0007', 'x'.repeat(501)]) {
+    all.push({ template: 'gitopsRepo', values: { ...ok, description }, message: /Input 'description'|description/ });
+  }
+  for (const domainSuffix of ['Example.COM..', 'a b.com', 'https://apps.example.com', '-apps.example.com']) {
+    all.push({ template: 'dagsterPlatform', values: { ...ok, domainSuffix }, message: /Input 'domainSuffix': .* is not a DNS name/ });
+  }
+  for (const dagsterImage of ['UPPER/dagster', 'dagster:latest;rm', 'a b']) {
+    all.push({ template: 'dagsterPlatform', values: { ...ok, domainSuffix: 'apps.example.com', dagsterImage }, message: /Input 'dagsterImage': .* is not a container image reference/ });
+  }
+  all.push({ template: 'dagsterLocation', values: { ...ok, app: 'dagster' }, message: /Input 'app': 'dagster' is the name of the Dagster platform itself/ });
+  for (const env of [{ '1ABC': 'x' }, { 'A-B': 'x' }, { 'A B': 'x' }]) {
+    all.push({ template: 'gitops', values: { ...ok, env }, message: /Input 'env': .* is not an environment variable name/ });
+  }
+  all.push({ template: 'gitops', values: { ...ok, imageEnv: 'DAGSTER-IMAGE' }, message: /Input 'imageEnv': .* is not an environment variable name/ });
+  for (const healthPath of ['healthz', '/a/../b', '/a b', '/$(id)']) {
+    all.push({ template: 'gitops', values: { ...ok, healthPath }, message: /Input 'healthPath': .* is not an absolute HTTP path/ });
+  }
+  all.push({ template: 'gitops', values: { ...ok, healthPath: '/healthz', protocol: 'grpc' }, message: /Input 'healthPath': an HTTP health check needs protocol http/ });
   for (const quota of [{ 'requests.cpu': 'lots' }, { 'requests.memory': '1 Gi' }, { 'bad key!': '1' }]) {
     all.push({ template: 'namespaces', values: { ...ok, quota }, message: /Input 'quota/ });
   }
@@ -86,12 +110,17 @@ describe('bad inputs to every luban action', () => {
     scaffolder = await startScaffolder({
       config: emulatorConfig(emulator),
       templates: {
-        validate: fromParameters('luban:project:validate', ['project']),
+        validate: fromParameters('luban:project:validate', ['project', 'sourceRepoUrl']),
         namespaces: fromParameters('luban:project:namespaces', ['project', 'owner', 'environments', 'quota']),
         harbor: fromParameters('luban:harbor:project', ['project', 'environments']),
         kpack: fromParameters('luban:kpack:image', ['project', 'app', 'sourceRepoUrl', 'branch', 'subPath']),
         argocd: fromParameters('luban:argocd:app', ['project', 'app', 'gitopsRepoUrl', 'environments']),
-        gitops: fromParameters('luban:gitops:app', ['project', 'app', 'gitopsRepoUrl', 'environments']),
+        gitops: fromParameters('luban:gitops:app', ['project', 'app', 'gitopsRepoUrl', 'environments', 'env', 'imageEnv', 'healthPath', 'protocol']),
+        gitopsRepo: fromParameters('luban:gitops:repo', ['project', 'gitopsRepoUrl', 'owner', 'description']),
+        argocdProject: fromParameters('luban:argocd:project', ['project', 'gitopsRepoUrl']),
+        dagsterInstance: fromParameters('luban:dagster:instance', ['project', 'environments']),
+        dagsterPlatform: fromParameters('luban:dagster:platform', ['project', 'gitopsRepoUrl', 'owner', 'environments', 'domainSuffix', 'dagsterImage']),
+        dagsterLocation: fromParameters('luban:dagster:location', ['project', 'app', 'gitopsRepoUrl', 'environments']),
         webhook: fromParameters('luban:webhook:register', ['repoUrl']),
         ...Object.fromEntries(
           validateExamples.map((example, index) => [`validate-example-${index}`, yaml.parse(example.example).steps]),

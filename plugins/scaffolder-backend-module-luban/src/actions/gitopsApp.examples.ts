@@ -34,4 +34,28 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'A Dagster code server: gRPC on port 3000, started through the buildpack launcher, with its own image reference in DAGSTER_CURRENT_IMAGE for the runs it launches',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'gitops',
+          action: 'luban:gitops:app',
+          name: 'Add the code location to GitOps',
+          input: {
+            project: 'payments',
+            app: 'ledger-pipelines',
+            gitopsRepoUrl: 'github.com?owner=payments&repo=payments-gitops',
+            port: 3000,
+            protocol: 'grpc',
+            command: ['/cnb/lifecycle/launcher'],
+            args: ['dagster', 'code-server', 'start', '-h', '0.0.0.0', '-p', '3000', '-m', 'ledger_pipelines.definitions'],
+            env: { DAGSTER_HOME: '/tmp' },
+            imageEnv: 'DAGSTER_CURRENT_IMAGE',
+          },
+        },
+      ],
+    }),
+  },
 ];

@@ -1,57 +1,11 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { imageRepository, type LubanEnvironment } from '@luban-backstage/plugin-luban-common';
-import {
-  BranchProtectedError,
-  StaleBranchError,
-  type GitProvider,
-  type GitProviders,
-  type RepoLocation,
-} from '@luban-backstage/plugin-luban-node';
+import type { GitProviders } from '@luban-backstage/plugin-luban-node';
 import { gitopsAppFiles } from '../provisioning/gitopsFiles';
+import { addMissingFiles } from '../provisioning/gitopsWrites';
 import { examples } from './gitopsApp.examples';
-import { requireName, selectEnvironments } from './inputs';
-
-/** How often a commit that lost a race with another writer is retried. */
-const MAX_ATTEMPTS = 5;
-
-/** The files not yet on a branch. */
-async function missingFiles(provider: GitProvider, repo: RepoLocation, branch: string, files: Record<string, string>) {
-  const head = await provider.getBranch(repo, branch);
-  if (!head) return Object.keys(files);
-  const missing: string[] = [];
-  for (const path of Object.keys(files)) {
-    if (!(await provider.readFile(repo, path, head))) missing.push(path);
-  }
-  return missing;
-}
-
-/** Commits the files missing on a branch, compare-and-set, retrying lost races; undefined when none are. */
-async function commitMissing(
-  provider: GitProvider,
-  repo: RepoLocation,
-  branch: string,
-  files: Record<string, string>,
-  message: string,
-): Promise<string | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    const head = await provider.getBranch(repo, branch);
-    if (!head) throw new InputError(`The GitOps repository ${repo.webUrl} has no branch '${branch}'`);
-    const missing = await missingFiles(provider, repo, branch, files);
-    if (missing.length === 0) return undefined;
-    try {
-      const { commitSha } = await provider.commitFiles(repo, {
-        branch,
-        expectedHeadSha: head,
-        message,
-        files: missing.map(path => ({ path, content: files[path] })),
-      });
-      return commitSha;
-    } catch (error) {
-      if (!(error instanceof StaleBranchError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
-}
+import { requireEnvName, requireHttpPath, requireName, selectEnvironments } from './inputs';
 
 /**
  * `luban:gitops:app`: an app's `base/` and one overlay per environment in
@@ -77,6 +31,20 @@ export function createGitopsAppAction(options: {
         app: z => z.string().describe('The app name.'),
         gitopsRepoUrl: z => z.string().describe('The project GitOps repository, as a URL or in the RepoUrlPicker form.'),
         port: z => z.number().int().min(1).max(65535).optional().describe('The port the app listens on; default 8080.'),
+        protocol: z =>
+          z
+            .enum(['http', 'grpc'])
+            .optional()
+            .describe('http (default): the Service listens on port 80; grpc: the Service listens on the app port.'),
+        command: z => z.array(z.string()).optional().describe("Replaces the image's entrypoint, e.g. a buildpack launcher."),
+        args: z => z.array(z.string()).optional().describe('Arguments to the entrypoint or command.'),
+        env: z => z.record(z.string(), z.string()).optional().describe('Fixed environment variables of the container.'),
+        imageEnv: z =>
+          z
+            .string()
+            .optional()
+            .describe('An environment variable that carries the deployed image reference, e.g. DAGSTER_CURRENT_IMAGE.'),
+        healthPath: z => z.string().optional().describe('An HTTP path that answers 200 when the app is ready, e.g. /healthz; probes check it.'),
         environments: z => z.array(z.string()).optional().describe('Environments to add overlays for; default: all of luban.environments.'),
       },
       output: {
@@ -92,6 +60,13 @@ export function createGitopsAppAction(options: {
       const app = requireName('app', 'app', ctx.input.app);
       const repo = options.git.parse(ctx.input.gitopsRepoUrl);
       const environments = selectEnvironments(options.environments, ctx.input.environments);
+      for (const name of [...Object.keys(ctx.input.env ?? {}), ...(ctx.input.imageEnv ? [ctx.input.imageEnv] : [])]) {
+        requireEnvName(ctx.input.imageEnv === name ? 'imageEnv' : 'env', name);
+      }
+      if (ctx.input.healthPath !== undefined) requireHttpPath('healthPath', ctx.input.healthPath);
+      if (ctx.input.healthPath !== undefined && ctx.input.protocol === 'grpc') {
+        throw new InputError("Input 'healthPath': an HTTP health check needs protocol http");
+      }
       if (!options.registryHost) {
         throw new InputError('luban:gitops:app needs luban.harbor in the app configuration: overlays name the image repository in it');
       }
@@ -102,6 +77,12 @@ export function createGitopsAppAction(options: {
         imageRepository: imageRepository(options.registryHost, project, app),
         port: ctx.input.port ?? 8080,
         environments,
+        protocol: ctx.input.protocol,
+        command: ctx.input.command,
+        args: ctx.input.args,
+        env: ctx.input.env,
+        imageEnv: ctx.input.imageEnv,
+        healthPath: ctx.input.healthPath,
       });
       const results: Record<string, string> = {};
       const report = (what: string, result: string) => {
@@ -127,32 +108,22 @@ export function createGitopsAppAction(options: {
           (await provider.ensureRepository(repo, { defaultBranch: options.branch, description: `GitOps of the luban project ${project}` })).result,
       });
       report(`repository ${repo.webUrl}`, ensured);
-      const proposalBranch = `luban/gitops/${app}`;
       const message = `Add ${app} to the ${project} GitOps repository\n\nWritten by luban: base/ and an overlay for ${environments.map(e => e.name).join(', ')}.`;
       const outcome = await ctx.checkpoint({
         key: `luban.gitops.app.${repo.webUrl}.${app}.${environments.map(e => e.name).join(',')}`,
         fn: async () => {
-          const missing = await missingFiles(provider, repo, options.branch, files);
-          if (missing.length === 0) return { missing, commitSha: undefined, pullRequestUrl: undefined };
-          // A proposal already open for a protected branch: keep to it rather than knock again.
-          if (!(await provider.getBranch(repo, proposalBranch))) {
-            try {
-              const commitSha = await commitMissing(provider, repo, options.branch, files, message);
-              return { missing, commitSha, pullRequestUrl: undefined };
-            } catch (error) {
-              if (!(error instanceof BranchProtectedError)) throw error;
-              const head = await provider.getBranch(repo, options.branch);
-              await provider.ensureBranch(repo, proposalBranch, head!);
-            }
-          }
-          const commitSha = await commitMissing(provider, repo, proposalBranch, files, message);
-          const pull = await provider.openOrReusePullRequest(repo, {
-            head: proposalBranch,
-            base: options.branch,
-            title: `Add ${app} to the ${project} GitOps repository`,
-            body: `Branch \`${options.branch}\` is protected, so luban proposes the files of \`${app}\` here:\n\n${missing.map(path => `- \`${path}\``).join('\n')}`,
+          const written = await addMissingFiles(provider, repo, {
+            branch: options.branch,
+            files,
+            message,
+            proposal: {
+              branch: `luban/gitops/${app}`,
+              title: `Add ${app} to the ${project} GitOps repository`,
+              body: paths =>
+                `Branch \`${options.branch}\` is protected, so luban proposes the files of \`${app}\` here:\n\n${paths.map(path => `- \`${path}\``).join('\n')}`,
+            },
           });
-          return { missing, commitSha, pullRequestUrl: pull.webUrl };
+          return { missing: written.paths, commitSha: written.commitSha, pullRequestUrl: written.pullRequestUrl };
         },
       });
       if (outcome.pullRequestUrl) ctx.output('pullRequestUrl', outcome.pullRequestUrl);

@@ -191,7 +191,7 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
   it('registers one signed push webhook that delivers pushes to Backstage', async () => {
     await emulator.github.api.createRepository('payments', 'ledger-api', { files: { 'README.md': '# ledger\n' } });
     const first = await scaffolder.run('webhook');
-    expect(first.output.webhook).toMatchObject({ result: 'created', target: expect.stringMatching(/\/api\/events\/http\/github$/) });
+    expect(first.output.webhook).toMatchObject({ result: 'created', target: expect.stringMatching(/\/api\/events\/http\/luban-github$/) });
     expect((await scaffolder.run('webhook')).output.webhook.result).toBe('unchanged');
     expect(JSON.stringify(first)).not.toContain(secret);
 
@@ -199,7 +199,7 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
     await emulator.git.commit('github/payments/ledger-api.git', { branch: 'main', expectedSha: head, message: 'change', changes: [{ path: 'a', content: 'b' }] });
     await emulator.github.api.deliveriesSettled();
     const push = received.find(r => r.headers['x-github-event'] === 'push');
-    expect(push?.path).toBe('/api/events/http/github');
+    expect(push?.path).toBe('/api/events/http/luban-github');
     expect(push?.headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', secret).update(push!.body).digest('hex')}`);
   });
 });

@@ -61,3 +61,30 @@ export function requireQuantities(field: string, values: Record<string, string> 
     }
   }
 }
+
+/** Checks an environment variable name (POSIX: letters, digits and '_', not starting with a digit). */
+export function requireEnvName(field: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) {
+    throw new InputError(`Input '${field}': '${name}' is not an environment variable name (letters, digits and '_', not starting with a digit)`);
+  }
+  return name;
+}
+
+/** Checks an absolute HTTP path such as `/healthz`. */
+export function requireHttpPath(field: string, path: string): string {
+  if (!/^\/[A-Za-z0-9_.~\/-]{0,200}$/.test(path) || path.split('/').includes('..')) {
+    throw new InputError(`Input '${field}': '${path}' is not an absolute HTTP path such as /healthz`);
+  }
+  return path;
+}
+
+const IMAGE_REFERENCE =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/** Checks a container image reference such as `docker.io/library/postgres:16`. */
+export function requireImage(field: string, image: string): string {
+  if (!IMAGE_REFERENCE.test(image)) {
+    throw new InputError(`Input '${field}': '${image}' is not a container image reference such as docker.io/library/postgres:16`);
+  }
+  return image;
+}

@@ -4,12 +4,14 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   BUILDER_SERVICE_ACCOUNT,
   ciNamespaceName,
+  harborProjectName,
   imageRepository,
   kpackImageName,
   LUBAN_LABELS,
   LUBAN_MANAGED_BY,
 } from '@luban-backstage/plugin-luban-common';
 import {
+  type HarborClient,
   KubernetesGateway,
   parseRepoLocation,
   selectCluster,
@@ -33,7 +35,7 @@ const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[\s~^:?*[\\]).{1,200}$/;
 export function createKpackImageAction(options: {
   clusters: LubanCluster[];
   integrations: ScmIntegrationRegistry;
-  registryHost: string | undefined;
+  harbor: HarborClient | undefined;
   defaults: KpackDefaults;
   requestTimeoutMs: number;
 }) {
@@ -57,6 +59,7 @@ export function createKpackImageAction(options: {
         image: z => z.string().describe('The kpack Image, as <namespace>/<name>.'),
         tag: z => z.string().describe('The image tag kpack pushes.'),
         result: z => z.string().describe('created, updated or unchanged.'),
+        harborProjectUrl: z => z.string().optional().describe("The Harbor page of the project's images, once the project exists."),
       },
     },
     async handler(ctx) {
@@ -71,13 +74,14 @@ export function createKpackImageAction(options: {
       if (subPath !== undefined && (!/^[A-Za-z0-9_.\/-]+$/.test(subPath) || subPath.split('/').includes('..') || subPath.startsWith('/'))) {
         throw new InputError(`Input 'subPath': '${subPath}' must be a relative folder path inside the repository`);
       }
-      if (!options.registryHost) {
+      const harbor = options.harbor;
+      if (!harbor) {
         throw new InputError('luban:kpack:image needs luban.harbor in the app configuration: it names the registry images are pushed to');
       }
       const cluster = selectCluster(options.clusters, ctx.input.cluster);
       const gateway = new KubernetesGateway(cluster, { requestTimeoutMs: options.requestTimeoutMs });
       const namespace = ciNamespaceName(project);
-      const tag = `${imageRepository(options.registryHost, project, app)}:latest`;
+      const tag = `${imageRepository(harbor.registryHost, project, app)}:latest`;
       const image = {
         apiVersion: 'kpack.io/v1alpha2',
         kind: 'Image',
@@ -109,6 +113,13 @@ export function createKpackImageAction(options: {
       ctx.output('image', `${namespace}/${app}`);
       ctx.output('tag', tag);
       ctx.output('result', ctx.isDryRun ? `would be ${result}` : result);
+      // Only a link for the user: a Harbor that does not answer must not fail a created Image.
+      try {
+        const harborProject = await harbor.getProject(harborProjectName(project));
+        if (harborProject) ctx.output('harborProjectUrl', harbor.projectWebUrl(harborProject));
+      } catch (error) {
+        ctx.logger.warn(`No link to the Harbor project: ${(error as Error).message}`);
+      }
     },
   });
 }

@@ -29,4 +29,21 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description: "Check a project, an app and the app's source repository, and find the project GitOps repository next to it",
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'names',
+          action: 'luban:project:validate',
+          name: 'Check the names and repositories',
+          input: {
+            project: 'payments',
+            apps: ['ledger-api'],
+            sourceRepoUrl: 'dev.azure.com?organization=luban&project=payments&repo=ledger-api',
+          },
+        },
+      ],
+    }),
+  },
 ];

@@ -1,22 +1,37 @@
 import { InputError } from '@backstage/errors';
+import type { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   deriveProjectNames,
   findNameProblem,
+  gitopsRepositoryName,
   PROJECT_NAME_MAX_LENGTH,
   APP_NAME_MAX_LENGTH,
   type LubanEnvironment,
 } from '@luban-backstage/plugin-luban-common';
+import { parseRepoLocation, siblingRepository, type RepoLocation } from '@luban-backstage/plugin-luban-node';
 import { examples } from './validateProject.examples';
+
+/** Whether a template gave a repository (an unset annotation renders as an empty string). */
+function presentRepo(value: string | undefined): boolean {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+function describeRepository(repo: RepoLocation) {
+  return { provider: repo.provider, name: repo.repo, webUrl: repo.webUrl, cloneUrl: repo.cloneUrl };
+}
 
 /**
  * `luban:project:validate` checks a project name (and app names) against the
  * platform's naming rules and outputs every name luban derives from it, so a
  * template fails on its first step, with a clear message, before anything is
- * created. It makes no call to any system.
+ * created. Given repositories, it checks that they are on a configured
+ * GitHub or Azure DevOps host and outputs their addresses. It makes no call
+ * to any system.
  */
 export function createValidateProjectAction(options: {
   environments: LubanEnvironment[];
+  integrations: ScmIntegrationRegistry;
 }) {
   return createTemplateAction({
     id: 'luban:project:validate',
@@ -39,6 +54,18 @@ export function createValidateProjectAction(options: {
             .describe(
               `App names to check as well (same rules, at most ${APP_NAME_MAX_LENGTH} characters).`,
             ),
+        sourceRepoUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe("An app's source repository, as a URL or in the RepoUrlPicker form, to check and describe."),
+        gitopsRepoUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The project GitOps repository; default, when sourceRepoUrl is given: the '<project>-gitops' repository next to it.",
+            ),
       },
       output: {
         ciNamespace: z =>
@@ -51,6 +78,28 @@ export function createValidateProjectAction(options: {
         gitopsRepository: z =>
           z.string().describe('The name of the project GitOps repository.'),
         argoCdProject: z => z.string().describe('The Argo CD AppProject name.'),
+        sourceRepo: z =>
+          z
+            .object({
+              provider: z.enum(['github', 'azure']).describe('The git host type.'),
+              name: z.string().describe('The repository name.'),
+              webUrl: z.string().describe("The repository's web page."),
+              cloneUrl: z.string().describe('The URL git clones.'),
+              sourceLocation: z.string().describe('The value of backstage.io/source-location, without its url: prefix.'),
+              githubSlug: z.string().optional().describe('owner/repo, on GitHub.'),
+            })
+            .optional()
+            .describe('The source repository, when sourceRepoUrl was given.'),
+        gitopsRepo: z =>
+          z
+            .object({
+              provider: z.enum(['github', 'azure']).describe('The git host type.'),
+              name: z.string().describe('The repository name.'),
+              webUrl: z.string().describe("The repository's web page."),
+              cloneUrl: z.string().describe('The URL git clones.'),
+            })
+            .optional()
+            .describe('The GitOps repository, when either repository was given.'),
       },
     },
     async handler(ctx) {
@@ -70,6 +119,14 @@ export function createValidateProjectAction(options: {
         throw new InputError(`Input 'apps': '${duplicate}' is listed twice`);
       }
 
+      const source = presentRepo(ctx.input.sourceRepoUrl) ? parseRepoLocation(ctx.input.sourceRepoUrl!, options.integrations) : undefined;
+      let gitops: RepoLocation | undefined;
+      if (presentRepo(ctx.input.gitopsRepoUrl)) {
+        gitops = parseRepoLocation(ctx.input.gitopsRepoUrl!, options.integrations);
+      } else if (source) {
+        gitops = siblingRepository(source, gitopsRepositoryName(project));
+      }
+
       const names = deriveProjectNames(project, options.environments);
       ctx.logger.info(
         `Project '${project}' is valid: namespaces ${[
@@ -82,6 +139,14 @@ export function createValidateProjectAction(options: {
       ctx.output('harborProject', names.harborProject);
       ctx.output('gitopsRepository', names.gitopsRepository);
       ctx.output('argoCdProject', names.argoCdProject);
+      if (source) {
+        ctx.output('sourceRepo', {
+          ...describeRepository(source),
+          sourceLocation: source.provider === 'github' ? `${source.webUrl}/tree/main/` : source.webUrl,
+          ...(source.provider === 'github' ? { githubSlug: `${source.owner}/${source.repo}` } : {}),
+        });
+      }
+      if (gitops) ctx.output('gitopsRepo', describeRepository(gitops));
     },
   });
 }

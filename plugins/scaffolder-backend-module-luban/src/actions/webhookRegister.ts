@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { webhookTopic } from '@luban-backstage/plugin-luban-common';
 import type { GitProviders } from '@luban-backstage/plugin-luban-node';
 import { examples } from './webhookRegister.examples';
 
@@ -12,7 +13,8 @@ export interface WebhookSettings {
 
 /**
  * `luban:webhook:register`: the source repository's push webhook to
- * Backstage's events endpoint (`<target>/github` or `<target>/azure`),
+ * Backstage's events endpoint (`<target>/luban-github` or `<target>/luban-azure`,
+ * where luban's events module checks the secret),
  * authenticated with the configured secret, registered once.
  */
 export function createWebhookRegisterAction(options: { git: GitProviders; settings: WebhookSettings }) {
@@ -40,7 +42,7 @@ export function createWebhookRegisterAction(options: { git: GitProviders; settin
       if (!/^https?:\/\//.test(targetBaseUrl)) {
         throw new InputError('luban:webhook:register needs luban.webhooks.targetBaseUrl (or backend.baseUrl): where git hosts deliver pushes');
       }
-      const target = `${targetBaseUrl.replace(/\/+$/, '')}/${repo.provider}`;
+      const target = `${targetBaseUrl.replace(/\/+$/, '')}/${webhookTopic(repo.provider)}`;
       const provider = options.git.forRepository(repo);
       if (ctx.isDryRun) {
         ctx.logger.info(`Would register a push webhook on ${repo.webUrl} to ${target}`);

@@ -8,17 +8,41 @@ import {
 } from '@luban-backstage/plugin-luban-common';
 import { stringify } from 'yaml';
 
+/** How an app's container runs, beyond the defaults. */
+export interface AppContainerOptions {
+  /** `http` (the Service listens on 80) or `grpc` (the Service listens on the container port). Default http. */
+  protocol?: 'http' | 'grpc';
+  /** Replaces the image's entrypoint. */
+  command?: string[];
+  /** Arguments to the entrypoint or command. */
+  args?: string[];
+  /** Fixed environment variables. */
+  env?: Record<string, string>;
+  /** An environment variable that carries the deployed image reference (set in each overlay). */
+  imageEnv?: string;
+  /** An HTTP path that answers 200 when the app is ready; probes check it. */
+  healthPath?: string;
+}
+
 /** The files of an app in the project GitOps repository, by path. */
-export function gitopsAppFiles(options: {
-  project: string;
-  app: string;
-  imageRepository: string;
-  port: number;
-  environments: LubanEnvironment[];
-}): Record<string, string> {
-  const { project, app, imageRepository, port } = options;
+export function gitopsAppFiles(
+  options: {
+    project: string;
+    app: string;
+    imageRepository: string;
+    port: number;
+    environments: LubanEnvironment[];
+  } & AppContainerOptions,
+): Record<string, string> {
+  const { project, app, imageRepository, port, protocol = 'http', command, args, healthPath, imageEnv } = options;
   const base = `${gitopsAppPath(app)}/base`;
   const labels = { 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': project };
+  const containerEnv = [
+    ...Object.entries(options.env ?? {}).map(([name, value]) => ({ name, value })),
+    // A placeholder: each overlay copies the container's image here once kustomize has set it.
+    ...(imageEnv ? [{ name: imageEnv, value: app }] : []),
+  ];
+  const probe = healthPath ? { httpGet: { path: healthPath, port: protocol } } : undefined;
   const files: Record<string, string> = {
     [`${base}/kustomization.yaml`]: stringify({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -42,7 +66,13 @@ export function gitopsAppFiles(options: {
               {
                 name: app,
                 image: app,
-                ports: [{ name: 'http', containerPort: port }],
+                ...(command ? { command } : {}),
+                ...(args ? { args } : {}),
+                ...(containerEnv.length ? { env: containerEnv } : {}),
+                ports: [{ name: protocol, containerPort: port }],
+                ...(probe
+                  ? { readinessProbe: { ...probe, periodSeconds: 10 }, livenessProbe: { ...probe, periodSeconds: 20, failureThreshold: 6 } }
+                  : {}),
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
@@ -57,7 +87,10 @@ export function gitopsAppFiles(options: {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: app, labels },
-      spec: { selector: { 'app.kubernetes.io/name': app }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      spec: {
+        selector: { 'app.kubernetes.io/name': app },
+        ports: [{ name: protocol, port: protocol === 'http' ? 80 : port, targetPort: protocol }],
+      },
     }),
   };
   options.environments.forEach((env, index) => {
@@ -70,7 +103,17 @@ export function gitopsAppFiles(options: {
       // luban writes the digest here on every successful build (first environment) or promotion.
       images: [{ name: app, newName: imageRepository }],
       ...(index > 0 ? { replicas: [{ name: app, count: 2 }] } : {}),
+      ...(imageEnv ? { replacements: [imageEnvReplacement(app, imageEnv)] } : {}),
     });
   });
   return files;
+}
+
+/** Copies the container's image, as the overlay's `images:` set it, into an environment variable. */
+function imageEnvReplacement(app: string, variable: string) {
+  const container = `spec.template.spec.containers.[name=${app}]`;
+  return {
+    source: { kind: 'Deployment', name: app, fieldPath: `${container}.image` },
+    targets: [{ select: { kind: 'Deployment', name: app }, fieldPaths: [`${container}.env.[name=${variable}].value`] }],
+  };
 }
