@@ -1,0 +1,1 @@
+"""The ${{ values.app }} Dagster code location."""
