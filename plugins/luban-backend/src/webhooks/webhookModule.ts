@@ -3,9 +3,10 @@ import { coreServices, createBackendModule } from '@backstage/backend-plugin-api
 import { InputError } from '@backstage/errors';
 import type { HttpBodyParser, RequestDetails, RequestValidationContext } from '@backstage/plugin-events-node';
 import { eventsExtensionPoint } from '@backstage/plugin-events-node/alpha';
+import { webhookTopic } from '@luban-backstage/plugin-luban-common';
 
 /** The events topics (and `/api/events/http/<topic>` paths) git hosts deliver luban's pushes to. */
-export const LUBAN_WEBHOOK_TOPICS = { github: 'luban-github', azure: 'luban-azure' } as const;
+export const LUBAN_WEBHOOK_TOPICS = { github: webhookTopic('github'), azure: webhookTopic('azure') } as const;
 
 function header(request: RequestDetails, name: string): string | undefined {
   const value = request.headers[name];
