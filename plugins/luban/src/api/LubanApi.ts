@@ -1,13 +1,34 @@
 import { createApiRef } from '@backstage/core-plugin-api';
-import type { LubanHealth } from '@luban-backstage/plugin-luban-common';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type {
+  LubanBuild,
+  LubanBuildList,
+  LubanChangeResult,
+  LubanDeployment,
+  LubanHealth,
+  LubanPromoteRequest,
+  LubanPromotionState,
+  LubanRebuildResult,
+  LubanRollbackRequest,
+} from '@luban-backstage/plugin-luban-common';
 
 /**
- * The luban backend, as seen by the frontend.
- *
- * @remarks
- *
- * Methods are added here as the backend grows (builds, promotion); callers
- * depend on this interface, never on {@link LubanClient} directly.
+ * Which part of a build's log to read, and how.
+ * @public
+ */
+export interface LubanLogOptions {
+  /** One step (prepare … completion); all steps when absent. */
+  step?: string;
+  /** Keep the stream open while the build runs. */
+  follow?: boolean;
+  /** Stops reading; the promise then resolves. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The luban backend, as seen by the frontend. Entities are addressed by
+ * their compound ref; every call carries the user's Backstage token, and the
+ * backend checks the user's permissions on each.
  *
  * @public
  */
@@ -17,6 +38,47 @@ export interface LubanApi {
    * in promotion order.
    */
   getHealth(): Promise<LubanHealth>;
+
+  /** Lists the entity's kpack Builds, newest first. */
+  listBuilds(entity: CompoundEntityRef): Promise<LubanBuildList>;
+
+  /** Reads one Build, with its steps. */
+  getBuild(entity: CompoundEntityRef, build: string): Promise<LubanBuild>;
+
+  /** Asks kpack for a new build of the latest source, as `kp image trigger` does. */
+  rebuild(entity: CompoundEntityRef): Promise<LubanRebuildResult>;
+
+  /**
+   * Reads a build's log, calling `onText` with each chunk as it arrives.
+   * Resolves when the log ends (or `signal` aborts).
+   */
+  streamBuildLog(
+    entity: CompoundEntityRef,
+    build: string,
+    onText: (text: string) => void,
+    options?: LubanLogOptions,
+  ): Promise<void>;
+
+  /** Reads what runs in each environment, with Argo CD and Harbor state. */
+  getPromotion(entity: CompoundEntityRef): Promise<LubanPromotionState>;
+
+  /** Lists an environment's earlier versions, newest first. */
+  getHistory(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<LubanDeployment[]>;
+
+  /** Evaluates the gates and, unless `dryRun`, opens the promotion pull request. */
+  promote(
+    entity: CompoundEntityRef,
+    request: LubanPromoteRequest,
+  ): Promise<LubanChangeResult>;
+
+  /** Opens (or, with `dryRun`, previews) the pull request restoring an earlier version. */
+  rollback(
+    entity: CompoundEntityRef,
+    request: LubanRollbackRequest,
+  ): Promise<LubanChangeResult>;
 }
 
 /**

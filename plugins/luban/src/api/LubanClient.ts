@@ -1,7 +1,18 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type { LubanHealth } from '@luban-backstage/plugin-luban-common';
-import type { LubanApi } from './LubanApi';
+import type {
+  LubanBuild,
+  LubanBuildList,
+  LubanChangeResult,
+  LubanDeployment,
+  LubanHealth,
+  LubanPromoteRequest,
+  LubanPromotionState,
+  LubanRebuildResult,
+  LubanRollbackRequest,
+} from '@luban-backstage/plugin-luban-common';
+import type { LubanApi, LubanLogOptions } from './LubanApi';
 
 /**
  * The default {@link LubanApi}: calls the luban backend plugin over HTTP.
@@ -17,16 +28,117 @@ export class LubanClient implements LubanApi {
   }
 
   async getHealth(): Promise<LubanHealth> {
-    return this.get<LubanHealth>('health');
+    return this.json<LubanHealth>('health');
   }
 
-  private async get<T>(path: string): Promise<T> {
+  async listBuilds(entity: CompoundEntityRef): Promise<LubanBuildList> {
+    return this.json(`${entityPath(entity)}/builds`);
+  }
+
+  async getBuild(entity: CompoundEntityRef, build: string): Promise<LubanBuild> {
+    return this.json(`${entityPath(entity)}/builds/${encodeURIComponent(build)}`);
+  }
+
+  async rebuild(entity: CompoundEntityRef): Promise<LubanRebuildResult> {
+    return this.json(`${entityPath(entity)}/builds/rebuild`, { method: 'POST' });
+  }
+
+  async streamBuildLog(
+    entity: CompoundEntityRef,
+    build: string,
+    onText: (text: string) => void,
+    options: LubanLogOptions = {},
+  ): Promise<void> {
+    const query = new URLSearchParams();
+    if (options.step) query.set('step', options.step);
+    if (options.follow) query.set('follow', 'true');
+    const suffix = query.size ? `?${query}` : '';
+    let response: Response;
+    try {
+      response = await this.fetch(
+        `${entityPath(entity)}/builds/${encodeURIComponent(build)}/logs${suffix}`,
+        { signal: options.signal },
+      );
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      throw error;
+    }
+    if (!response.body) {
+      onText(await response.text());
+      return;
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text) onText(text);
+      }
+    } catch (error) {
+      // Closing the view aborts the stream; that is the end, not a failure.
+      if (!options.signal?.aborted) throw error;
+    }
+  }
+
+  async getPromotion(entity: CompoundEntityRef): Promise<LubanPromotionState> {
+    return this.json(`${entityPath(entity)}/promotion`);
+  }
+
+  async getHistory(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<LubanDeployment[]> {
+    const { deployments } = await this.json<{ deployments: LubanDeployment[] }>(
+      `${entityPath(entity)}/promotion/${encodeURIComponent(environment)}/history`,
+    );
+    return deployments;
+  }
+
+  async promote(
+    entity: CompoundEntityRef,
+    request: LubanPromoteRequest,
+  ): Promise<LubanChangeResult> {
+    return this.json(`${entityPath(entity)}/promotion/promote`, post(request));
+  }
+
+  async rollback(
+    entity: CompoundEntityRef,
+    request: LubanRollbackRequest,
+  ): Promise<LubanChangeResult> {
+    return this.json(`${entityPath(entity)}/promotion/rollback`, post(request));
+  }
+
+  private async fetch(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('luban');
     // fetchApi, not the global fetch: it adds the user's Backstage token.
-    const response = await this.fetchApi.fetch(`${baseUrl}/${path}`);
+    const url = `${baseUrl}/${path}`;
+    const response = await (init
+      ? this.fetchApi.fetch(url, init)
+      : this.fetchApi.fetch(url));
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
+    return response;
+  }
+
+  private async json<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.fetch(path, init);
     return (await response.json()) as T;
   }
+}
+
+function entityPath(entity: CompoundEntityRef): string {
+  return ['entities', entity.kind, entity.namespace, entity.name]
+    .map(part => encodeURIComponent(part.toLocaleLowerCase('en-US')))
+    .join('/');
+}
+
+function post(body: unknown): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }

@@ -1,3 +1,3 @@
 export { lubanApiRef } from './LubanApi';
-export type { LubanApi } from './LubanApi';
+export type { LubanApi, LubanLogOptions } from './LubanApi';
 export { LubanClient } from './LubanClient';

@@ -28,7 +28,7 @@ const health: LubanHealth = {
   ],
 };
 
-function renderContent(entity: Entity, lubanApi: LubanApi) {
+function renderContent(entity: Entity, lubanApi: Partial<LubanApi>) {
   return renderInTestApp(
     <TestApiProvider apis={[[lubanApiRef, lubanApi]]}>
       <EntityProvider entity={entity}>
