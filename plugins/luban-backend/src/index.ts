@@ -11,4 +11,4 @@ export {
   LubanOwnerPermissionPolicy,
 } from './permissions/policy';
 export { eventsModuleLubanWebhooks, LUBAN_WEBHOOK_TOPICS } from './webhooks/webhookModule';
-export { lubanChannel } from './service/live/LiveUpdates';
+export { lubanChannel } from '@luban-backstage/plugin-luban-common';

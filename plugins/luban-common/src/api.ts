@@ -198,3 +198,28 @@ export interface LubanDeployment {
   /** Whether it is what the overlay holds now. */
   current: boolean;
 }
+
+/**
+ * The Backstage signals channel of one entity, e.g.
+ * `luban:component:default/ledger-api`.
+ * @public
+ */
+export function lubanChannel(entityRef: string): string {
+  return `luban:${entityRef}`;
+}
+
+/**
+ * What a signal on an entity's channel says. It only names what changed; the
+ * page then reads it through the permission-checked API, so a signal never
+ * carries data a viewer may not see.
+ * @public
+ */
+export type LubanSignal =
+  | { type: 'build'; build: string; status: string }
+  | {
+      type: 'deployment';
+      environment: string;
+      syncStatus: string;
+      healthStatus: string;
+    }
+  | { type: 'promotion'; reason: string };

@@ -1,26 +1,10 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { SignalsService } from '@backstage/plugin-signals-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { argoCdApplicationName } from '@luban-backstage/plugin-luban-common';
+import { argoCdApplicationName, lubanChannel, type LubanSignal } from '@luban-backstage/plugin-luban-common';
 import { KPACK, toKpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { LubanTarget } from '../EntityTargets';
-
-/**
- * The signal channel of one entity, e.g. `luban:component:default/ledger-api`.
- * The message only says what changed; the page then reads it through the
- * permission-checked API, so a signal never carries data a viewer may not see.
- * @public
- */
-export function lubanChannel(entityRef: string) {
-  return `luban:${entityRef}`;
-}
-
-/** What a signal on an entity's channel says. */
-export type LubanSignal =
-  | { type: 'build'; build: string; status: string }
-  | { type: 'deployment'; environment: string; syncStatus: string; healthStatus: string }
-  | { type: 'promotion'; reason: string };
 
 /**
  * Pushes changes to open entity pages through Backstage signals, from the

@@ -1,0 +1,1 @@
+export { useLubanUpdates, FALLBACK_POLL_MS } from './useLubanUpdates';
