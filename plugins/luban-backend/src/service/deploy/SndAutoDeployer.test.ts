@@ -1,0 +1,105 @@
+import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
+import type { LubanBuildList } from '@luban-backstage/plugin-luban-common';
+import request from 'supertest';
+import { DEMO_ENTITY_PATH, startLubanBackend } from '../../__testUtils__/lubanBackend';
+
+const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
+const SND_OVERLAY = `apps/${DEMO.app}/overlays/snd/kustomization.yaml`;
+const PRD_OVERLAY = `apps/${DEMO.app}/overlays/prd/kustomization.yaml`;
+
+type Backend = Awaited<ReturnType<typeof startLubanBackend>>;
+
+async function eventually<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+async function overlay(emulator: RunningEmulator, path: string, branch = 'main') {
+  return (await emulator.git.readFile(GITOPS, branch, path))?.content.toString('utf8') ?? '';
+}
+
+/** Rebuilds the demo app through luban and waits for kpack's new Build to succeed. */
+async function rebuildAndWait(backend: Backend) {
+  const before = await request(backend.server).get(`${DEMO_ENTITY_PATH}/builds`).set('Authorization', backend.owner);
+  const known = new Set((before.body as LubanBuildList).builds.map(b => b.name));
+  const rebuild = await request(backend.server).post(`${DEMO_ENTITY_PATH}/builds/rebuild`).set('Authorization', backend.owner);
+  expect(rebuild.status).toBe(202);
+  return eventually(async () => {
+    const list = await request(backend.server).get(`${DEMO_ENTITY_PATH}/builds`).set('Authorization', backend.owner);
+    const build = (list.body as LubanBuildList).builds.find(b => !known.has(b.name));
+    return build?.status === 'succeeded' ? build : undefined;
+  }, 'the rebuilt Build to succeed');
+}
+
+describe('snd auto-deploy', () => {
+  let emulator: RunningEmulator;
+  const backends: Backend[] = [];
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ buildStepMs: 20, rolloutMs: 20 });
+    trustEmulatorCertificate(emulator.kubernetes.caCert);
+    await seedDemo(emulator);
+  });
+
+  afterEach(async () => {
+    await Promise.all(backends.splice(0).map(b => b.stop()));
+    await emulator.stop();
+  });
+
+  it('commits a succeeded Build’s digest to the snd overlay exactly once, with two backend replicas', async () => {
+    backends.push(await startLubanBackend({ emulator }), await startLubanBackend({ emulator }));
+    const prdBefore = await overlay(emulator, PRD_OVERLAY);
+    const commitsBefore = await emulator.git.log(GITOPS, 'main', { path: SND_OVERLAY });
+
+    const build = await rebuildAndWait(backends[0]);
+
+    const deployed = await eventually(async () => {
+      const content = await overlay(emulator, SND_OVERLAY);
+      return content.includes(build.digest!) ? content : undefined;
+    }, 'the snd overlay to carry the new digest');
+    expect(deployed).toContain(`digest: ${build.digest}`);
+    // Both replicas saw the Build succeed; give the slower one time to act, then count.
+    await new Promise(resolve => setTimeout(resolve, 1_500));
+    const commits = await emulator.git.log(GITOPS, 'main', { path: SND_OVERLAY });
+    expect(commits.length - commitsBefore.length).toBe(1);
+    expect(commits[0].message).toContain(`Deploy ${DEMO.app} build ${build.number} to snd`);
+    // Only snd moves; prd waits for a promotion.
+    expect(await overlay(emulator, PRD_OVERLAY)).toBe(prdBefore);
+  });
+
+  it('opens a pull request instead when the GitOps branch only takes pull requests', async () => {
+    backends.push(await startLubanBackend({ emulator }));
+    const protect = await fetch(`${emulator.github.apiBaseUrl}/repos/${DEMO.project}/${DEMO.project}-gitops/branches/main/protection`, {
+      method: 'PUT',
+      headers: { Authorization: `token ${emulator.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        required_status_checks: null,
+        enforce_admins: true,
+        required_pull_request_reviews: { required_approving_review_count: 1 },
+        restrictions: null,
+      }),
+    });
+    expect(protect.status).toBe(200);
+    const sndBefore = await overlay(emulator, SND_OVERLAY);
+
+    const build = await rebuildAndWait(backends[0]);
+
+    const pulls = await eventually(async () => {
+      const response = await fetch(`${emulator.github.apiBaseUrl}/repos/${DEMO.project}/${DEMO.project}-gitops/pulls`, {
+        headers: { Authorization: `token ${emulator.token}` },
+      });
+      const open = (await response.json()) as Array<{ title: string; head: { ref: string } }>;
+      return open.length > 0 ? open : undefined;
+    }, 'a deploy pull request');
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0].title).toBe(`Deploy ${DEMO.app} build ${build.number} to snd`);
+    expect(await overlay(emulator, SND_OVERLAY, pulls[0].head.ref)).toContain(`digest: ${build.digest}`);
+    // main is untouched until someone merges.
+    expect(await overlay(emulator, SND_OVERLAY)).toBe(sndBefore);
+  });
+});
