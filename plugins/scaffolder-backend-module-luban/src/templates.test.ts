@@ -100,6 +100,29 @@ describe('the software templates on the Create page', () => {
     };
   }
 
+
+  /**
+   * Waits for kpack's first Build of the app to succeed, then for luban to
+   * deploy its digest to snd, and returns the snd overlay.
+   */
+  async function sndAfterFirstBuild(created: CreatedApp): Promise<string> {
+    const deadline = Date.now() + 30_000;
+    const overlayPath = `apps/${created.app}/overlays/snd/kustomization.yaml`;
+    for (;;) {
+      const built = objects('builds', `ci-${created.project}`).find(
+        b => b.metadata.labels?.['image.kpack.io/image'] === created.app && b.status?.latestImage,
+      );
+      const digest = built?.status.latestImage.split('@')[1];
+      const branch = await emulator.git.defaultBranch(created.gitops.repository);
+      const overlay = (await emulator.git.readFile(created.gitops.repository, branch, overlayPath))?.content.toString('utf8');
+      if (digest && overlay?.includes(`digest: ${digest}`)) return overlay;
+      if (Date.now() > deadline) {
+        throw new Error(`snd does not run the first build of ${created.app}: build ${digest ?? 'not finished'}, overlay:\n${overlay}`);
+      }
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+  }
+
   beforeAll(async () => {
     receiver = createServer((req, res) => {
       req.resume();
@@ -255,6 +278,8 @@ describe('the software templates on the Create page', () => {
     const entity = await backend.waitForEntity('component', app);
     expect(entity.metadata.annotations['luban.dev/app']).toBe(app);
     expect(entity.relations).toEqual(expect.arrayContaining([{ type: 'partOf', targetRef: 'system:default/orders' }]));
+    // The push webhook aside, kpack builds the new Image at once; luban deploys the built digest to snd.
+    expect(await sndAfterFirstBuild(created)).toMatch(/newName: .+\/orders\/.+\n\s+digest: sha256:[0-9a-f]{64}/);
 
     const checks = await runPythonChecks(source);
     expect(checks.modules).toHaveLength(3);
@@ -360,6 +385,7 @@ describe('the software templates on the Create page', () => {
     expect(named('applications', 'argocd', 'snd-orders-order-pipelines')).toBeDefined();
     expect(link(result, 'GitOps change')?.url).toMatch(/\/commit\/[0-9a-f]{40}$/);
     expect((await backend.waitForEntity('component', 'order-pipelines')).spec.type).toBe('dagster-code-location');
+    expect(await sndAfterFirstBuild(created)).toContain('digest: sha256:');
 
     // Without Dagster installed, the Dagster tests skip and the computations are tested.
     const checks = await runPythonChecks(source);
@@ -390,11 +416,11 @@ describe('the software templates on the Create page', () => {
           });
         }
       }
-      // The code server tells the runs it launches its own image, as deployed.
+      // The code server tells the runs it launches its own image, as deployed: snd runs the first build's digest.
       const codeServer = (await renderKustomization(join(dir, 'apps/order-pipelines/overlays/snd'))).find(o => o.kind === 'Deployment')!;
       const container = codeServer.spec.template.spec.containers[0];
       expect(container.env).toContainEqual({ name: 'DAGSTER_CURRENT_IMAGE', value: container.image });
-      expect(container.image).toBe(`${new URL(emulator.harbor.url).host}/orders/order-pipelines`);
+      expect(container.image).toMatch(new RegExp(`^${new URL(emulator.harbor.url).host}/orders/order-pipelines@sha256:[0-9a-f]{64}$`));
       // A changed workspace is a new ConfigMap, so Dagster restarts with it.
       const dagster = await renderKustomization(join(dir, 'apps/dagster/overlays/prd'));
       const workspace = dagster.find(o => o.kind === 'ConfigMap' && o.metadata.name.startsWith('dagster-workspace-'))!;

@@ -10,6 +10,9 @@ import scaffolderModuleAzure from '@backstage/plugin-scaffolder-backend-module-a
 import scaffolderModuleGithub from '@backstage/plugin-scaffolder-backend-module-github';
 import type { JsonObject } from '@backstage/types';
 import type { RunningEmulator } from '@luban-backstage/emulator';
+// The test hosts both plugins, as an adopter's backend does; the module's code never imports the plugin.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import lubanBackendPlugin from '@luban-backstage/plugin-luban-backend';
 import request from 'supertest';
 import yaml from 'yaml';
 import scaffolderModuleLuban from '../index';
@@ -93,7 +96,8 @@ export function checkout(files: Record<string, string>, prefix = 'luban-checkout
 /**
  * Starts a backend as an adopter runs it for luban's templates: the real
  * catalog (loading every template of {@link TEMPLATES_DIR}), the scaffolder
- * with its GitHub and Azure DevOps publishers, and the luban actions.
+ * with its GitHub and Azure DevOps publishers, the luban actions, and the
+ * luban backend, which deploys each app's first build to snd.
  */
 export async function startTemplateBackend(config: JsonObject) {
   const { server } = await startTestBackend({
@@ -104,6 +108,7 @@ export async function startTemplateBackend(config: JsonObject) {
       scaffolderModuleGithub,
       scaffolderModuleAzure,
       scaffolderModuleLuban,
+      lubanBackendPlugin,
       mockServices.rootConfig.factory({
         data: {
           ...config,

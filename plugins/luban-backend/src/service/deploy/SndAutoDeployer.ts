@@ -17,6 +17,8 @@ import { EntityTargets, type LubanTarget } from '../EntityTargets';
 export type AutoDeployMode = 'commit' | 'pull-request' | 'off';
 
 const RETRY_MS = 5_000;
+/** How long a succeeded Build waits for the catalog to know its app. */
+const UNKNOWN_APP_PATIENCE_MS = 10 * 60_000;
 
 /**
  * Writes the digest of every successful kpack Build into its app's first
@@ -81,8 +83,18 @@ export class SndAutoDeployer {
     });
   }
 
-  /** Deploys one succeeded build to the first environment of every app built by its Image. */
-  async deploy(clusterName: string, build: KpackBuild, informer: ResourceInformer<KubernetesObject>) {
+  /**
+   * Deploys one succeeded build to the first environment of every app built
+   * by its Image. A new app's first build can finish before the catalog has
+   * ingested the app's entity (the template registers both at once), so a
+   * build of an Image no entity names yet is retried for a while.
+   */
+  async deploy(
+    clusterName: string,
+    build: KpackBuild,
+    informer: ResourceInformer<KubernetesObject>,
+    waitingSince = Date.now(),
+  ): Promise<void> {
     const targets = (await this.options.targets.allTargets()).filter(
       t =>
         t.image.namespace === build.namespace &&
@@ -91,6 +103,18 @@ export class SndAutoDeployer {
         t.gitopsRepo &&
         t.environments.length > 0,
     );
+    if (targets.length === 0) {
+      if (!this.stopped && Date.now() - waitingSince < UNKNOWN_APP_PATIENCE_MS) {
+        setTimeout(
+          () =>
+            this.deploy(clusterName, build, informer, waitingSince).catch(error =>
+              this.options.logger.error(`luban could not deploy build ${build.namespace}/${build.name}: ${error}`),
+            ),
+          RETRY_MS,
+        ).unref();
+      }
+      return;
+    }
     for (const target of targets) await this.deployTo(target, build, informer);
   }
 
