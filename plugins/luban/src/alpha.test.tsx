@@ -10,7 +10,10 @@ import {
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { screen } from '@testing-library/react';
 import lubanPlugin from './alpha';
 import { LubanClient, lubanApiRef } from './api';
@@ -76,5 +79,34 @@ describe('luban plugin (new frontend system)', () => {
     expect(
       await screen.findByRole('row', { name: /ci-acme/ }),
     ).toBeInTheDocument();
+  });
+  it.each([
+    ['entity-content:luban/builds', 'ci', 'CI'],
+    ['entity-content:luban/delivery', 'delivery', 'Delivery'],
+  ])(
+    'adds the %s tab at %s, titled %s, to entities with a luban project',
+    (id, path, title) => {
+      const tester = createExtensionTester(lubanPlugin.getExtension(id));
+      const filter = tester.get(
+        EntityContentBlueprint.dataRefs.filterFunction,
+      ) as (entity: Entity) => boolean;
+
+      expect(tester.get(coreExtensionData.routePath)).toBe(path);
+      expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe(title);
+      expect(filter(acme)).toBe(true);
+      expect(filter({ ...acme, metadata: { name: 'other' } })).toBe(false);
+    },
+  );
+
+  it('adds the delivery card to the overview of entities with a luban project', () => {
+    const tester = createExtensionTester(
+      lubanPlugin.getExtension('entity-card:luban/delivery'),
+    );
+    const filter = tester.get(EntityCardBlueprint.dataRefs.filterFunction) as (
+      entity: Entity,
+    ) => boolean;
+
+    expect(filter(acme)).toBe(true);
+    expect(filter({ ...acme, metadata: { name: 'other' } })).toBe(false);
   });
 });

@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { LubanClient, lubanApiRef } from './api';
 import { isLubanAvailable } from './utils';
 
@@ -19,11 +22,40 @@ const lubanApi = ApiBlueprint.make({
     }),
 });
 
-/** The Luban tab on the pages of entities that have a luban project. */
+/** The CI tab: kpack builds, their steps and live logs, Rebuild. */
+const lubanBuildsContent = EntityContentBlueprint.make({
+  name: 'builds',
+  params: {
+    path: 'ci',
+    title: 'CI',
+    group: 'development',
+    filter: isLubanAvailable,
+    loader: () =>
+      import('./components/BuildsContent').then(m => <m.LubanBuildsContent />),
+  },
+});
+
+/** The Delivery tab: what runs where, gates, Promote and Rollback. */
+const lubanDeliveryContent = EntityContentBlueprint.make({
+  name: 'delivery',
+  params: {
+    path: 'delivery',
+    title: 'Delivery',
+    group: 'deployment',
+    filter: isLubanAvailable,
+    loader: () =>
+      import('./components/DeliveryContent').then(m => (
+        <m.LubanDeliveryContent />
+      )),
+  },
+});
+
+/** The project's namespaces per environment. */
 const lubanEntityContent = EntityContentBlueprint.make({
   params: {
     path: 'luban',
     title: 'Luban',
+    group: 'deployment',
     filter: isLubanAvailable,
     loader: () =>
       import('./components/LubanOverviewContent').then(m => (
@@ -32,13 +64,31 @@ const lubanEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The environment matrix on the overview, linking to the Delivery tab. */
+const lubanDeliveryCard = EntityCardBlueprint.make({
+  name: 'delivery',
+  params: {
+    type: 'content',
+    filter: isLubanAvailable,
+    loader: () =>
+      import('./components/DeliveryCard').then(m => <m.LubanDeliveryCard />),
+  },
+});
+
 /**
- * The luban frontend plugin, for the new frontend system.
+ * The luban frontend plugin, for the new frontend system: the CI and
+ * Delivery tabs, the delivery card on the overview, and the LubanApi.
  * @alpha
  */
 const lubanPlugin = createFrontendPlugin({
   pluginId: 'luban',
-  extensions: [lubanApi, lubanEntityContent],
+  extensions: [
+    lubanApi,
+    lubanBuildsContent,
+    lubanDeliveryContent,
+    lubanEntityContent,
+    lubanDeliveryCard,
+  ],
 });
 
 export default lubanPlugin;

@@ -1,13 +1,20 @@
 /**
- * The luban frontend plugin for Backstage: an entity tab that shows an
- * entity's luban project, app and namespaces.
+ * The luban frontend plugin for Backstage: the CI tab (kpack builds with live
+ * logs and Rebuild), the Delivery tab and card (what runs in each
+ * environment, gates, Promote and Rollback through GitOps pull requests).
  *
  * @packageDocumentation
  */
 
-export { lubanPlugin, EntityLubanContent } from './plugin';
+export {
+  lubanPlugin,
+  EntityLubanBuildsContent,
+  EntityLubanDeliveryCard,
+  EntityLubanDeliveryContent,
+  EntityLubanContent,
+} from './plugin';
 export { LubanClient, lubanApiRef } from './api';
-export type { LubanApi } from './api';
+export type { LubanApi, LubanLogOptions } from './api';
 export { isLubanAvailable } from './utils';
 export type {
   LubanEnvironment,

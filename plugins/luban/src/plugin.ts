@@ -24,8 +24,56 @@ export const lubanPlugin = createPlugin({
 });
 
 /**
- * The Luban entity tab, for the legacy frontend system; gate it with
+ * The CI tab (kpack builds, steps, live logs, Rebuild), for the legacy
+ * frontend system. Mount it at `/ci` of the entity page, gated with
  * {@link isLubanAvailable}.
+ * @public
+ */
+export const EntityLubanBuildsContent = lubanPlugin.provide(
+  createComponentExtension({
+    name: 'EntityLubanBuildsContent',
+    component: {
+      lazy: () =>
+        import('./components/BuildsContent').then(m => m.LubanBuildsContent),
+    },
+  }),
+);
+
+/**
+ * The Delivery tab (environment matrix, gates, Promote, Rollback), for the
+ * legacy frontend system. Mount it at `/delivery` of the entity page: the
+ * delivery card links there.
+ * @public
+ */
+export const EntityLubanDeliveryContent = lubanPlugin.provide(
+  createComponentExtension({
+    name: 'EntityLubanDeliveryContent',
+    component: {
+      lazy: () =>
+        import('./components/DeliveryContent').then(
+          m => m.LubanDeliveryContent,
+        ),
+    },
+  }),
+);
+
+/**
+ * The environment matrix as an overview card, for the legacy frontend system.
+ * @public
+ */
+export const EntityLubanDeliveryCard = lubanPlugin.provide(
+  createComponentExtension({
+    name: 'EntityLubanDeliveryCard',
+    component: {
+      lazy: () =>
+        import('./components/DeliveryCard').then(m => m.LubanDeliveryCard),
+    },
+  }),
+);
+
+/**
+ * The Luban tab (the project's namespaces per environment), for the legacy
+ * frontend system; gate it with {@link isLubanAvailable}.
  * @public
  */
 export const EntityLubanContent = lubanPlugin.provide(

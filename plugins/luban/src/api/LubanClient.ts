@@ -35,12 +35,19 @@ export class LubanClient implements LubanApi {
     return this.json(`${entityPath(entity)}/builds`);
   }
 
-  async getBuild(entity: CompoundEntityRef, build: string): Promise<LubanBuild> {
-    return this.json(`${entityPath(entity)}/builds/${encodeURIComponent(build)}`);
+  async getBuild(
+    entity: CompoundEntityRef,
+    build: string,
+  ): Promise<LubanBuild> {
+    return this.json(
+      `${entityPath(entity)}/builds/${encodeURIComponent(build)}`,
+    );
   }
 
   async rebuild(entity: CompoundEntityRef): Promise<LubanRebuildResult> {
-    return this.json(`${entityPath(entity)}/builds/rebuild`, { method: 'POST' });
+    return this.json(`${entityPath(entity)}/builds/rebuild`, {
+      method: 'POST',
+    });
   }
 
   async streamBuildLog(
@@ -56,7 +63,9 @@ export class LubanClient implements LubanApi {
     let response: Response;
     try {
       response = await this.fetch(
-        `${entityPath(entity)}/builds/${encodeURIComponent(build)}/logs${suffix}`,
+        `${entityPath(entity)}/builds/${encodeURIComponent(
+          build,
+        )}/logs${suffix}`,
         { signal: options.signal },
       );
     } catch (error) {
@@ -91,7 +100,9 @@ export class LubanClient implements LubanApi {
     environment: string,
   ): Promise<LubanDeployment[]> {
     const { deployments } = await this.json<{ deployments: LubanDeployment[] }>(
-      `${entityPath(entity)}/promotion/${encodeURIComponent(environment)}/history`,
+      `${entityPath(entity)}/promotion/${encodeURIComponent(
+        environment,
+      )}/history`,
     );
     return deployments;
   }

@@ -1,0 +1,102 @@
+import { InfoCard } from '@backstage/core-components';
+import type { LubanBuild } from '@luban-backstage/plugin-luban-common';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import { Fragment, type ReactNode } from 'react';
+import {
+  BuildReasons,
+  CommitLink,
+  DigestWithCopy,
+  formatDuration,
+  RelativeTime,
+  StatusChip,
+} from '../shared';
+import { StepTimeline } from './StepTimeline';
+
+const headingProps = { component: 'h2', variant: 'h5' };
+
+const useStyles = makeStyles(theme => ({
+  details: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(3),
+    rowGap: theme.spacing(1),
+    margin: theme.spacing(0, 0, 3),
+    '& dt': { fontWeight: theme.typography.fontWeightBold },
+    '& dd': { margin: 0 },
+  },
+  message: {
+    marginBottom: theme.spacing(2),
+  },
+}));
+
+function digestOf(build: LubanBuild): ReactNode {
+  if (build.digest) {
+    return <DigestWithCopy digest={build.digest} url={build.registryUrl} />;
+  }
+  return build.status === 'running' ? 'Not built yet' : 'None';
+}
+
+function finishedOf(build: LubanBuild): ReactNode {
+  if (build.finishedAt) {
+    return <RelativeTime value={build.finishedAt} />;
+  }
+  return build.status === 'running' ? 'Still running' : 'Unknown';
+}
+
+/**
+ * What a build is: its status, why it ran, what it built and from which
+ * commit, when, and its steps.
+ */
+export function BuildSummary(props: { build: LubanBuild }) {
+  const { build } = props;
+  const classes = useStyles();
+  const details: Array<[string, ReactNode]> = [
+    ['Status', <StatusChip status={build.status} />],
+    ['Reasons', <BuildReasons reasons={build.reasons} />],
+    [
+      'Commit',
+      build.revision ? (
+        <CommitLink sha={build.revision} url={build.commitUrl} />
+      ) : (
+        'Unknown'
+      ),
+    ],
+    ['Digest', digestOf(build)],
+    ['Builder', build.builder ?? 'Unknown'],
+    [
+      'Started',
+      build.startedAt ? <RelativeTime value={build.startedAt} /> : 'Not yet',
+    ],
+    ['Finished', finishedOf(build)],
+    [
+      'Duration',
+      build.durationSeconds === undefined
+        ? 'Unknown'
+        : formatDuration(build.durationSeconds),
+    ],
+  ];
+
+  return (
+    <InfoCard
+      title={`Build #${build.number}`}
+      subheader={build.name}
+      titleTypographyProps={headingProps}
+    >
+      {build.status === 'failed' && build.message && (
+        <Alert severity="error" className={classes.message}>
+          {build.message}
+        </Alert>
+      )}
+      <dl className={classes.details}>
+        {details.map(([term, description]) => (
+          <Fragment key={term}>
+            <dt>{term}</dt>
+            <dd>{description}</dd>
+          </Fragment>
+        ))}
+      </dl>
+      <StepTimeline steps={build.steps} />
+    </InfoCard>
+  );
+}

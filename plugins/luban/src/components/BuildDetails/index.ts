@@ -1,0 +1,2 @@
+export { BuildDetails, defaultLogStep } from './BuildDetails';
+export { ALL_STEPS } from './BuildLog';

@@ -1,0 +1,1 @@
+export { LubanBuildsContent } from './LubanBuildsContent';

@@ -1,0 +1,2 @@
+export { LubanDeliveryCard } from './LubanDeliveryCard';
+export type { LubanDeliveryCardProps } from './LubanDeliveryCard';

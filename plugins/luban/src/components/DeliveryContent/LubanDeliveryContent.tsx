@@ -1,0 +1,169 @@
+import {
+  type Entity,
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InfoCard, Link, ResponseErrorPanel } from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  lubanPromotionCreatePermission,
+  lubanPromotionRollbackPermission,
+  type LubanPromotionState,
+} from '@luban-backstage/plugin-luban-common';
+import Grid from '@material-ui/core/Grid';
+import { useMemo, useState } from 'react';
+import { PromoteDialog } from '../PromoteDialog';
+import { RollbackDialog } from '../RollbackDialog';
+import { TraceabilityPanel } from '../TraceabilityPanel';
+import { backendMessage } from '../shared';
+import { EnvironmentActions } from './EnvironmentActions';
+import { EnvironmentMatrix } from './EnvironmentMatrix';
+import { LubanAppGuard } from './LubanAppGuard';
+import { MatrixSkeleton } from './MatrixSkeleton';
+import { usePromotionState } from './usePromotionState';
+
+// Card titles are real headings (h2 under the entity page's h1), so that
+// screen-reader users can jump between the sections of the tab.
+const headingProps = { component: 'h2', variant: 'h5' };
+
+type OpenDialog =
+  | { kind: 'promote'; from: string; to: string }
+  | { kind: 'rollback'; environment: string };
+
+function EnvironmentsCard(props: {
+  entity: Entity;
+  state: LubanPromotionState;
+  onPromote: (from: string, to: string) => void;
+  onRollback: (environment: string) => void;
+  onTrace: (digest: string) => void;
+}) {
+  const { entity, state, onPromote, onRollback, onTrace } = props;
+  const resourceRef = stringifyEntityRef(entity);
+  const ownerName = entity.metadata.title ?? entity.metadata.name;
+  const promotePermission = usePermission({
+    permission: lubanPromotionCreatePermission,
+    resourceRef,
+  });
+  const rollbackPermission = usePermission({
+    permission: lubanPromotionRollbackPermission,
+    resourceRef,
+  });
+
+  return (
+    <InfoCard
+      title="Environments"
+      subheader={
+        <>
+          What runs where, in promotion order, from the overlays of{' '}
+          <Link to={state.gitopsRepo}>the GitOps repository</Link>
+        </>
+      }
+      titleTypographyProps={headingProps}
+    >
+      <EnvironmentMatrix
+        state={state}
+        appName={ownerName}
+        renderActions={environment => (
+          <EnvironmentActions
+            environment={environment}
+            environments={state.environments}
+            ownerName={ownerName}
+            promotePermission={promotePermission}
+            rollbackPermission={rollbackPermission}
+            onPromote={onPromote}
+            onRollback={onRollback}
+            onTrace={onTrace}
+          />
+        )}
+      />
+    </InfoCard>
+  );
+}
+
+function DeliveryView(props: { entity: Entity }) {
+  const { entity } = props;
+  const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
+  const promotion = usePromotionState(stringifyEntityRef(entity));
+  const [dialog, setDialog] = useState<OpenDialog>();
+  const [tracedDigest, setTracedDigest] = useState<string>();
+
+  const closeDialog = (changed: boolean) => {
+    setDialog(undefined);
+    // The new pull request shows in the matrix at once, not on the next signal.
+    if (changed) promotion.retry();
+  };
+
+  // A re-read keeps the previous state on screen; only a first read shows progress.
+  const state = promotion.value;
+  if (!state) {
+    if (promotion.error) {
+      return (
+        <ResponseErrorPanel
+          title={`Could not read what runs where: ${backendMessage(
+            promotion.error,
+          )}`}
+          error={promotion.error}
+        />
+      );
+    }
+    return <MatrixSkeleton label="Loading the environments" />;
+  }
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <EnvironmentsCard
+          entity={entity}
+          state={state}
+          onPromote={(from, to) => setDialog({ kind: 'promote', from, to })}
+          onRollback={environment =>
+            setDialog({ kind: 'rollback', environment })
+          }
+          onTrace={setTracedDigest}
+        />
+      </Grid>
+      {tracedDigest && (
+        <Grid item xs={12}>
+          <TraceabilityPanel
+            entityRef={entityRef}
+            digest={tracedDigest}
+            state={state}
+            onClose={() => setTracedDigest(undefined)}
+          />
+        </Grid>
+      )}
+      {dialog?.kind === 'promote' && (
+        <PromoteDialog
+          entityRef={entityRef}
+          from={dialog.from}
+          to={dialog.to}
+          onClose={closeDialog}
+        />
+      )}
+      {dialog?.kind === 'rollback' && (
+        <RollbackDialog
+          entityRef={entityRef}
+          environment={dialog.environment}
+          onClose={closeDialog}
+        />
+      )}
+    </Grid>
+  );
+}
+
+/**
+ * The Delivery tab of a luban app: what runs in each environment, with
+ * promotion, rollback and the trace of each image from commit to
+ * environment.
+ *
+ * @public
+ */
+export function LubanDeliveryContent() {
+  const { entity } = useEntity();
+  return (
+    <LubanAppGuard entity={entity}>
+      <DeliveryView entity={entity} />
+    </LubanAppGuard>
+  );
+}

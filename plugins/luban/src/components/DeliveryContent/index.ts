@@ -1,0 +1,1 @@
+export { LubanDeliveryContent } from './LubanDeliveryContent';

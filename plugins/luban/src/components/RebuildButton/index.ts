@@ -1,0 +1,1 @@
+export { RebuildButton } from './RebuildButton';

@@ -1,0 +1,200 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import type {
+  LubanChangeResult,
+  LubanDeployment,
+} from '@luban-backstage/plugin-luban-common';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import { useId, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
+import { lubanApiRef } from '../../api';
+import {
+  DigestChange,
+  OverlayDiff,
+  PreviewSection,
+  PullRequestOutcome,
+} from '../ChangePreview';
+import { backendMessage } from '../shared';
+import { VersionTable } from './VersionTable';
+
+/**
+ * Props of {@link RollbackDialog}.
+ * @public
+ */
+export interface RollbackDialogProps {
+  /** The entity whose app is rolled back; keep the object stable between renders. */
+  entityRef: CompoundEntityRef;
+  environment: string;
+  /** Called when the dialog closes; `changed` is true once a pull request was opened. */
+  onClose: (changed: boolean) => void;
+}
+
+/**
+ * The version the backend restores when none is named: the one before the
+ * current one. When no version is current (the overlay no longer names a
+ * digest), the newest one.
+ */
+function defaultVersion(versions: LubanDeployment[]): string | undefined {
+  const current = versions.findIndex(version => version.current);
+  const candidate = current === -1 ? versions[0] : versions[current + 1];
+  return candidate?.digest;
+}
+
+function RollbackPreview(props: {
+  environment: string;
+  preview: { loading: boolean; error?: Error; value?: LubanChangeResult };
+}) {
+  const { environment, preview } = props;
+  if (preview.loading) {
+    return <Progress aria-label="Preparing the preview of the rollback" />;
+  }
+  if (preview.error) {
+    return (
+      <Alert severity="error">
+        Could not preview the rollback: {backendMessage(preview.error)}
+      </Alert>
+    );
+  }
+  if (!preview.value) {
+    return null;
+  }
+  return (
+    <>
+      <DigestChange
+        environment={environment}
+        fromDigest={preview.value.fromDigest}
+        toDigest={preview.value.toDigest}
+      />
+      <OverlayDiff
+        overlayPath={preview.value.overlayPath}
+        diff={preview.value.diff}
+      />
+    </>
+  );
+}
+
+function NoEarlierVersion(props: {
+  environment: string;
+  versions: LubanDeployment[];
+}) {
+  const { environment, versions } = props;
+  const message =
+    versions.length === 0
+      ? `luban found no version of this app in the history of ${environment}'s overlay, so there is nothing to roll back to.`
+      : `${environment} has run only its current version: there is no earlier version to roll back to.`;
+  return <Typography variant="body2">{message}</Typography>;
+}
+
+/**
+ * Restores an earlier version of an environment: lists the versions its
+ * overlay ran, previews the change to the chosen one and opens the rollback
+ * pull request.
+ *
+ * @public
+ */
+export function RollbackDialog(props: RollbackDialogProps) {
+  const { entityRef, environment, onClose } = props;
+  const lubanApi = useApi(lubanApiRef);
+  const titleId = useId();
+  const [chosen, setChosen] = useState<string>();
+
+  const history = useAsync(
+    () => lubanApi.getHistory(entityRef, environment),
+    [lubanApi, entityRef, environment],
+  );
+  const versions = history.value ?? [];
+  const selected = chosen ?? defaultVersion(versions);
+
+  const preview = useAsync(async () => {
+    if (!selected) return undefined;
+    return lubanApi.rollback(entityRef, {
+      env: environment,
+      toDigest: selected,
+      dryRun: true,
+    });
+  }, [lubanApi, entityRef, environment, selected]);
+  const [opening, openPullRequest] = useAsyncFn(
+    () =>
+      lubanApi.rollback(entityRef, { env: environment, toDigest: selected }),
+    [lubanApi, entityRef, environment, selected],
+  );
+
+  const pullRequest = opening.value?.pullRequest;
+  const hasEarlierVersion = versions.some(version => !version.current);
+  const canOpen =
+    Boolean(preview.value) &&
+    !pullRequest &&
+    !opening.loading &&
+    !preview.loading;
+  const close = () => onClose(Boolean(pullRequest));
+
+  let body: JSX.Element;
+  if (history.loading) {
+    body = <Progress aria-label={`Reading the history of ${environment}`} />;
+  } else if (history.error) {
+    body = (
+      <Alert severity="error">
+        Could not read the history of {environment}:{' '}
+        {backendMessage(history.error)}
+      </Alert>
+    );
+  } else if (!hasEarlierVersion) {
+    body = <NoEarlierVersion environment={environment} versions={versions} />;
+  } else {
+    body = (
+      <>
+        <VersionTable
+          environment={environment}
+          versions={versions}
+          selected={selected}
+          onSelect={setChosen}
+          disabled={Boolean(pullRequest) || opening.loading}
+        />
+        <PreviewSection title="Preview">
+          <RollbackPreview environment={environment} preview={preview} />
+        </PreviewSection>
+      </>
+    );
+  }
+
+  return (
+    <Dialog
+      open
+      onClose={close}
+      aria-labelledby={titleId}
+      fullWidth
+      maxWidth="md"
+    >
+      <DialogTitle id={titleId}>Roll back {environment}</DialogTitle>
+      <DialogContent>
+        {opening.error && (
+          <Alert severity="error">
+            Could not open the pull request: {backendMessage(opening.error)}
+          </Alert>
+        )}
+        {opening.loading && <Progress aria-label="Opening the pull request" />}
+        {pullRequest && <PullRequestOutcome pullRequest={pullRequest} />}
+        {body}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={close}>{pullRequest ? 'Close' : 'Cancel'}</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={!canOpen}
+          onClick={() => openPullRequest()}
+        >
+          Open pull request
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,260 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { InfoCard, Link } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import type {
+  LubanBuild,
+  LubanEnvironmentState,
+  LubanPromotionState,
+} from '@luban-backstage/plugin-luban-common';
+import IconButton from '@material-ui/core/IconButton';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import CloseIcon from '@material-ui/icons/Close';
+import Alert from '@material-ui/lab/Alert';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { lubanApiRef } from '../../api';
+import { buildLink } from '../DeliveryContent/EnvironmentCells';
+import { VulnerabilitySummary } from '../DeliveryContent/VulnerabilitySummary';
+import {
+  CommitLink,
+  DigestWithCopy,
+  RelativeTime,
+  StatusChip,
+  backendMessage,
+  shortDigest,
+} from '../shared';
+
+const useStyles = makeStyles(theme => ({
+  panel: { outline: 'none' },
+  chain: { listStyle: 'none', margin: 0, padding: 0 },
+  step: {
+    position: 'relative',
+    paddingLeft: theme.spacing(3),
+    paddingBottom: theme.spacing(2),
+    borderLeft: `2px solid ${theme.palette.divider}`,
+    marginLeft: theme.spacing(1),
+    '&:last-child': { borderLeftColor: 'transparent' },
+    '&::before': {
+      content: '""',
+      position: 'absolute',
+      left: -7,
+      top: 4,
+      width: 12,
+      height: 12,
+      borderRadius: '50%',
+      backgroundColor: theme.palette.primary.main,
+    },
+  },
+  detail: { display: 'block' },
+  list: { margin: 0, paddingLeft: theme.spacing(2) },
+}));
+
+// Titles are h3 under the panel's h2, so the chain can be walked by heading.
+function TraceStep(props: { title: string; children: ReactNode }) {
+  const classes = useStyles();
+  return (
+    <li className={classes.step}>
+      <Typography component="h3" variant="subtitle2">
+        {props.title}
+      </Typography>
+      {props.children}
+    </li>
+  );
+}
+
+function Absent(props: { children: ReactNode }) {
+  return (
+    <Typography variant="body2" color="textSecondary">
+      {props.children}
+    </Typography>
+  );
+}
+
+/**
+ * The pull requests that move `digest`. The promotion state does not say
+ * which digest a pull request carries, but luban names it in every title it
+ * writes ("Promote ledger-api to prd (abcdef123456)"), as 12 hex digits.
+ */
+function pullRequestsOf(
+  digest: string,
+  environments: LubanEnvironmentState[],
+): Array<{ environment: string; number: number; url: string; title: string }> {
+  const hex = digest.replace(/^sha256:/, '').slice(0, 12);
+  return environments.flatMap(environment =>
+    environment.pullRequest?.title.includes(hex)
+      ? [{ environment: environment.name, ...environment.pullRequest }]
+      : [],
+  );
+}
+
+function BuildStep(props: {
+  build?: LubanBuild;
+  summary?: LubanEnvironmentState['build'];
+  loading: boolean;
+  error?: Error;
+}) {
+  const { build, summary, loading, error } = props;
+  const classes = useStyles();
+  const known = build ?? summary;
+  let detail: ReactNode = null;
+  if (known) {
+    detail = (
+      <>
+        <Link to={buildLink(known.name)}>Build #{known.number}</Link>{' '}
+        {build && <StatusChip status={build.status} />}
+        {known.finishedAt && (
+          <Typography variant="body2" className={classes.detail}>
+            Finished <RelativeTime value={known.finishedAt} />
+          </Typography>
+        )}
+      </>
+    );
+  } else if (loading) {
+    detail = <Absent>Reading the builds…</Absent>;
+  } else if (!error) {
+    detail = <Absent>No kpack build of this app produced this digest.</Absent>;
+  }
+  return (
+    <TraceStep title="Build">
+      {detail}
+      {error && (
+        <Alert severity="warning">
+          The builds could not be read: {backendMessage(error)}
+        </Alert>
+      )}
+    </TraceStep>
+  );
+}
+
+/**
+ * Props of {@link TraceabilityPanel}.
+ * @public
+ */
+export interface TraceabilityPanelProps {
+  /** The entity whose app is traced; keep the object stable between renders. */
+  entityRef: CompoundEntityRef;
+  /** The image digest to trace. */
+  digest: string;
+  /** What runs where, as the delivery matrix read it. */
+  state: LubanPromotionState;
+  onClose?: () => void;
+}
+
+/**
+ * Where one image digest comes from and where it went: commit → build →
+ * digest → vulnerabilities → pull requests → the environments running it.
+ * Takes focus when it opens, so keyboard users land on it.
+ *
+ * @public
+ */
+export function TraceabilityPanel(props: TraceabilityPanelProps) {
+  const { entityRef, digest, state, onClose } = props;
+  const classes = useStyles();
+  const lubanApi = useApi(lubanApiRef);
+  const headingId = useId();
+  const panel = useRef<HTMLElement>(null);
+
+  const builds = useAsync(
+    () => lubanApi.listBuilds(entityRef),
+    [lubanApi, entityRef],
+  );
+
+  useEffect(() => {
+    panel.current?.focus();
+  }, [digest]);
+
+  const build = builds.value?.builds.find(
+    candidate => candidate.digest === digest,
+  );
+  const running = state.environments.filter(env => env.digest === digest);
+  const summary = running.find(env => env.build)?.build;
+  const vulnerabilities = running.find(
+    env => env.vulnerabilities,
+  )?.vulnerabilities;
+  const revision = build?.revision ?? summary?.revision;
+  const pullRequests = pullRequestsOf(digest, state.environments);
+
+  return (
+    <section
+      ref={panel}
+      tabIndex={-1}
+      aria-labelledby={headingId}
+      className={classes.panel}
+    >
+      <InfoCard
+        title={<span id={headingId}>Trace of {shortDigest(digest)}</span>}
+        titleTypographyProps={{ component: 'h2', variant: 'h5' }}
+        action={
+          onClose && (
+            <IconButton aria-label="Close the trace" onClick={onClose}>
+              <CloseIcon />
+            </IconButton>
+          )
+        }
+      >
+        <ol className={classes.chain}>
+          <TraceStep title="Commit">
+            {revision ? (
+              <CommitLink
+                sha={revision}
+                url={build?.commitUrl ?? summary?.commitUrl}
+              />
+            ) : (
+              <Absent>Unknown: luban knows no build of this digest.</Absent>
+            )}
+          </TraceStep>
+          <BuildStep
+            build={build}
+            summary={summary}
+            loading={builds.loading}
+            error={builds.error}
+          />
+          <TraceStep title="Image">
+            <DigestWithCopy digest={digest} url={build?.registryUrl} />
+            {(build?.image ?? running[0]?.image) && (
+              <code className={classes.detail}>
+                {build?.image ?? running[0]?.image}
+              </code>
+            )}
+          </TraceStep>
+          <TraceStep title="Vulnerabilities">
+            <VulnerabilitySummary vulnerabilities={vulnerabilities} all />
+          </TraceStep>
+          <TraceStep title="Pull requests">
+            {pullRequests.length === 0 ? (
+              <Absent>No open pull request moves it.</Absent>
+            ) : (
+              <ul className={classes.list}>
+                {pullRequests.map(pullRequest => (
+                  <li key={pullRequest.url}>
+                    <Link to={pullRequest.url}>#{pullRequest.number}</Link> into{' '}
+                    {pullRequest.environment}: {pullRequest.title}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </TraceStep>
+          <TraceStep title="Environments">
+            {running.length === 0 ? (
+              <Absent>No environment runs it.</Absent>
+            ) : (
+              <ul className={classes.list} aria-label="Environments running it">
+                {running.map(env => (
+                  <li key={env.name}>
+                    {env.name}
+                    {env.deployedAt && (
+                      <>
+                        , deployed <RelativeTime value={env.deployedAt} />
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </TraceStep>
+        </ol>
+      </InfoCard>
+    </section>
+  );
+}

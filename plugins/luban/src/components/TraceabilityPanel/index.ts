@@ -1,0 +1,2 @@
+export { TraceabilityPanel } from './TraceabilityPanel';
+export type { TraceabilityPanelProps } from './TraceabilityPanel';
