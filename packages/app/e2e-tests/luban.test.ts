@@ -1,0 +1,185 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/*
+ * The entity page of the demo app against the emulator, as a member of its
+ * owning team (the guest user) and as someone outside it. The tests run in
+ * order on one backend: the rebuild feeds the promotion and the rollback.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const DEMO = '/catalog/default/component/ledger-api';
+/** The same app, owned by the platform team (packages/app/e2e-tests/fixtures). */
+const NOT_OWNED = '/catalog/default/component/ledger-api-platform-view';
+/** Where to save screenshots for the docs, when asked (`LUBAN_E2E_SCREENSHOTS=docs/screenshots`). */
+const SCREENSHOTS = process.env.LUBAN_E2E_SCREENSHOTS;
+
+async function screenshot(page: Page, name: string) {
+  if (SCREENSHOTS) {
+    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+  }
+}
+
+async function signIn(page: Page, theme: 'light' | 'dark' = 'light') {
+  await page.addInitScript(value => {
+    window.localStorage.setItem('theme', value);
+  }, theme);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page.getByRole('navigation', { name: 'sidebar nav' }),
+  ).toBeVisible();
+}
+
+function buildsTable(page: Page) {
+  return page.getByRole('table', { name: /^Builds of the kpack Image/ });
+}
+
+function environments(page: Page) {
+  return page.getByRole('table', {
+    name: 'Environments of ledger-api, in promotion order',
+  });
+}
+
+function environmentRow(page: Page, name: string) {
+  return environments(page)
+    .getByRole('row')
+    .filter({ has: page.getByRole('rowheader', { name }) });
+}
+
+test('the CI tab lists the demo builds', async ({ page }) => {
+  await signIn(page);
+  await page.goto(`${DEMO}/ci`);
+
+  const table = buildsTable(page);
+  await expect(table.getByRole('link', { name: 'Build #2' })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'Build #1' })).toBeVisible();
+  await expect(table).toContainText('COMMIT');
+  await expect(table.getByRole('link', { name: /^Commit [0-9a-f]{7}$/ }).first()).toBeVisible();
+  await screenshot(page, 'builds-tab');
+});
+
+test('Rebuild starts a build whose log lines arrive while it runs', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto(`${DEMO}/ci`);
+  const table = buildsTable(page);
+  await expect(table.getByRole('link', { name: 'Build #2' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Rebuild' }).click();
+  await expect(page.getByText(/Rebuild requested from build/)).toBeVisible();
+  await table.getByRole('link', { name: 'Build #3' }).click();
+
+  await expect(
+    page.getByRole('heading', { level: 2, name: 'Build #3' }),
+  ).toBeVisible();
+  const log = page.getByRole('log', { name: /^Log of build #3/ });
+  await expect(log).not.toBeEmpty();
+  const first = (await log.textContent()) ?? '';
+  // The build runs for about ten seconds: the log grows while the page follows it.
+  await expect.poll(async () => (await log.textContent()) ?? '', { timeout: 30_000 }).not.toBe(first);
+  await expect(page.getByText('Succeeded').first()).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('combobox', { name: 'Step' }).click();
+  await page.getByRole('option', { name: 'export' }).click();
+  await expect(page.getByRole('log', { name: 'Log of build #3, step export' })).toContainText('sha256:');
+  await screenshot(page, 'build-logs');
+});
+
+test('Promote opens a pull request once snd runs the new build', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto(`${DEMO}/delivery`);
+
+  // luban deployed build 3 to snd on its own; Argo CD syncs it.
+  const snd = environmentRow(page, 'snd');
+  await expect(snd.getByRole('link', { name: 'Build #3 in the Builds tab' })).toBeVisible({ timeout: 60_000 });
+  await expect(snd).toContainText('Synced', { timeout: 60_000 });
+  await expect(snd).toContainText('Healthy', { timeout: 60_000 });
+  await expect(environmentRow(page, 'prd')).toContainText(/behind snd/i);
+  await screenshot(page, 'delivery-light');
+
+  await environmentRow(page, 'prd')
+    .getByRole('button', { name: 'Promote snd → prd' })
+    .click();
+  const dialog = page.getByRole('dialog', { name: 'Promote snd → prd' });
+  await expect(dialog).toContainText('snd is Synced');
+  const open = dialog.getByRole('button', { name: 'Open pull request' });
+  await expect(open).toBeEnabled();
+  await open.click();
+  const pullRequest = dialog.getByRole('link', { name: /Pull request #\d+/ });
+  await expect(pullRequest).toHaveAttribute(
+    'href',
+    /\/payments\/payments-gitops\/pull\/\d+$/,
+  );
+});
+
+test('Rollback opens a pull request restoring the previous version', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto(`${DEMO}/delivery`);
+
+  await environmentRow(page, 'snd')
+    .getByRole('button', { name: 'Rollback snd' })
+    .click();
+  const dialog = page.getByRole('dialog', { name: 'Roll back snd' });
+  // The version before build 3 is chosen by default.
+  await expect(dialog.getByRole('radio', { checked: true })).toBeVisible();
+  const open = dialog.getByRole('button', { name: 'Open pull request' });
+  await expect(open).toBeEnabled();
+  await open.click();
+  await expect(
+    dialog.getByRole('link', { name: /Pull request #\d+/ }),
+  ).toHaveAttribute('href', /\/payments\/payments-gitops\/pull\/\d+$/);
+});
+
+test('the Delivery view in the dark theme', async ({ page }) => {
+  await signIn(page, 'dark');
+  await page.goto(`${DEMO}/delivery`);
+  await expect(environmentRow(page, 'prd')).toBeVisible();
+  await screenshot(page, 'delivery-dark');
+});
+
+test('someone outside the owning team sees disabled buttons, and the backend refuses them', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto(`${NOT_OWNED}/ci`);
+  await expect(buildsTable(page).getByRole('link', { name: 'Build #1' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Rebuild' })).toBeDisabled();
+
+  await page.goto(`${NOT_OWNED}/delivery`);
+  await expect(
+    environmentRow(page, 'prd').getByRole('button', { name: 'Promote snd → prd' }),
+  ).toBeDisabled();
+  await expect(
+    environmentRow(page, 'prd').getByRole('button', { name: 'Rollback prd' }),
+  ).toBeDisabled();
+
+  // Bypassing the page does not help: the backend checks the permission too.
+  const statuses = await page.evaluate(async () => {
+    const session = await fetch('/api/auth/guest/refresh?env=development', {
+      headers: { 'X-Requested-With': 'XMLHttpRequest' },
+    });
+    const token = (await session.json()).backstageIdentity.token;
+    const post = (path: string, body: unknown) =>
+      fetch(
+        `/api/luban/entities/component/default/ledger-api-platform-view/${path}`,
+        {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify(body),
+        },
+      ).then(response => response.status);
+    return {
+      rebuild: await post('builds/rebuild', {}),
+      promote: await post('promotion/promote', { from: 'snd', to: 'prd' }),
+      rollback: await post('promotion/rollback', { env: 'snd' }),
+    };
+  });
+  expect(statuses).toEqual({ rebuild: 403, promote: 403, rollback: 403 });
+});

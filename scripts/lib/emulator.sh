@@ -1,0 +1,39 @@
+# Starts the platform emulator in the background on the ports app-config.yaml
+# names, and exports what the backend needs to reach it. Sourced by
+# scripts/start and scripts/e2e (after bootstrap.sh, from the repository root).
+#
+#   luban_start_emulator <state-dir> [more emulator options]
+#
+# Sets LUBAN_EMULATOR_PID; exports LUBAN_EMULATOR_TOKEN, LUBAN_WEBHOOK_SECRET
+# and NODE_EXTRA_CA_CERTS.
+luban_start_emulator() {
+  local state_dir="$1"
+  shift
+  rm -f "$state_dir/kubeconfig"
+  node packages/emulator/bin/luban-emulator --state-dir "$state_dir" \
+    --kubernetes-port 7011 --harbor-port 7012 --github-port 7013 --azure-port 7014 \
+    --seed "$@" &
+  LUBAN_EMULATOR_PID=$!
+  for _ in $(seq 1 100); do
+    [ -f "$state_dir/kubeconfig" ] && break
+    sleep 0.2
+  done
+  if [ ! -f "$state_dir/kubeconfig" ]; then
+    luban_log "the emulator did not start (are ports 7011-7014 free?)"
+    return 1
+  fi
+  # One credential for every emulated system, read by app-config.yaml.
+  LUBAN_EMULATOR_TOKEN="$(cat "$state_dir/token")"
+  export LUBAN_EMULATOR_TOKEN
+  # The secret push webhooks are signed with (luban.webhooks.secret): random
+  # for this run unless set.
+  if [ -z "${LUBAN_WEBHOOK_SECRET:-}" ]; then
+    LUBAN_WEBHOOK_SECRET="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("hex"))')"
+  fi
+  export LUBAN_WEBHOOK_SECRET
+  # The backend must trust the emulator's self-signed certificate (Kubernetes
+  # and Azure DevOps speak HTTPS), in addition to the usual authorities.
+  cat "${NODE_EXTRA_CA_CERTS:-/dev/null}" "$state_dir/ca.crt" >"$state_dir/ca-bundle.crt" 2>/dev/null ||
+    cp "$state_dir/ca.crt" "$state_dir/ca-bundle.crt"
+  export NODE_EXTRA_CA_CERTS="$state_dir/ca-bundle.crt"
+}
