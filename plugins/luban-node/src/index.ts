@@ -20,6 +20,7 @@ export {
 export type { LubanCluster } from './kubernetes/clusters';
 export { KubernetesGateway } from './kubernetes/KubernetesGateway';
 export type {
+  ObjectRef as KubernetesObjectRef,
   ApplyOptions,
   ApplyResult,
   AppliedObject,

@@ -86,7 +86,9 @@ describe('luban plugin (new frontend system)', () => {
   ])(
     'adds the %s tab at %s, titled %s, to entities with a luban project',
     (id, path, title) => {
-      const tester = createExtensionTester(lubanPlugin.getExtension(id));
+      const tester = createExtensionTester(
+        lubanPlugin.getExtension(id as 'entity-content:luban/builds'),
+      );
       const filter = tester.get(
         EntityContentBlueprint.dataRefs.filterFunction,
       ) as (entity: Entity) => boolean;

@@ -16,6 +16,7 @@ export {
 export { LubanClient, lubanApiRef } from './api';
 export type { LubanApi, LubanLogOptions } from './api';
 export { isLubanAvailable } from './utils';
+export type { LubanDeliveryCardProps } from './components/DeliveryCard';
 export type {
   LubanEnvironment,
   LubanHealth,

@@ -6,6 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { LubanClient, lubanApiRef } from './api';
+import type { LubanDeliveryCardProps } from './components/DeliveryCard';
 
 /**
  * The luban frontend plugin, for the legacy frontend system.
@@ -29,7 +30,7 @@ export const lubanPlugin = createPlugin({
  * {@link isLubanAvailable}.
  * @public
  */
-export const EntityLubanBuildsContent = lubanPlugin.provide(
+export const EntityLubanBuildsContent: () => JSX.Element = lubanPlugin.provide(
   createComponentExtension({
     name: 'EntityLubanBuildsContent',
     component: {
@@ -45,23 +46,26 @@ export const EntityLubanBuildsContent = lubanPlugin.provide(
  * delivery card links there.
  * @public
  */
-export const EntityLubanDeliveryContent = lubanPlugin.provide(
-  createComponentExtension({
-    name: 'EntityLubanDeliveryContent',
-    component: {
-      lazy: () =>
-        import('./components/DeliveryContent').then(
-          m => m.LubanDeliveryContent,
-        ),
-    },
-  }),
-);
+export const EntityLubanDeliveryContent: () => JSX.Element =
+  lubanPlugin.provide(
+    createComponentExtension({
+      name: 'EntityLubanDeliveryContent',
+      component: {
+        lazy: () =>
+          import('./components/DeliveryContent').then(
+            m => m.LubanDeliveryContent,
+          ),
+      },
+    }),
+  );
 
 /**
  * The environment matrix as an overview card, for the legacy frontend system.
  * @public
  */
-export const EntityLubanDeliveryCard = lubanPlugin.provide(
+export const EntityLubanDeliveryCard: (
+  props: LubanDeliveryCardProps,
+) => JSX.Element = lubanPlugin.provide(
   createComponentExtension({
     name: 'EntityLubanDeliveryCard',
     component: {
@@ -76,7 +80,7 @@ export const EntityLubanDeliveryCard = lubanPlugin.provide(
  * frontend system; gate it with {@link isLubanAvailable}.
  * @public
  */
-export const EntityLubanContent = lubanPlugin.provide(
+export const EntityLubanContent: () => JSX.Element = lubanPlugin.provide(
   createComponentExtension({
     name: 'EntityLubanContent',
     component: {

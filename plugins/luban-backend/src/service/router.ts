@@ -165,8 +165,10 @@ export async function createRouter(options: {
     }
     res.status(200);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
-    // Proxies must not buffer a followed log.
+    // No caching, and no compression: Backstage's compression middleware
+    // (which skips no-transform responses) would hold a followed log back
+    // until it ends. Proxies must not buffer it either.
+    res.setHeader('Cache-Control', 'no-store, no-transform');
     res.setHeader('X-Accel-Buffering', 'no');
     if (req.query.download === 'true') {
       res.setHeader('Content-Disposition', `attachment; filename="${build.name}${step ? `-${step}` : ''}.log"`);

@@ -22,6 +22,13 @@ function headerOf(metadata: EventParams['metadata'], name: string): string | und
  */
 export class PushHandler {
   private readonly deliveries: string[] = [];
+  /**
+   * Commits a build was already asked for, by Image. The delivery id is not
+   * signed: a captured push sent again under a new id must not make kpack
+   * build again (once the commit's build is gone from its history, nothing
+   * else would stop it).
+   */
+  private readonly nudged: string[] = [];
 
   constructor(
     private readonly options: {
@@ -86,6 +93,10 @@ export class PushHandler {
       .filter(b => b.image === target.image.name);
     if (builds.some(b => b.revision === update.after)) return;
     if (builds.some(b => b.status === 'running')) return;
+    const commit = `${target.image.namespace}/${target.image.name}@${update.after}`;
+    if (this.nudged.includes(commit)) return;
+    this.nudged.push(commit);
+    if (this.nudged.length > REMEMBERED_DELIVERIES) this.nudged.shift();
     const { triggeredFrom } = await gateway.triggerBuild(target.image.namespace, target.image.name);
     logger.info(`luban nudged kpack Image ${target.image.namespace}/${target.image.name} for commit ${update.after} (from ${triggeredFrom})`);
   }

@@ -5,7 +5,10 @@ import type { HttpBodyParser, RequestDetails, RequestValidationContext } from '@
 import { eventsExtensionPoint } from '@backstage/plugin-events-node/alpha';
 import { webhookTopic } from '@luban-backstage/plugin-luban-common';
 
-/** The events topics (and `/api/events/http/<topic>` paths) git hosts deliver luban's pushes to. */
+/**
+ * The events topics (and `/api/events/http/<topic>` paths) git hosts deliver luban's pushes to.
+ * @public
+ */
 export const LUBAN_WEBHOOK_TOPICS = { github: webhookTopic('github'), azure: webhookTopic('azure') } as const;
 
 function header(request: RequestDetails, name: string): string | undefined {
@@ -47,23 +50,49 @@ export function azureDevOpsSecretValidator(secret: string) {
       return;
     }
     if (!sameSecret(match[1], secret)) reject(context, 'invalid secret');
+    // The headers travel on as the event's metadata: into debug logs and, with the
+    // events bus, into its database. The secret must not go with them.
+    delete request.headers.authorization;
   };
 }
 
+/** Deeper than any push payload nests; deep enough nesting overflows the stack of whoever serializes it next. */
+const MAX_JSON_DEPTH = 64;
+
+/** How deep a parsed JSON value nests (without recursion, so that a hostile body cannot overflow the stack here). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /**
- * The events backend's JSON parser, except that a malformed body is the
- * sender's error (400), not the server's (500).
+ * The events backend's JSON parser, except that a malformed body, or one
+ * nested deep enough to overflow a serializer, is the sender's error (400),
+ * not the server's (500).
  */
 export const strictJsonBodyParser: HttpBodyParser = async (request, parsedMediaType, topic) => {
   const bodyBuffer = request.body;
   if (!Buffer.isBuffer(bodyBuffer)) throw new Error(`The body of an event for topic ${topic} was not read as raw bytes`);
   const encoding = parsedMediaType.parameters.charset ?? 'utf-8';
   if (!Buffer.isEncoding(encoding)) throw new InputError(`Unsupported charset: ${encoding}`);
+  let bodyParsed: unknown;
   try {
-    return { bodyParsed: JSON.parse(bodyBuffer.toString(encoding)), bodyBuffer, encoding };
+    bodyParsed = JSON.parse(bodyBuffer.toString(encoding));
   } catch {
     throw new InputError(`The body of an event for topic ${topic} is not valid JSON`);
   }
+  if (depthOf(bodyParsed) > MAX_JSON_DEPTH) {
+    throw new InputError(`The body of an event for topic ${topic} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return { bodyParsed, bodyBuffer, encoding };
 };
 
 /**

@@ -80,8 +80,11 @@ function statusOf(error: unknown): { code?: number; reason?: string; message?: s
   return {};
 }
 
-/** The reference part of an object: enough to address it. */
-type ObjectRef = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+/**
+ * The reference part of a Kubernetes object: enough to address it.
+ * @public
+ */
+export type ObjectRef = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 
 /**
  * luban's access to one Kubernetes cluster: idempotent applies with

@@ -7,6 +7,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import type { LubanBuild } from '@luban-backstage/plugin-luban-common';
 import Grid from '@material-ui/core/Grid';
 import { makeStyles } from '@material-ui/core/styles';
+import { useState } from 'react';
 import ArrowBackIcon from '@material-ui/icons/ArrowBack';
 import useAsync from 'react-use/esm/useAsync';
 import { lubanApiRef } from '../../api';
@@ -68,9 +69,13 @@ export function BuildDetails(props: {
   const classes = useStyles();
   const lubanApi = useApi(lubanApiRef);
   const updates = useLubanUpdates(stringifyEntityRef(entityRef), BUILD_SIGNALS);
+  // A followed log ends when its step is done: read the build again then too,
+  // so that the view moves on even when a signal was lost (the signals
+  // connection drops messages while it reconnects).
+  const [followEnds, setFollowEnds] = useState(0);
   const { value: build, error } = useAsync(
     () => lubanApi.getBuild(entityRef, buildName),
-    [lubanApi, entityRef, buildName, updates],
+    [lubanApi, entityRef, buildName, updates, followEnds],
   );
 
   let content: JSX.Element;
@@ -97,6 +102,7 @@ export function BuildDetails(props: {
             build={build}
             step={shownStep(build, step)}
             onStepChange={onStepChange}
+            onFollowEnd={() => setFollowEnds(n => n + 1)}
           />
         </Grid>
       </Grid>

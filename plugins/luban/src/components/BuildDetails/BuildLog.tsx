@@ -96,8 +96,10 @@ export function BuildLog(props: {
   /** The step shown, or undefined for all steps. */
   step: string | undefined;
   onStepChange: (step: string) => void;
+  /** Told when the followed log of a running build ends. */
+  onFollowEnd?: () => void;
 }) {
-  const { entityRef, build, step, onStepChange } = props;
+  const { entityRef, build, step, onStepChange, onFollowEnd } = props;
   const classes = useStyles();
   const lubanApi = useApi(lubanApiRef);
   const alertApi = useApi(alertApiRef);
@@ -106,6 +108,7 @@ export function BuildLog(props: {
     build.name,
     step,
     build.status === 'running',
+    onFollowEnd,
   );
   const [query, setQuery] = useState('');
   const [downloading, setDownloading] = useState(false);

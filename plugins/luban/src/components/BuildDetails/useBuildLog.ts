@@ -29,10 +29,17 @@ export function useBuildLog(
   build: string,
   step: string | undefined,
   follow: boolean,
+  /**
+   * Told when a followed log ends: the step (or build) it followed is done,
+   * which the caller should not have to learn from a signal alone.
+   */
+  onFollowEnd?: () => void,
 ): BuildLogState {
   const lubanApi = useApi(lubanApiRef);
   const followWhenStarting = useRef(follow);
   followWhenStarting.current = follow;
+  const followEnded = useRef(onFollowEnd);
+  followEnded.current = onFollowEnd;
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<Omit<BuildLogState, 'retry'>>({
     text: '',
@@ -56,7 +63,10 @@ export function useBuildLog(
         { step, follow: following, signal: abort.signal },
       )
       .then(
-        () => update(current => ({ ...current, streaming: false })),
+        () => {
+          update(current => ({ ...current, streaming: false }));
+          if (following && !abort.signal.aborted) followEnded.current?.();
+        },
         (error: Error) =>
           update(current => ({ ...current, streaming: false, error })),
       );

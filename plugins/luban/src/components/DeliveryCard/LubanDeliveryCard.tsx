@@ -8,7 +8,7 @@ import { usePromotionState } from '../DeliveryContent/usePromotionState';
 import { backendMessage } from '../shared';
 
 /**
- * Props of {@link LubanDeliveryCard}.
+ * Props of {@link EntityLubanDeliveryCard}.
  * @public
  */
 export interface LubanDeliveryCardProps {

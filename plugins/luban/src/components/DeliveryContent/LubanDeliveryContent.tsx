@@ -54,10 +54,11 @@ function EnvironmentsCard(props: {
     <InfoCard
       title="Environments"
       subheader={
-        <>
+        // One element: the card lays its subheader out as flex items, which would drop the space.
+        <span>
           What runs where, in promotion order, from the overlays of{' '}
           <Link to={state.gitopsRepo}>the GitOps repository</Link>
-        </>
+        </span>
       }
       titleTypographyProps={headingProps}
     >
