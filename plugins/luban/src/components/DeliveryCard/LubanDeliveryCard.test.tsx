@@ -24,7 +24,7 @@ describe('LubanDeliveryCard', () => {
     ).not.toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'View delivery' })).toHaveAttribute(
       'href',
-      '/delivery',
+      '/catalog/default/component/ledger-api/delivery',
     );
   });
 

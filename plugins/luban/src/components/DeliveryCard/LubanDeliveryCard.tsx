@@ -5,7 +5,7 @@ import { EnvironmentMatrix } from '../DeliveryContent/EnvironmentMatrix';
 import { LubanAppGuard } from '../DeliveryContent/LubanAppGuard';
 import { MatrixSkeleton } from '../DeliveryContent/MatrixSkeleton';
 import { usePromotionState } from '../DeliveryContent/usePromotionState';
-import { backendMessage } from '../shared';
+import { backendMessage, useEntityTabLink } from '../shared';
 
 /**
  * Props of {@link EntityLubanDeliveryCard}.
@@ -13,8 +13,8 @@ import { backendMessage } from '../shared';
  */
 export interface LubanDeliveryCardProps {
   /**
-   * Where the Delivery tab is, relative to the card's page. The default
-   * suits a card on the entity's overview tab next to a `delivery` tab.
+   * Where the Delivery tab is. The default is the entity page's `delivery`
+   * tab, where both frontend systems mount it.
    */
   deliveryLink?: string;
 }
@@ -47,7 +47,8 @@ function DeliveryMatrix() {
  * @public
  */
 export function LubanDeliveryCard(props: LubanDeliveryCardProps) {
-  const { deliveryLink = '../delivery' } = props;
+  const tabLink = useEntityTabLink();
+  const { deliveryLink = tabLink('delivery') } = props;
   const { entity } = useEntity();
   return (
     <InfoCard

@@ -4,7 +4,13 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import BehindIcon from '@material-ui/icons/ArrowUpward';
-import { CommitLink, DigestWithCopy, RelativeTime } from '../shared';
+import {
+  CommitLink,
+  DigestWithCopy,
+  RelativeTime,
+  buildTabPath,
+  useEntityTabLink,
+} from '../shared';
 
 const useStyles = makeStyles(theme => ({
   line: { display: 'block', whiteSpace: 'nowrap' },
@@ -17,11 +23,6 @@ function Absent(props: { children: string }) {
       {props.children}
     </Typography>
   );
-}
-
-/** The link to a build in the Builds tab, which opens the build named by `?build=`. */
-export function buildLink(buildName: string): string {
-  return `../ci?build=${encodeURIComponent(buildName)}`;
 }
 
 /** The image an environment runs: its tag if any, its digest, and whether it lags its source. */
@@ -62,6 +63,7 @@ export function ImageCell(props: { environment: LubanEnvironmentState }) {
 export function BuildCell(props: { environment: LubanEnvironmentState }) {
   const { build } = props.environment;
   const classes = useStyles();
+  const tabLink = useEntityTabLink();
   if (!build) {
     return <Absent>Unknown</Absent>;
   }
@@ -73,7 +75,7 @@ export function BuildCell(props: { environment: LubanEnvironmentState }) {
         </span>
       )}
       <Link
-        to={buildLink(build.name)}
+        to={tabLink(buildTabPath(build.name))}
         aria-label={`Build #${build.number} in the Builds tab`}
       >
         Build #{build.number}

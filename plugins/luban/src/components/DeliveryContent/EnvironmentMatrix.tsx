@@ -33,7 +33,9 @@ const COLUMNS = [
 const useStyles = makeStyles(theme => ({
   // Narrow cards scroll the matrix sideways rather than squeeze its columns.
   scroll: { overflowX: 'auto' },
-  table: { '& td, & th': { verticalAlign: 'top' } },
+  // Cells keep their lines whole ("6 minutes ago", "prd"); the card scrolls instead.
+  table: { '& td, & th': { verticalAlign: 'top', whiteSpace: 'nowrap' } },
+  problemsCell: { whiteSpace: 'normal !important' as 'normal' },
   environment: { fontWeight: 'bold' },
   problems: { margin: 0, paddingLeft: theme.spacing(2) },
 }));
@@ -96,7 +98,7 @@ function EnvironmentRows(props: {
       </TableRow>
       {environment.problems?.length ? (
         <TableRow>
-          <TableCell colSpan={columns}>
+          <TableCell colSpan={columns} className={classes.problemsCell}>
             <Problems
               environment={environment.name}
               problems={environment.problems}

@@ -98,7 +98,10 @@ describe('LubanDeliveryContent', () => {
     );
     expect(
       within(prd).getByRole('link', { name: 'Build #9 in the Builds tab' }),
-    ).toHaveAttribute('href', '/ci?build=ledger-api-build-9');
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/component/ledger-api/ci?build=ledger-api-build-9',
+    );
     expect(within(prd).getByText('Sync OutOfSync')).toBeInTheDocument();
     expect(within(prd).getByText('Health Degraded')).toBeInTheDocument();
     expect(

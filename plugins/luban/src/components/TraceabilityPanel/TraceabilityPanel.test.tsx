@@ -74,7 +74,10 @@ describe('TraceabilityPanel', () => {
     const build = step('Build');
     expect(
       within(build).getByRole('link', { name: 'Build #12' }),
-    ).toHaveAttribute('href', '/ci?build=ledger-api-build-12');
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/component/ledger-api/ci?build=ledger-api-build-12',
+    );
     expect(build).toHaveTextContent('Succeeded');
     const image = step('Image');
     expect(
@@ -170,7 +173,10 @@ describe('TraceabilityPanel', () => {
     // The promotion state still names the build and commit of the digest.
     expect(
       within(step('Build')).getByRole('link', { name: 'Build #12' }),
-    ).toHaveAttribute('href', '/ci?build=ledger-api-build-12');
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/component/ledger-api/ci?build=ledger-api-build-12',
+    );
     expect(
       within(step('Commit')).getByRole('link', { name: /Commit 0123456/ }),
     ).toBeInTheDocument();

@@ -14,7 +14,6 @@ import Alert from '@material-ui/lab/Alert';
 import { type ReactNode, useEffect, useId, useRef } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { lubanApiRef } from '../../api';
-import { buildLink } from '../DeliveryContent/EnvironmentCells';
 import { VulnerabilitySummary } from '../DeliveryContent/VulnerabilitySummary';
 import {
   CommitLink,
@@ -23,6 +22,8 @@ import {
   StatusChip,
   backendMessage,
   shortDigest,
+  buildTabPath,
+  useEntityTabLink,
 } from '../shared';
 
 const useStyles = makeStyles(theme => ({
@@ -96,12 +97,15 @@ function BuildStep(props: {
 }) {
   const { build, summary, loading, error } = props;
   const classes = useStyles();
+  const tabLink = useEntityTabLink();
   const known = build ?? summary;
   let detail: ReactNode = null;
   if (known) {
     detail = (
       <>
-        <Link to={buildLink(known.name)}>Build #{known.number}</Link>{' '}
+        <Link to={tabLink(buildTabPath(known.name))}>
+          Build #{known.number}
+        </Link>{' '}
         {build && <StatusChip status={build.status} />}
         {known.finishedAt && (
           <Typography variant="body2" className={classes.detail}>

@@ -5,3 +5,4 @@ export { backendMessage } from './errors';
 export { formatDuration } from './formatDuration';
 export { RelativeTime, formatRelativeTime } from './RelativeTime';
 export { StatusChip, statusLabel, type LubanStatus } from './StatusChip';
+export { useEntityTabLink, buildTabPath } from './useEntityTabLink';

@@ -4,7 +4,10 @@ import {
   mockApis,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import type {
   LubanChangeResult,
@@ -216,5 +219,7 @@ export function renderForEntity(
         {element}
       </EntityProvider>
     </TestApiProvider>,
+    // Links to the entity's tabs are built from the catalog's entity route.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }
