@@ -45,9 +45,13 @@ export interface FaultRule {
   path: string | RegExp;
   /** Which matching request fails, counting from 1 (default 1). */
   nth?: number;
-  /** The status to answer with (e.g. 500, 503, 409); `timeout` never answers. */
-  status: number | 'timeout';
-  /** How many consecutive matching requests fail from the nth on (default 1). */
+  /**
+   * The status to answer with (e.g. 500, 503, 409); `timeout` never answers;
+   * `reset` drops the connection without an answer, as a host that went
+   * down or a proxy that lost it does.
+   */
+  status: number | 'timeout' | 'reset';
+  /** How many consecutive matching requests fail from the nth on (default 1; `Infinity` until the rule is removed). */
   times?: number;
 }
 
@@ -72,8 +76,8 @@ export class FaultInjector {
   }
 
   /** Decides the fault (if any) for a request, counting it against every matching rule. */
-  check(system: EmulatedSystem, method: string, path: string): number | 'timeout' | undefined {
-    let outcome: number | 'timeout' | undefined;
+  check(system: EmulatedSystem, method: string, path: string): FaultRule['status'] | undefined {
+    let outcome: FaultRule['status'] | undefined;
     for (const rule of this.rules) {
       if (rule.system && rule.system !== system) continue;
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;

@@ -330,6 +330,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           requests.record(system, req.method ?? 'GET', url.pathname + url.search, 0);
           return; // never answer: the client's timeout fires
         }
+        if (fault === 'reset') {
+          requests.record(system, req.method ?? 'GET', url.pathname + url.search, 0);
+          req.socket.destroy(); // the client sees the connection reset, as from a host that is down
+          return;
+        }
         if (fault !== undefined) {
           requests.record(system, req.method ?? 'GET', url.pathname + url.search, fault);
           // Harbor puts a request id on every answer, failures included.
