@@ -151,14 +151,18 @@ export async function startLubanBackend(
   });
   const server = backend.server;
 
-  // The catalog ingests the file location in the background.
-  for (let attempt = 0; ; attempt++) {
+  // The catalog ingests the file location in the background, one entity at a time.
+  const entityRefs = entities.map(e => `${String(e.kind).toLowerCase()}:default/${(e.metadata as { name: string }).name}`);
+  const deadline = Date.now() + 60_000 + entityRefs.length * 100;
+  for (;;) {
     const found = await request(server)
-      .get(`/api/catalog/entities/by-name/component/default/${DEMO.app}-elsewhere`)
-      .set('Authorization', `Bearer ${mockCredentials.service.token()}`);
-    if (found.status === 200) break;
-    if (attempt > 300) {
-      throw new Error(`the catalog did not ingest the test entities: ${found.status} ${found.text}`);
+      .post('/api/catalog/entities/by-refs')
+      .set('Authorization', `Bearer ${mockCredentials.service.token()}`)
+      .send({ entityRefs, fields: ['metadata.name'] });
+    const missing = found.status === 200 ? entityRefs.filter((_ref, index) => !found.body.items[index]) : entityRefs;
+    if (missing.length === 0) break;
+    if (Date.now() > deadline) {
+      throw new Error(`the catalog did not ingest ${missing.length} test entities (${missing.slice(0, 3).join(', ')}…): ${found.status}`);
     }
     await new Promise(resolve => setTimeout(resolve, 50));
   }
