@@ -106,7 +106,7 @@ export class AzureDevOpsProvider implements GitProvider {
   private readonly requestTimeoutMs: number;
   /** Concurrent requests for the same pull request in this process share one call. */
   private readonly opening = new SingleFlight<OpenedPullRequest>();
-  private readonly reads = new EtagCache<GitFile | undefined>();
+  private readonly reads = new EtagCache<GitFile | undefined>(20_000);
   private readonly connections = new Map<string, Promise<Connection>>();
 
   constructor(

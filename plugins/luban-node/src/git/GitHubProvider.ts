@@ -64,6 +64,17 @@ function messageOf(error: unknown): string | undefined {
 
 const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
 
+/**
+ * How many file reads (and branch heads) are kept: a GitOps overlay is a few
+ * hundred bytes, and a thousand apps in three environments read 3,000.
+ */
+const FILE_CACHE_ENTRIES = 20_000;
+
+/** How far apart two heads may be for {@link GitHubProvider.changedPaths} to list what changed between them. */
+const MAX_COMMITS_BETWEEN = 10;
+/** GitHub lists at most 300 files of a comparison (and 3,000 of a commit): a list that long may be cut. */
+const MAX_FILES_LISTED = 300;
+
 /** The cached read of a file: the content (or its absence) at the commit the ref resolved to. */
 type CachedRead = GitFile | undefined;
 
@@ -78,7 +89,16 @@ export class GitHubProvider implements GitProvider {
   private readonly requestTimeoutMs: number;
   /** Concurrent requests for the same pull request in this process share one call. */
   private readonly opening = new SingleFlight<OpenedPullRequest>();
-  private readonly reads = new EtagCache<CachedRead>();
+  /** Files by repository, path and commit: what a commit holds never changes. */
+  private readonly reads = new EtagCache<CachedRead>(FILE_CACHE_ENTRIES);
+  /** The commit each branch or tag was last seen at, with the ETag of that answer. */
+  private readonly heads = new EtagCache<string>(FILE_CACHE_ENTRIES);
+  private readonly resolving = new SingleFlight<string | undefined>();
+  /** The commit each file was last read at through a branch or tag name. */
+  private readonly lastReadAt = new EtagCache<string>(FILE_CACHE_ENTRIES);
+  /** The paths touched between two commits, by `from...to`. */
+  private readonly changes = new EtagCache<ReadonlySet<string> | undefined>(1_000);
+  private readonly comparing = new SingleFlight<ReadonlySet<string> | undefined>();
   private readonly clients = new Map<string, Octokit>();
 
   constructor(
@@ -234,46 +254,107 @@ export class GitHubProvider implements GitProvider {
   }
 
   async readFile(repo: RepoLocation, path: string, ref: string): Promise<GitFile | undefined> {
-    const names = this.names(repo);
     const file = normalizePath(path, repo);
     const action = `read '${file}' in ${describeRepo(repo)}@${ref}`;
-    const key = readKey(repo, file, ref);
-    const cached = this.reads.get(key);
     const octokit = await this.client(repo);
-    let commitSha = ref;
-    let etag = '';
-    if (FULL_SHA.test(ref)) {
-      // What a commit holds never changes.
-      if (cached) return cached.value;
-    } else {
-      // One conditional request tells whether the ref still points where it did.
+    if (FULL_SHA.test(ref)) return this.readCached(octokit, repo, file, ref, action);
+    const commitSha = await this.resolveRef(octokit, repo, ref, action);
+    // No commits yet: no file either.
+    if (!commitSha) return undefined;
+    const atRef = readKey(repo, file, ref);
+    const previousSha = this.lastReadAt.get(atRef)?.value;
+    let value: GitFile | undefined;
+    const previous = previousSha && previousSha !== commitSha ? this.reads.get(readKey(repo, file, previousSha)) : undefined;
+    if (previous && !this.reads.get(readKey(repo, file, commitSha))) {
+      // The branch moved: when no commit since touched the file, what was read before still holds.
+      const changed = await this.changedPaths(repo, previousSha!, commitSha);
+      if (changed && !changed.has(file)) {
+        value = previous.value && { ...previous.value, commitSha };
+        this.reads.set(readKey(repo, file, commitSha), '', value);
+      }
+    }
+    if (!value) value = await this.readCached(octokit, repo, file, commitSha, action);
+    this.lastReadAt.set(atRef, '', commitSha);
+    return value;
+  }
+
+  /** A file at a commit: what a commit holds never changes, so each is read once. */
+  private async readCached(octokit: Octokit, repo: RepoLocation, file: string, commitSha: string, action: string) {
+    const key = readKey(repo, file, commitSha);
+    const cached = this.reads.get(key);
+    if (cached) return cached.value;
+    const value = await this.readAtCommit(octokit, repo, file, commitSha, action);
+    this.reads.set(key, '', value);
+    return value;
+  }
+
+  async changedPaths(repo: RepoLocation, fromSha: string, toSha: string): Promise<ReadonlySet<string> | undefined> {
+    const key = readKey(repo, '', `${fromSha}...${toSha}`);
+    const known = this.changes.get(key);
+    if (known) return known.value;
+    return this.comparing.run(key, async () => {
+      const octokit = await this.client(repo);
+      const names = this.names(repo);
+      let paths: Set<string> | undefined;
+      try {
+        const { data } = await octokit.repos.compareCommitsWithBasehead({ ...names, basehead: `${fromSha}...${toSha}` });
+        // Anything but a short, straight line forward (a force push, a long gap) is read file by file.
+        if (data.status === 'ahead' && data.total_commits <= MAX_COMMITS_BETWEEN) {
+          const touched = (files: Array<{ filename: string; previous_filename?: string }> | undefined) =>
+            (files ?? []).flatMap(f => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+          if (data.total_commits === 1 && (data.files?.length ?? 0) < MAX_FILES_LISTED) {
+            paths = new Set(touched(data.files));
+          } else {
+            // The comparison's files are the net change; a path changed and changed back counts too.
+            paths = new Set();
+            for (const commit of data.commits) {
+              const { data: detail } = await octokit.repos.getCommit({ ...names, ref: commit.sha });
+              if ((detail.files?.length ?? 0) >= MAX_FILES_LISTED) return undefined;
+              for (const path of touched(detail.files)) paths.add(path);
+            }
+          }
+        }
+      } catch {
+        // Reading the files one by one still works, and reports the failure if it persists.
+        return undefined;
+      }
+      this.changes.set(key, '', paths);
+      return paths;
+    });
+  }
+
+  /**
+   * The commit a branch or tag points at, by one conditional request per
+   * repository and ref: answered 304 while it has not moved (which GitHub
+   * does not count against the rate limit), and shared by concurrent reads
+   * of the same ref (a view reads one overlay per environment at once).
+   * Undefined for a repository without commits.
+   */
+  private resolveRef(octokit: Octokit, repo: RepoLocation, ref: string, action: string): Promise<string | undefined> {
+    const key = readKey(repo, '', ref);
+    return this.resolving.run(key, async () => {
+      const cached = this.heads.get(key);
       try {
         const response = await octokit.repos.getCommit({
-          ...names,
+          ...this.names(repo),
           ref,
           mediaType: { format: 'sha' },
           headers: cached ? { 'if-none-match': cached.etag } : {},
         });
-        commitSha = String(response.data as unknown).trim();
-        etag = response.headers.etag ?? '';
+        const commitSha = String(response.data as unknown).trim();
+        if (response.headers.etag) this.heads.set(key, response.headers.etag, commitSha);
+        return commitSha;
       } catch (error) {
         const status = statusOf(error);
         if (status === 304 && cached) return cached.value;
-        // 409: the repository has no commits yet, so no file either.
+        // 409: the repository has no commits yet.
         if (status === 409) return undefined;
         if (status === 422) {
           throw new NotFoundError(`${this.system(repo)} could not ${action}: there is no branch, tag or commit '${ref}'`);
         }
         throw this.fail(error, repo, action);
       }
-    }
-    // The branch moved: the file may still have been read at the new commit (editFile reads at commits).
-    const atCommitKey = readKey(repo, file, commitSha);
-    const atCommit = key === atCommitKey ? undefined : this.reads.get(atCommitKey);
-    const value = atCommit ? atCommit.value : await this.readAtCommit(octokit, repo, file, commitSha, action);
-    if (etag || FULL_SHA.test(ref)) this.reads.set(key, etag, value);
-    if (!atCommit && key !== atCommitKey) this.reads.set(atCommitKey, '', value);
-    return value;
+    });
   }
 
   private async readAtCommit(octokit: Octokit, repo: RepoLocation, file: string, commitSha: string, action: string) {

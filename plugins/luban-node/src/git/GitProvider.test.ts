@@ -609,3 +609,70 @@ describe.each([
     expect(provider.webUrlOfCommit(repo, sha)).toBe(`${repo.webUrl}/commit/${sha}`);
   });
 });
+
+describe('GitHubProvider in a busy GitOps repository', () => {
+  const OVERLAYS = ['apps/a/overlays/snd/kustomization.yaml', 'apps/b/overlays/snd/kustomization.yaml', 'apps/c/overlays/snd/kustomization.yaml'];
+
+  async function busyRepository() {
+    const providers = GitProviders.fromConfig(configWith(CANARY));
+    const repo = github.location(providers, `gitops-busy-${Date.now()}`);
+    const provider = providers.forRepository(repo);
+    await provider.ensureRepository(repo, {});
+    const head = await provider.commitFiles(repo, {
+      branch: 'main',
+      expectedHeadSha: (await provider.getBranch(repo, 'main'))!,
+      message: 'Three apps',
+      files: OVERLAYS.map(path => ({ path, content: `images: [${path.split('/')[1]}]\n` })),
+    });
+    const readAll = () => Promise.all(OVERLAYS.map(path => provider.readFile(repo, path, 'main')));
+    const commit = async (files: Array<{ path: string; content: string }>) => {
+      const expectedHeadSha = (await provider.getBranch(repo, 'main'))!;
+      return (await provider.commitFiles(repo, { branch: 'main', expectedHeadSha, message: 'Deploy', files })).commitSha;
+    };
+    return { repo, provider, head: head.commitSha, readAll, commit };
+  }
+
+  /** GitHub's requests, without the API prefix and the repository: `GET /commits/main 304`. */
+  const requests = () =>
+    emulator.requests
+      .entries('github')
+      .map(r => `${r.method} ${decodeURIComponent(r.path.split('?')[0]).replace(/^\/api\/v3\/repos\/acme\/[^/]+/, '')} ${r.status}`);
+
+  it('asks once whether the branch moved for reads of several files at once', async () => {
+    const { readAll } = await busyRepository();
+    await readAll();
+
+    emulator.requests.clear();
+    await readAll();
+
+    expect(requests()).toEqual(['GET /commits/main 304']);
+  });
+
+  it('after the branch moved, reads again only the files a commit since touched', async () => {
+    const { readAll, commit } = await busyRepository();
+    await readAll();
+    const next = await commit([{ path: OVERLAYS[0], content: 'images: [a, new]\n' }]);
+
+    emulator.requests.clear();
+    const [a, b, c] = await readAll();
+
+    expect([a?.content, b?.content, c?.content]).toEqual(['images: [a, new]\n', 'images: [b]\n', 'images: [c]\n']);
+    expect([a?.commitSha, b?.commitSha, c?.commitSha]).toEqual([next, next, next]);
+    expect(requests()).toEqual(['GET /commits/main 200', expect.stringMatching(/^GET \/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40} 200$/), `GET /contents/${OVERLAYS[0]} 200`]);
+  });
+
+  it('reads again a file that was changed and changed back between two reads', async () => {
+    const { readAll, commit } = await busyRepository();
+    const [before] = await readAll();
+    await commit([{ path: OVERLAYS[0], content: 'images: [a, new]\n' }]);
+    await commit([{ path: OVERLAYS[0], content: before!.content }]);
+
+    emulator.requests.clear();
+    const [a, b] = await readAll();
+
+    expect([a?.content, b?.content]).toEqual([before!.content, 'images: [b]\n']);
+    // The comparison's net diff is empty; each commit's own files name the overlay.
+    expect(requests().filter(r => r.startsWith('GET /contents/'))).toEqual([`GET /contents/${OVERLAYS[0]} 200`]);
+    expect(requests().filter(r => /^GET \/commits\/[0-9a-f]{40} 200$/.test(r))).toHaveLength(2);
+  });
+});

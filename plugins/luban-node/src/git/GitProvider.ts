@@ -208,6 +208,14 @@ export interface GitProvider {
   registerWebhook(repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult>;
   /** The commits that changed a file, newest first. */
   fileHistory(repo: RepoLocation, path: string, ref: string, limit: number): Promise<FileCommit[]>;
+  /**
+   * The paths that any commit after `fromSha` up to `toSha` touched, when the
+   * provider can tell cheaply (`toSha` descends from `fromSha` by a few
+   * commits); undefined otherwise. A path not in the set has the same
+   * content and the same last change at both commits, so what was read at
+   * `fromSha` still holds: one answer serves every file of the repository.
+   */
+  changedPaths?(repo: RepoLocation, fromSha: string, toSha: string): Promise<ReadonlySet<string> | undefined>;
   /** The web page of a file at a ref. */
   webUrlOfFile(repo: RepoLocation, path: string, ref: string): string;
   /** The web page of a commit. */

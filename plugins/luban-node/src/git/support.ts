@@ -64,7 +64,7 @@ export function normalizeBranch(branch: string, repo: RepoLocation): string {
 export class EtagCache<T> {
   private readonly entries = new Map<string, { etag: string; value: T }>();
 
-  constructor(private readonly maxEntries = 500) {}
+  constructor(private readonly maxEntries: number) {}
 
   get(key: string): { etag: string; value: T } | undefined {
     const entry = this.entries.get(key);

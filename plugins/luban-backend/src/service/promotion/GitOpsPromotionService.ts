@@ -89,6 +89,8 @@ export class GitOpsPromotionService implements PromotionService {
   private readonly scans = new Map<string, { value: LubanVulnerabilities; expiresAt: number }>();
   /** Last commit touching an overlay, by the branch head it was read at: commits never change. */
   private readonly overlayDates = new Map<string, string | undefined>();
+  /** The newest commit each overlay's date was read at, to carry it over moves of the branch that left the overlay alone. */
+  private readonly overlayDateHeads = new Map<string, { commitSha: string; date: string | undefined }>();
   /** The app's digest in an overlay at a commit. */
   private readonly digestsAtCommit = new Map<string, string | undefined>();
   /**
@@ -479,10 +481,22 @@ export class GitOpsPromotionService implements PromotionService {
   private async lastChange(repo: RepoLocation, provider: GitProvider, path: string, branch: string, file: GitFile) {
     const key = JSON.stringify([repo.webUrl, path, file.commitSha]);
     if (this.overlayDates.has(key)) return this.overlayDates.get(key);
-    const [last] = await provider.fileHistory(repo, path, file.commitSha || branch, 1);
-    if (this.overlayDates.size > 1000) this.overlayDates.clear();
-    this.overlayDates.set(key, last?.date);
-    return last?.date;
+    const fileKey = JSON.stringify([repo.webUrl, path]);
+    const previous = this.overlayDateHeads.get(fileKey);
+    let date: string | undefined;
+    let known = false;
+    if (previous && file.commitSha && previous.commitSha !== file.commitSha && provider.changedPaths) {
+      // One answer per move of the branch serves every overlay no commit since touched.
+      const changed = await provider.changedPaths(repo, previous.commitSha, file.commitSha);
+      if (changed && !changed.has(path)) [date, known] = [previous.date, true];
+    }
+    if (!known) [{ date } = { date: undefined }] = await provider.fileHistory(repo, path, file.commitSha || branch, 1);
+    // Bounded: a thousand apps in three environments keep 3,000 of each.
+    if (this.overlayDates.size > 20_000) this.overlayDates.clear();
+    if (this.overlayDateHeads.size > 20_000) this.overlayDateHeads.clear();
+    this.overlayDates.set(key, date);
+    if (file.commitSha) this.overlayDateHeads.set(fileKey, { commitSha: file.commitSha, date });
+    return date;
   }
 
   private async digestAt(target: LubanTarget, repo: RepoLocation, provider: GitProvider, path: string, sha: string) {
@@ -597,7 +611,8 @@ export class GitOpsPromotionService implements PromotionService {
       low: count('Low'),
       scanned: summary?.scanStatus === 'Success',
     };
-    if (this.scans.size > 2000) this.scans.clear();
+    // Bounded: a thousand apps in three environments keep 3,000 entries.
+    if (this.scans.size > 20_000) this.scans.clear();
     this.scans.set(key, { value, expiresAt: Date.now() + (value.scanned ? FINISHED_SCAN_TTL_MS : PENDING_SCAN_TTL_MS) });
     return value;
   }
