@@ -1,0 +1,191 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DEMO, type RunningEmulator } from '@luban-backstage/emulator';
+import yaml from 'yaml';
+import { getJson, pause, recording, startBenchBackend, startSeededEmulator, type BenchOptions, type Section } from './fixtures';
+import { ms, ratio, summarize } from './stats';
+
+const exec = promisify(execFile);
+const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
+const ENVIRONMENTS = ['snd', 'stg', 'prd'];
+const overlayPath = (env: string) => `apps/${DEMO.app}/overlays/${env}/kustomization.yaml`;
+
+/** The demo with a third environment between snd and prd: its overlay, namespace and Argo CD Application. */
+async function addStaging(emulator: RunningEmulator) {
+  const prd = (await emulator.git.readFile(GITOPS, 'main', overlayPath('prd')))!.content.toString();
+  await emulator.git.commit(GITOPS, {
+    branch: 'main',
+    expectedSha: await emulator.git.resolve(GITOPS, 'main'),
+    message: `Promote ${DEMO.app} to stg`,
+    changes: [{ path: overlayPath('stg'), content: prd.replace(/namespace: prd-/, 'namespace: stg-') }],
+    author: { name: 'luban', email: 'luban@luban.invalid' },
+  });
+  emulator.kubernetes.create('namespaces', { metadata: { name: `stg-${DEMO.project}` } });
+  const [prdApplication] = emulator.kubernetes.list('applications', 'argocd').filter(a => a.metadata.name === `prd-${DEMO.project}-${DEMO.app}`);
+  emulator.kubernetes.create('applications', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: `stg-${DEMO.project}-${DEMO.app}`, namespace: 'argocd', labels: { ...prdApplication.metadata.labels, 'luban.dev/environment': 'stg' } },
+    spec: {
+      ...prdApplication.spec,
+      source: { ...prdApplication.spec.source, path: `apps/${DEMO.app}/overlays/stg` },
+      destination: { ...prdApplication.spec.destination, namespace: `stg-${DEMO.project}` },
+    },
+    operation: { sync: { revision: 'main' }, initiatedBy: { username: 'bench' } },
+  });
+  await emulator.settled();
+}
+
+/**
+ * What a plugin without luban's caches would do for the same view: a
+ * shallow clone of the GitOps repository over git's smart HTTP, then read
+ * each environment's overlay and find the app's image in it.
+ */
+async function cloneAndRead(emulator: RunningEmulator): Promise<Record<string, string | undefined>> {
+  const dir = mkdtempSync(join(tmpdir(), 'luban-bench-clone-'));
+  try {
+    const url = new URL(`${emulator.github.url}/${DEMO.project}/${DEMO.project}-gitops.git`);
+    url.username = 'x-access-token';
+    url.password = emulator.token;
+    await exec('git', ['clone', '--quiet', '--depth', '1', '--single-branch', '--branch', 'main', url.toString(), dir], {
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    });
+    const digests: Record<string, string | undefined> = {};
+    for (const env of ENVIRONMENTS) {
+      const overlay = yaml.parse(readFileSync(join(dir, overlayPath(env)), 'utf8'));
+      digests[env] = overlay.images?.find((i: { name: string }) => i.name === DEMO.app)?.digest;
+    }
+    return digests;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * (b) The promotion state of an app in three environments: luban's
+ * endpoint against a shallow clone of the GitOps repository.
+ */
+export async function benchPromotion(options: BenchOptions): Promise<Section> {
+  const emulator = await startSeededEmulator();
+  const backendOptions = {
+    emulator,
+    config: { luban: { gitops: { autoDeploy: 'off' }, environments: ENVIRONMENTS.map(name => ({ name })) } },
+  };
+  try {
+    await addStaging(emulator);
+    emulator.faults.latencyMs = options.latencyMs;
+    const view = async (backend: Awaited<ReturnType<typeof startBenchBackend>>) => {
+      const { status, body } = await getJson(`${backend.baseUrl}/api/luban/entities/component/default/${DEMO.app}/promotion`, backend.owner);
+      const digests = body?.environments?.map((e: { digest?: string }) => e.digest);
+      if (status !== 200 || digests?.length !== 3 || digests.some((d: string | undefined) => !d)) {
+        throw new Error(`luban answered ${status}: ${JSON.stringify(body).slice(0, 400)}`);
+      }
+      return body;
+    };
+
+    const cold: number[] = [];
+    let coldRequests: string[] = [];
+    for (let i = 0; i < options.cold; i++) {
+      const backend = await startBenchBackend(backendOptions);
+      try {
+        await pause(200);
+        const first = await recording(emulator, async () => {
+          const started = performance.now();
+          await view(backend);
+          return performance.now() - started;
+        });
+        cold.push(first.value);
+        coldRequests = first.requests.filter(r => r.system !== 'kubernetes').map(r => `${r.system} ${r.method} ${r.status}`);
+      } finally {
+        await backend.stop();
+      }
+    }
+
+    const backend = await startBenchBackend(backendOptions);
+    try {
+      const state = await view(backend);
+      if (state.environments.some((e: { problems?: string[] }) => e.problems)) {
+        throw new Error(`the promotion view has problems: ${JSON.stringify(state.environments.map((e: { problems?: string[] }) => e.problems))}`);
+      }
+      await pause(300);
+      const warm = await recording(emulator, async () => {
+        const samples: number[] = [];
+        for (let i = 0; i < options.views; i++) {
+          const started = performance.now();
+          await view(backend);
+          samples.push(performance.now() - started);
+        }
+        return summarize(samples);
+      });
+      const upstream = warm.requests.filter(r => r.system !== 'kubernetes');
+      const conditional = upstream.filter(r => r.status === 304).length;
+
+      const clones = await recording(emulator, async () => {
+        const samples: number[] = [];
+        for (let i = 0; i < options.views; i++) {
+          const started = performance.now();
+          const digests = await cloneAndRead(emulator);
+          samples.push(performance.now() - started);
+          if (ENVIRONMENTS.some(env => digests[env] !== state.environments.find((e: { name: string }) => e.name === env).digest)) {
+            throw new Error(`the clone disagrees with luban: ${JSON.stringify(digests)}`);
+          }
+        }
+        return summarize(samples);
+      });
+      const perView = (count: number) => (count / options.views).toFixed(count % options.views === 0 ? 0 : 1);
+      const coldTimings = summarize(cold);
+      const perEnvironment = upstream.length / options.views / ENVIRONMENTS.length;
+
+      return {
+        title: `(b) Promotion state, ${ENVIRONMENTS.length} environments, ${options.latencyMs} ms upstream latency`,
+        rows: [
+          {
+            scenario: 'b',
+            metric: `Promotion view p50 / p95, warm (n=${options.views})`,
+            luban: `${ms(warm.value.p50)} / ${ms(warm.value.p95)}`,
+            baseline: `${ms(clones.value.p50)} / ${ms(clones.value.p95)} (shallow clone + read 3 overlays)`,
+            target: '≥10× faster',
+            met: clones.value.p50 / warm.value.p50 >= 10,
+            note: `${ratio(clones.value.p50, warm.value.p50)} faster at p50, ${ratio(clones.value.p95, warm.value.p95)} at p95${
+              clones.value.p50 / warm.value.p50 < 10
+                ? `; short of 10× because a warm view still waits for one conditional request (${options.latencyMs} ms of latency) before it can trust its cache, while the clone pays for 2 round trips plus git's own work — the more latency, the closer the two`
+                : ''
+            }`,
+          },
+          {
+            scenario: 'b',
+            metric: `Promotion view p50 / p95, cold (n=${options.cold} fresh backends)`,
+            luban: `${ms(coldTimings.p50)} / ${ms(coldTimings.p95)}`,
+            baseline: `${ms(clones.value.p50)} / ${ms(clones.value.p95)} (every clone is cold)`,
+            target: '',
+            note: `first view: ${coldRequests.length} requests to git and Harbor (${[...new Set(coldRequests)].map(r => `${coldRequests.filter(x => x === r).length}× ${r}`).join(', ')})`,
+          },
+          {
+            scenario: 'b',
+            metric: 'Git host requests per view, warm',
+            luban: `${perView(upstream.length)} (${perView(conditional)} answered 304 Not Modified)`,
+            baseline: `${perView(clones.requests.length)} per clone`,
+            target: '≤1 conditional per environment',
+            met: perEnvironment <= 1 && conditional === upstream.length,
+            note:
+              perEnvironment === 1
+                ? `the ${ENVIRONMENTS.length} conditional requests per view are identical (the branch head of one repository, once per environment): one per view would do`
+                : undefined,
+          },
+        ],
+        notes: [
+          `luban: GET /api/luban/entities/component/default/${DEMO.app}/promotion with environments ${ENVIRONMENTS.join(', ')} (overlay digests, builds, Argo CD sync and health, scans, when each changed). ` +
+            `Baseline: \`git clone --depth 1 --single-branch\` of the GitOps repository from the emulated GitHub over smart HTTP, then reading and parsing the ${ENVIRONMENTS.length} overlays (digests only: no Argo CD, no scan, no dates). ` +
+            `Every upstream request waits ${options.latencyMs} ms.`,
+        ],
+      };
+    } finally {
+      await backend.stop();
+    }
+  } finally {
+    await emulator.stop();
+  }
+}
