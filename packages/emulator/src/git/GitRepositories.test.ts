@@ -22,6 +22,30 @@ describe('GitRepositories', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  it('forgets what it knew of the commits of a removed repository', async () => {
+    await repos.create('acme/gitops.git');
+    const write = (content: string) =>
+      repos.commit('acme/gitops.git', {
+        branch: 'main',
+        expectedSha: ZERO_SHA,
+        message: 'Initial commit',
+        changes: [{ path: 'a.yaml', content }],
+      });
+    const first = await write('first\n');
+    const read = () => repos.readFile('acme/gitops.git', first.sha, 'a.yaml').then(file => file?.content.toString());
+    expect(await read()).toBe('first\n');
+    expect(await repos.log('acme/gitops.git', first.sha, { path: 'a.yaml' })).toHaveLength(1);
+
+    // The same name again, with other content: the old commit is gone, and nothing kept says otherwise.
+    await repos.remove('acme/gitops.git');
+    await repos.create('acme/gitops.git');
+    const second = await write('second\n');
+    expect(second.sha).not.toBe(first.sha);
+    expect(await read()).toBeUndefined();
+    expect(await repos.commitInfo('acme/gitops.git', first.sha)).toBeUndefined();
+    expect(await repos.log('acme/gitops.git', first.sha, { path: 'a.yaml' })).toEqual([]);
+  });
+
   it('commits files with compare-and-set on the branch tip', async () => {
     await repos.create('acme/gitops.git');
     const updates: RefUpdate[] = [];

@@ -103,10 +103,20 @@ const DEFAULT_AUTHOR = { name: 'luban emulator', email: 'emulator@luban.invalid'
  * emulators keep their repositories here, so API writes and `git push` meet
  * the same refs.
  */
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/** How many immutable answers {@link GitRepositories} keeps (the oldest go first). */
+const MAX_SETTLED_ANSWERS = 50_000;
+
 export class GitRepositories {
   private readonly listeners = new Set<(update: RefUpdate) => void>();
   /** Serialises ref updates per repository, like a host's ref lock. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * Answers that depend only on object SHAs (a commit, a tree entry, a
+   * blob, a path's history from a commit) never change: each costs a git
+   * process once. A busy view (a thousand apps) otherwise spawns thousands.
+   */
+  private readonly settledAnswers = new Map<string, Promise<unknown>>();
 
   constructor(private readonly root: string) {}
 
@@ -164,6 +174,20 @@ export class GitRepositories {
 
   async remove(repository: string): Promise<void> {
     await rm(this.pathOf(repository), { recursive: true, force: true });
+    // A repository made again under the same name may lack objects the old one had.
+    for (const key of this.settledAnswers.keys()) if (key.startsWith(`${repository}\0`)) this.settledAnswers.delete(key);
+  }
+
+  /** `work`'s answer for an immutable question, computed once (failures are not kept). */
+  private once<T>(repository: string, question: string, work: () => Promise<T>): Promise<T> {
+    const key = `${repository}\0${question}`;
+    const known = this.settledAnswers.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    const answer = work();
+    answer.catch(() => this.settledAnswers.delete(key));
+    this.settledAnswers.set(key, answer);
+    if (this.settledAnswers.size > MAX_SETTLED_ANSWERS) this.settledAnswers.delete(this.settledAnswers.keys().next().value!);
+    return answer;
   }
 
   /** The branch HEAD points at. */
@@ -189,6 +213,19 @@ export class GitRepositories {
 
   /** The commit a branch, full ref or SHA resolves to, or undefined. */
   async resolve(repository: string, revision: string): Promise<string | undefined> {
+    if (FULL_SHA.test(revision)) {
+      // A commit that exists always will; one that does not is asked again.
+      const found = await this.once(repository, `resolve ${revision}`, async () => {
+        const sha = await this.resolveNow(repository, revision);
+        if (!sha) throw new Error('not a commit');
+        return sha;
+      }).catch(() => undefined);
+      return found;
+    }
+    return this.resolveNow(repository, revision);
+  }
+
+  private async resolveNow(repository: string, revision: string): Promise<string | undefined> {
     const candidates =
       /^[0-9a-f]{40}$/.test(revision) || revision.startsWith('refs/')
         ? [revision]
@@ -213,12 +250,23 @@ export class GitRepositories {
     if (!commitSha) return undefined;
     const entry = await this.treeEntry(repository, commitSha, path);
     if (!entry || entry.type !== 'blob') return undefined;
-    const content = await runGitOk(this.pathOf(repository), ['cat-file', 'blob', entry.sha]);
+    const content = await this.once(repository, `blob ${entry.sha}`, () => runGitOk(this.pathOf(repository), ['cat-file', 'blob', entry.sha]));
     return { content, blobSha: entry.sha, commitSha };
   }
 
   /** One entry of a tree (file or folder) at a commit. */
   async treeEntry(
+    repository: string,
+    commitSha: string,
+    path: string,
+  ): Promise<{ type: 'blob' | 'tree'; sha: string; mode: string; size?: number } | undefined> {
+    if (FULL_SHA.test(commitSha)) {
+      return this.once(repository, `entry ${commitSha} ${path}`, () => this.treeEntryNow(repository, commitSha, path));
+    }
+    return this.treeEntryNow(repository, commitSha, path);
+  }
+
+  private async treeEntryNow(
     repository: string,
     commitSha: string,
     path: string,
@@ -273,6 +321,15 @@ export class GitRepositories {
   }
 
   async commitInfo(repository: string, sha: string): Promise<CommitInfo | undefined> {
+    if (!FULL_SHA.test(sha)) return this.commitInfoNow(repository, sha);
+    return this.once(repository, `commit ${sha}`, async () => {
+      const info = await this.commitInfoNow(repository, sha);
+      if (!info) throw new Error('not a commit');
+      return info;
+    }).catch(() => undefined);
+  }
+
+  private async commitInfoNow(repository: string, sha: string): Promise<CommitInfo | undefined> {
     try {
       const out = await this.git(repository, [
         'show', '-s', '--format=%H%x00%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B', sha,
@@ -297,7 +354,8 @@ export class GitRepositories {
     if (!start) return [];
     const args = ['rev-list', `--max-count=${options.limit ?? 100}`, start];
     if (options.path) args.push('--', options.path);
-    const shas = (await this.git(repository, args)).split('\n').filter(Boolean);
+    // What is reachable from a commit never changes.
+    const shas = await this.once(repository, args.join(' '), async () => (await this.git(repository, args)).split('\n').filter(Boolean));
     const commits = await Promise.all(shas.map(sha => this.commitInfo(repository, sha)));
     return commits.filter((c): c is CommitInfo => c !== undefined);
   }

@@ -256,12 +256,17 @@ export class ArgoCdController {
     try {
       rendered = await this.render(app);
     } catch (error) {
+      const message = (error as Error).message;
+      // A condition's time is when it began. Rewritten on every attempt, the status write would wake
+      // this controller again, and a busy one (each attempt crossing a second) would never rest.
+      const since = app.status?.conditions?.find((c: { type?: string; message?: string }) => c.type === 'ComparisonError' && c.message === message)
+        ?.lastTransitionTime;
       this.writeStatus(
         app,
         {
           sync: { status: 'Unknown', comparedTo: { source: app.spec?.source, destination: app.spec?.destination } },
           health: { status: 'Unknown' },
-          conditions: [{ type: 'ComparisonError', message: (error as Error).message, lastTransitionTime: kubeTime() }],
+          conditions: [{ type: 'ComparisonError', message, lastTransitionTime: since ?? kubeTime() }],
         },
         { removeRefresh: true },
       );

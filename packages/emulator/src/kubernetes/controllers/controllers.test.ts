@@ -309,6 +309,31 @@ describe('emulated kpack and Argo CD controllers', () => {
       expect(app.status.health.message).toContain(missing);
     });
 
+    it('keeps the time a rendering error began while it lasts, so that its own status write does not wake it again', async () => {
+      await application('snd-acme-api', true);
+      const patch = (body: object) =>
+        custom.patchNamespacedCustomObject(
+          { ...ARGO, namespace: 'argocd', plural: 'applications', name: 'snd-acme-api', body },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      await patch({ spec: { source: { repoURL: `${emulator.github.url}/acme/missing.git` } } });
+      await emulator.settled();
+      const failed = await getApp('snd-acme-api');
+      expect(failed.status.sync.status).toBe('Unknown');
+      expect(failed.status.conditions).toEqual([
+        expect.objectContaining({ type: 'ComparisonError', message: expect.stringContaining('repository not found') }),
+      ]);
+
+      // Reconciled again in a later second (conditions are timed to the second).
+      await new Promise(resolve => setTimeout(resolve, 1_100));
+      await patch({ metadata: { labels: { touched: 'yes' } } });
+      await emulator.settled();
+
+      const again = await getApp('snd-acme-api');
+      expect(again.metadata.labels.touched).toBe('yes');
+      expect(again.status.conditions[0].lastTransitionTime).toBe(failed.status.conditions[0].lastTransitionTime);
+    });
+
     it('leaves a manual application OutOfSync until a sync operation is requested', async () => {
       await writeOverlay(`${registry}/acme/api@sha256:${'a'.repeat(64)}`);
       await application('prd-acme-api', false);
