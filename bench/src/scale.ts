@@ -13,6 +13,10 @@ const VIEWS_PER_ENTITY_PER_HOUR = 10;
 const GITOPS_CHANGES_PER_PROJECT_PER_HOUR = 6;
 const CONCURRENCY = 8;
 
+const phaseStarted = Date.now();
+/** Progress on stderr: this scenario runs for minutes. */
+const progress = (what: string) => process.stderr.write(`[bench] scale: ${what} (${((Date.now() - phaseStarted) / 1000).toFixed(0)} s)\n`);
+
 const overlay = (project: string, app: string, env: string, digest: string) => `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: ${env}-${project}
@@ -49,6 +53,7 @@ async function addApps(emulator: RunningEmulator, count: number): Promise<ScaleA
     }
     await emulator.github.api.createRepository(project, `${project}-gitops`, { files, description: `What runs where, for ${project}` });
   }
+  progress('creating the Argo CD Applications');
   for (const { project, app } of apps) {
     for (const env of ENVIRONMENTS) {
       emulator.kubernetes.create('applications', {
@@ -67,6 +72,7 @@ async function addApps(emulator: RunningEmulator, count: number): Promise<ScaleA
       });
     }
   }
+  progress('waiting for the emulator to settle');
   await emulator.settled();
   return apps;
 }
@@ -132,7 +138,9 @@ const describeRequests = (records: RequestRecord[]) => {
 export async function benchScale(options: BenchOptions): Promise<Section> {
   const emulator = await startSeededEmulator();
   try {
+    progress('adding the apps');
     const apps = await addApps(emulator, options.entities);
+    progress('starting the backend');
     const projects = new Set(apps.map(a => a.project));
     const before = memory();
     const backend = await startBenchBackend({
@@ -143,11 +151,13 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
     try {
       await pause(1000);
       const started = memory();
+      progress('cold views');
 
       // Cold: the first view of every entity.
       const cold = await recording(emulator, () => viewAll(backend, apps));
       const afterCold = memory();
 
+      progress('warm views');
       // Warm, nothing changed: every entity again.
       const warm = await recording(emulator, () => viewAll(backend, apps));
 
@@ -163,6 +173,7 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
           author: { name: 'luban', email: 'luban@luban.invalid' },
         });
       }
+      progress('views after a change');
       const changed = await recording(emulator, () => viewAll(backend, apps));
       const afterAll = memory();
 
