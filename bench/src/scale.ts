@@ -145,7 +145,8 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
     const before = memory();
     const backend = await startBenchBackend({
       emulator,
-      config: { luban: { gitops: { autoDeploy: 'off' }, environments: ENVIRONMENTS.map(name => ({ name })) } },
+      // The emulator, in this process, is the slow side here: give it time under the cold load.
+      config: { luban: { requestTimeoutSeconds: 60, gitops: { autoDeploy: 'off' }, environments: ENVIRONMENTS.map(name => ({ name })) } },
       entities: apps.map(app => entityOf(emulator, app)),
     });
     try {

@@ -123,6 +123,7 @@ describe('kpack builds and the resource informer', () => {
     emulator.requests.clear();
     await informer.start();
     expect(informer.list().map(b => b.metadata?.name)).toEqual(['api-build-1']);
+    await informer.whenWatching();
 
     emulator.kubernetes.dropWatches();
     await gateway.triggerBuild('ci-acme', 'api');
@@ -150,7 +151,7 @@ describe('kpack builds and the resource informer', () => {
         retryDelayMs: 1500,
       });
       try {
-        await informer.start();
+        await informer.whenWatching();
         const seen: string[] = [];
         informer.onChange(event => seen.push(`${event.type} ${event.object.metadata?.name}`));
         small.kubernetes.dropWatches();

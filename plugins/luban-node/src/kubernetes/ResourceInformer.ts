@@ -25,6 +25,7 @@ export class ResourceInformer<T extends KubernetesObject> {
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
   private synced?: Promise<void>;
+  private watching?: Promise<void>;
 
   constructor(
     private readonly gateway: KubernetesGateway,
@@ -43,10 +44,16 @@ export class ResourceInformer<T extends KubernetesObject> {
     return `${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
   }
 
-  /** Lists, then watches; resolves once the first list is in the cache. */
+  /** Lists, then watches; resolves once the first list is in the cache (the watch opens meanwhile). */
   start(): Promise<void> {
     this.synced ??= this.relist();
     return this.synced;
+  }
+
+  /** Resolves once the watch that follows the latest list is open. */
+  async whenWatching(): Promise<void> {
+    await this.start();
+    await this.watching;
   }
 
   stop() {
@@ -87,7 +94,11 @@ export class ResourceInformer<T extends KubernetesObject> {
       }
     }
     this.resourceVersion = resourceVersion;
-    await this.startWatch();
+    // The cache is complete: it serves from now on, while the watch opens from the list's
+    // resourceVersion, so that no change in between is missed (a first view need not wait for it).
+    this.watching = this.startWatch().catch(() => {
+      if (!this.stopped) this.retryLater(() => this.relist());
+    });
   }
 
   private emit(event: InformerEvent<T>) {

@@ -57,6 +57,11 @@ export class HarborArtifactLinks {
     };
   }
 
+  /** Starts looking up a project that is about to be needed, so that the lookup overlaps other work. */
+  warm(project: string): void {
+    if (this.harbor) void this.lookUp(this.harbor, project);
+  }
+
   private lookUp(harbor: HarborClient, project: string): Promise<void> {
     const cached = this.projects.get(project);
     if (cached && cached.expiresAt > Date.now()) return Promise.resolve();

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { LubanBuild, LubanBuildList, LubanRebuildResult } from '@luban-backstage/plugin-luban-common';
+import { harborProjectName, type LubanBuild, type LubanBuildList, type LubanRebuildResult } from '@luban-backstage/plugin-luban-common';
 import { KPACK, toKpackBuild, type GitProviders, type HarborClient, type KpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { LubanTarget } from '../EntityTargets';
@@ -33,6 +33,8 @@ export class KpackBuildService implements BuildService {
   }
 
   async listBuilds(target: LubanTarget): Promise<LubanBuildList> {
+    // The images are in the project's Harbor project: its id is looked up while the builds are read.
+    this.artifactLinks.warm(harborProjectName(target.project));
     const objects = await this.buildObjects(target);
     const links = await this.linksFor(target, objects);
     return {
