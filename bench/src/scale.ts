@@ -12,6 +12,8 @@ const VIEWS_PER_ENTITY_PER_HOUR = 10;
 /** How often each project's GitOps repository is assumed to change (a deploy), per hour. */
 const GITOPS_CHANGES_PER_PROJECT_PER_HOUR = 6;
 const CONCURRENCY = 8;
+/** Entities viewed cold per hour's budget (about 6 counted requests each). */
+const COLD_PER_BUDGET = 500;
 
 const phaseStarted = Date.now();
 /** Progress on stderr: this scenario runs for minutes. */
@@ -52,6 +54,13 @@ async function addApps(emulator: RunningEmulator, count: number): Promise<ScaleA
       for (const env of ENVIRONMENTS) files[`apps/${app}/overlays/${env}/kustomization.yaml`] = overlay(project, app, env, digestOf(`${app}-${env}`));
     }
     await emulator.github.api.createRepository(project, `${project}-gitops`, { files, description: `What runs where, for ${project}` });
+    // The digests are in Harbor, scanned, as kpack's pushes would have left them.
+    emulator.harbor.api.createProject(project);
+    for (const { app } of apps.filter(a => a.project === project)) {
+      for (const env of ENVIRONMENTS) {
+        emulator.harbor.api.pushArtifact({ project, repository: app, digest: digestOf(`${app}-${env}`), tags: [], vulnerabilities: { High: 1 } });
+      }
+    }
   }
   progress('creating the Argo CD Applications');
   for (const { project, app } of apps) {
@@ -155,11 +164,23 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
       progress('cold views');
 
       // Cold: the first view of every entity.
-      const cold = await recording(emulator, () => viewAll(backend, apps));
+      // Every phase is measured from a full hour's budget (the emulated GitHub enforces 5,000 an hour, as
+      // GitHub does). The cold pass costs more than one hour's budget, so it runs as if spread over hours.
+      const fullBudget = () => emulator.github.api.setRateLimitRemaining(GITHUB_BUDGET_PER_HOUR);
+      const cold = await recording(emulator, async () => {
+        const timings: number[] = [];
+        for (let first = 0; first < apps.length; first += COLD_PER_BUDGET) {
+          fullBudget();
+          timings.push(...(await viewAll(backend, apps.slice(first, first + COLD_PER_BUDGET))));
+        }
+        return timings;
+      });
+      fullBudget();
       const afterCold = memory();
 
       progress('warm views');
       // Warm, nothing changed: every entity again.
+      fullBudget();
       const warm = await recording(emulator, () => viewAll(backend, apps));
 
       // Each project deploys once (a commit on its GitOps branch), then every entity is viewed again.
@@ -175,6 +196,7 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
         });
       }
       progress('views after a change');
+      fullBudget();
       const changed = await recording(emulator, () => viewAll(backend, apps));
       const afterAll = memory();
 
@@ -182,6 +204,7 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
       const idle = await recording(emulator, () => pause(options.windowSeconds * 1000));
 
       const perView = (records: RequestRecord[]) => records.length / apps.length;
+      const coldCounted = cold.requests.filter(countsAgainstGitHub).length;
       const budgetPerView = (records: RequestRecord[]) => records.filter(countsAgainstGitHub).length / apps.length;
       const views = apps.length * VIEWS_PER_ENTITY_PER_HOUR;
       // Of the views in an hour, those that follow a change of their repository pay the "changed" price.
@@ -217,6 +240,18 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
             baseline: `${ENVIRONMENTS.length} (a reader without caches)`,
             target: '',
             note: `cold: ${describeRequests(cold.requests)}; warm: ${describeRequests(warm.requests)}; after a change: ${describeRequests(changed.requests)}. View p50 cold ${ms(timings.cold.p50)}, warm ${ms(timings.warm.p50)}, after a change ${ms(timings.changed.p50)} (${CONCURRENCY} at a time)`,
+          },
+          {
+            scenario: 'd',
+            metric: `GitHub requests of a first view of all ${apps.length} entities (after a restart)`,
+            luban: `${coldCounted} (${(coldCounted / apps.length).toFixed(1)} per entity)`,
+            baseline: `${apps.length * ENVIRONMENTS.length} (a reader without caches, every time)`,
+            target: `≤ ${GITHUB_BUDGET_PER_HOUR} (one hour's budget)`,
+            met: coldCounted <= GITHUB_BUDGET_PER_HOUR,
+            note:
+              coldCounted > GITHUB_BUDGET_PER_HOUR
+                ? `${(coldCounted / GITHUB_BUDGET_PER_HOUR).toFixed(1)} hours of budget: each overlay costs its content and its last commit (for the deploy date) once; if every entity is opened within the first hour after a restart, views after the budget runs out show "rate limited" as the environment's problem until it refills`
+                : undefined,
           },
           {
             scenario: 'd',
