@@ -87,10 +87,13 @@ test('Rebuild starts a build whose log lines arrive while it runs', async ({
     page.getByRole('log', { name: 'Log of build #3, all steps' }),
   ).toContainText('--- completion ---', { timeout: 60_000 });
   await page.getByRole('combobox', { name: 'Step' }).selectOption('export');
-  await expect(
-    page.getByRole('log', { name: 'Log of build #3, step export' }),
-  ).toContainText('*** Digest: sha256:');
-  await screenshot(page, 'build-logs', true);
+  const exportLog = page.getByRole('log', {
+    name: 'Log of build #3, step export',
+  });
+  await expect(exportLog).toContainText('*** Digest: sha256:');
+  // The page scrolls inside its own container: bring the log into the picture.
+  await exportLog.scrollIntoViewIfNeeded();
+  await screenshot(page, 'build-logs');
 });
 
 test('Promote opens a pull request once snd runs the new build', async ({
