@@ -330,31 +330,36 @@ export class GitHubProvider implements GitProvider {
    * of the same ref (a view reads one overlay per environment at once).
    * Undefined for a repository without commits.
    */
-  private resolveRef(octokit: Octokit, repo: RepoLocation, ref: string, action: string): Promise<string | undefined> {
+  private async resolveRef(octokit: Octokit, repo: RepoLocation, ref: string, action: string): Promise<string | undefined> {
     const key = readKey(repo, '', ref);
-    return this.resolving.run(key, async () => {
-      const cached = this.heads.get(key);
-      try {
-        const response = await octokit.repos.getCommit({
-          ...this.names(repo),
-          ref,
-          mediaType: { format: 'sha' },
-          headers: cached ? { 'if-none-match': cached.etag } : {},
-        });
-        const commitSha = String(response.data as unknown).trim();
-        if (response.headers.etag) this.heads.set(key, response.headers.etag, commitSha);
-        return commitSha;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 304 && cached) return cached.value;
-        // 409: the repository has no commits yet.
-        if (status === 409) return undefined;
-        if (status === 422) {
-          throw new NotFoundError(`${this.system(repo)} could not ${action}: there is no branch, tag or commit '${ref}'`);
+    const names = this.names(repo);
+    try {
+      return await this.resolving.run(key, async () => {
+        const cached = this.heads.get(key);
+        try {
+          const response = await octokit.repos.getCommit({
+            ...names,
+            ref,
+            mediaType: { format: 'sha' },
+            headers: cached ? { 'if-none-match': cached.etag } : {},
+          });
+          const commitSha = String(response.data as unknown).trim();
+          if (response.headers.etag) this.heads.set(key, response.headers.etag, commitSha);
+          return commitSha;
+        } catch (error) {
+          if (statusOf(error) === 304 && cached) return cached.value;
+          // 409: the repository has no commits yet.
+          if (statusOf(error) === 409) return undefined;
+          throw error;
         }
-        throw this.fail(error, repo, action);
+      });
+    } catch (error) {
+      // Each caller names its own file: concurrent reads share the request, not the message.
+      if (statusOf(error) === 422) {
+        throw new NotFoundError(`${this.system(repo)} could not ${action}: there is no branch, tag or commit '${ref}'`);
       }
-    });
+      throw this.fail(error, repo, action);
+    }
   }
 
   private async readAtCommit(octokit: Octokit, repo: RepoLocation, file: string, commitSha: string, action: string) {

@@ -483,14 +483,15 @@ export class GitOpsPromotionService implements PromotionService {
     if (this.overlayDates.has(key)) return this.overlayDates.get(key);
     const fileKey = JSON.stringify([repo.webUrl, path]);
     const previous = this.overlayDateHeads.get(fileKey);
-    let date: string | undefined;
-    let known = false;
+    let unchangedSincePrevious = false;
     if (previous && file.commitSha && previous.commitSha !== file.commitSha && provider.changedPaths) {
       // One answer per move of the branch serves every overlay no commit since touched.
       const changed = await provider.changedPaths(repo, previous.commitSha, file.commitSha);
-      if (changed && !changed.has(path)) [date, known] = [previous.date, true];
+      unchangedSincePrevious = Boolean(changed && !changed.has(path));
     }
-    if (!known) [{ date } = { date: undefined }] = await provider.fileHistory(repo, path, file.commitSha || branch, 1);
+    const date = unchangedSincePrevious
+      ? previous!.date
+      : (await provider.fileHistory(repo, path, file.commitSha || branch, 1))[0]?.date;
     // Bounded: a thousand apps in three environments keep 3,000 of each.
     if (this.overlayDates.size > 20_000) this.overlayDates.clear();
     if (this.overlayDateHeads.size > 20_000) this.overlayDateHeads.clear();
