@@ -97,16 +97,16 @@ export class RefConflictError extends Error {
 
 const DEFAULT_AUTHOR = { name: 'luban emulator', email: 'emulator@luban.invalid' };
 
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/** How many immutable answers {@link GitRepositories} keeps (the oldest go first). */
+const MAX_SETTLED_ANSWERS = 50_000;
+
 /**
  * Bare git repositories on disk, read and written with the real git binary,
  * served over smart HTTP by `git http-backend`. The GitHub and Azure DevOps
  * emulators keep their repositories here, so API writes and `git push` meet
  * the same refs.
  */
-const FULL_SHA = /^[0-9a-f]{40}$/;
-/** How many immutable answers {@link GitRepositories} keeps (the oldest go first). */
-const MAX_SETTLED_ANSWERS = 50_000;
-
 export class GitRepositories {
   private readonly listeners = new Set<(update: RefUpdate) => void>();
   /** Serialises ref updates per repository, like a host's ref lock. */
