@@ -157,6 +157,13 @@ export async function recording<T>(emulator: RunningEmulator, fn: () => Promise<
   return { value, requests: emulator.requests.entries() };
 }
 
+/** Requests grouped by system and status, e.g. `600× github 304, 3× harbor 200`. */
+export function describeRequests(records: RequestRecord[]): string {
+  const groups = new Map<string, number>();
+  for (const r of records) groups.set(`${r.system} ${r.status}`, (groups.get(`${r.system} ${r.status}`) ?? 0) + 1);
+  return [...groups].map(([key, n]) => `${n}× ${key}`).join(', ') || 'none';
+}
+
 /** A watch request opens a stream that stays; it is not a per-view cost. */
 export const isWatch = (record: RequestRecord) => record.system === 'kubernetes' && /[?&]watch=(true|1)/.test(record.path);
 

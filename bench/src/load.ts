@@ -1,6 +1,5 @@
 import { DEMO } from '@luban-backstage/emulator';
-import type { RequestRecord } from '@luban-backstage/emulator';
-import { getJson, recording, startBenchBackend, startSeededEmulator, type BenchOptions, type Section } from './fixtures';
+import { describeRequests, getJson, recording, startBenchBackend, startSeededEmulator, type BenchOptions, type Section } from './fixtures';
 import { ms } from './stats';
 
 // autocannon ships no types; what is used of it is typed here.
@@ -16,11 +15,6 @@ const autocannon = require('autocannon') as (options: Record<string, unknown>) =
 
 const VIEWERS = 50;
 
-const describeRequests = (records: RequestRecord[]) => {
-  const groups = new Map<string, number>();
-  for (const r of records) groups.set(`${r.system} ${r.status}`, (groups.get(`${r.system} ${r.status}`) ?? 0) + 1);
-  return [...groups].map(([key, n]) => `${n}× ${key}`).join(', ') || 'none';
-};
 
 /**
  * Load: 50 concurrent viewers, half on the builds endpoint and half on the

@@ -1,6 +1,6 @@
 import type { JsonObject } from '@backstage/types';
 import type { RequestRecord, RunningEmulator } from '@luban-backstage/emulator';
-import { getJson, pause, recording, startBenchBackend, startSeededEmulator, type BenchBackend, type BenchOptions, type Section } from './fixtures';
+import { describeRequests, getJson, pause, recording, startBenchBackend, startSeededEmulator, type BenchBackend, type BenchOptions, type Section } from './fixtures';
 import { mib, ms, summarize } from './stats';
 
 const ENVIRONMENTS = ['snd', 'stg', 'prd'];
@@ -130,14 +130,6 @@ function memory() {
 
 /** GitHub counts a request against the budget unless it is answered 304 to a conditional request. */
 const countsAgainstGitHub = (r: RequestRecord) => r.system === 'github' && r.status !== 304;
-const describeRequests = (records: RequestRecord[]) => {
-  const groups = new Map<string, number>();
-  for (const r of records) {
-    const key = `${r.system} ${r.status}`;
-    groups.set(key, (groups.get(key) ?? 0) + 1);
-  }
-  return [...groups].map(([key, n]) => `${n}× ${key}`).join(', ') || 'none';
-};
 
 /**
  * (d) 1,000 entities × 3 environments kept fresh: what the backend holds in

@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inspect } from 'node:util';
-import { coreServices, createServiceFactory, type RootLoggerService } from '@backstage/backend-plugin-api';
 import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import request from 'supertest';
+import { capturingRootLogger } from '../__testUtils__/capturingRootLogger';
 import { DEMO_ENTITY_PATH, startLubanBackend } from '../__testUtils__/lubanBackend';
 
 /** The credential of every emulated system: the GitHub token, the cluster's service account token, Harbor's password. */
 const TOKEN = `canary-${randomBytes(12).toString('hex')}`;
-
-/** Every line the backend logs, with its metadata rendered as a person reading the log would see it. */
-function capturingRootLogger(lines: string[]) {
-  const logger = (fields: object): RootLoggerService => {
-    const log = (level: string) => (message: string, meta?: unknown) => {
-      lines.push(`${level} ${message} ${inspect({ ...fields, meta }, { depth: 10, breakLength: Infinity })}`);
-    };
-    return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), child: meta => logger({ ...fields, ...meta }) };
-  };
-  return createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => logger({}) });
-}
 
 /** Strings that mean harm when something pastes them into a shell, a path, a URL or a log line. */
 const HOSTILE = [

@@ -1,10 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
-import { coreServices, createServiceFactory, type RootLoggerService } from '@backstage/backend-plugin-api';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import request from 'supertest';
+import { capturingRootLogger } from '../__testUtils__/capturingRootLogger';
 import { startLubanBackend } from '../__testUtils__/lubanBackend';
 import { eventsModuleLubanWebhooks } from './webhookModule';
 
@@ -13,17 +12,6 @@ const TOKEN = `token-canary-${randomBytes(12).toString('hex')}`;
 const sign = (body: string | Buffer, secret = SECRET, algorithm = 'sha256') =>
   `${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`;
 const randomSha = () => randomBytes(20).toString('hex');
-
-/** Every line the backend logs, with its metadata rendered as a person reading the log would see it. */
-function capturingRootLogger(lines: string[]) {
-  const logger = (fields: object): RootLoggerService => {
-    const log = (level: string) => (message: string, meta?: unknown) => {
-      lines.push(`${level} ${message} ${inspect({ ...fields, meta }, { depth: 10, breakLength: Infinity })}`);
-    };
-    return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), child: meta => logger({ ...fields, ...meta }) };
-  };
-  return createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => logger({}) });
-}
 
 /** A secret as it may travel: plain, in a Basic header, base64- or URL-encoded. */
 function encodingsOf(secret: string): string[] {
