@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -389,17 +389,15 @@ export class GitRepositories {
       try {
         if (parent) await this.git(repository, ['read-tree', parent], undefined, env);
         else await this.git(repository, ['read-tree', '--empty'], undefined, env);
+        const blobs = await this.writeBlobs(
+          repository,
+          options.changes.flatMap(change => (change.content === null ? [] : [change.content])),
+        );
         // --index-info works without a work tree (bare repositories); mode 0 removes an entry.
-        const entries: string[] = [];
-        for (const change of options.changes) {
+        const entries = options.changes.map(change => {
           const path = change.path.replace(/^\/+/, '');
-          if (change.content === null) {
-            entries.push(`0 ${ZERO_SHA}\t${path}`);
-          } else {
-            const blob = (await this.git(repository, ['hash-object', '-w', '--stdin'], change.content)).trim();
-            entries.push(`100644 ${blob}\t${path}`);
-          }
-        }
+          return change.content === null ? `0 ${ZERO_SHA}\t${path}` : `100644 ${blobs.shift()}\t${path}`;
+        });
         if (entries.length) {
           await this.git(repository, ['update-index', '--index-info'], `${entries.join('\n')}\n`, env);
         }
@@ -425,6 +423,26 @@ export class GitRepositories {
         await rm(index, { force: true });
       }
     });
+  }
+
+  /**
+   * Writes file contents as blobs with one git process, whatever their
+   * number: a GitOps commit of a dozen files on a busy machine otherwise
+   * spawns a dozen, and the client's request timeout runs meanwhile.
+   */
+  private async writeBlobs(repository: string, contents: Array<Buffer | string>): Promise<string[]> {
+    if (contents.length === 0) return [];
+    // Beside the temporary index, inside the bare repository: nothing else reads there.
+    const staging = await mkdtemp(join(this.pathOf(repository), 'blobs-'));
+    try {
+      const files = contents.map((_, i) => join(staging, String(i)));
+      await Promise.all(contents.map((content, i) => writeFile(files[i], content)));
+      // --no-filters: the bytes as given, whatever attributes the paths would have.
+      const out = await this.git(repository, ['hash-object', '-w', '--no-filters', '--stdin-paths'], `${files.join('\n')}\n`);
+      return out.trim().split('\n');
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
   }
 
   /**
