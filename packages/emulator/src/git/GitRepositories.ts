@@ -389,14 +389,13 @@ export class GitRepositories {
       try {
         if (parent) await this.git(repository, ['read-tree', parent], undefined, env);
         else await this.git(repository, ['read-tree', '--empty'], undefined, env);
-        const blobs = await this.writeBlobs(
-          repository,
-          options.changes.flatMap(change => (change.content === null ? [] : [change.content])),
-        );
+        const written = options.changes.filter(change => change.content !== null);
+        const blobs = await this.writeBlobs(repository, written.map(change => change.content!));
+        const blobOf = new Map(written.map((change, i) => [change, blobs[i]]));
         // --index-info works without a work tree (bare repositories); mode 0 removes an entry.
         const entries = options.changes.map(change => {
           const path = change.path.replace(/^\/+/, '');
-          return change.content === null ? `0 ${ZERO_SHA}\t${path}` : `100644 ${blobs.shift()}\t${path}`;
+          return change.content === null ? `0 ${ZERO_SHA}\t${path}` : `100644 ${blobOf.get(change)}\t${path}`;
         });
         if (entries.length) {
           await this.git(repository, ['update-index', '--index-info'], `${entries.join('\n')}\n`, env);
