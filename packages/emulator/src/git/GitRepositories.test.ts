@@ -46,6 +46,42 @@ describe('GitRepositories', () => {
     expect(await repos.log('acme/gitops.git', first.sha, { path: 'a.yaml' })).toEqual([]);
   });
 
+  it('commits added, changed and deleted files together, bytes as given, and leaves no staging files behind', async () => {
+    await repos.create('acme/gitops.git');
+    const first = await repos.commit('acme/gitops.git', {
+      branch: 'main',
+      expectedSha: ZERO_SHA,
+      message: 'Initial commit',
+      changes: [
+        { path: 'base/deployment.yaml', content: 'replicas: 1\n' },
+        { path: 'base/old.yaml', content: 'gone soon\n' },
+      ],
+    });
+    const binary = Buffer.from([0, 255, 13, 10, 1]);
+    const second = await repos.commit('acme/gitops.git', {
+      branch: 'main',
+      expectedSha: first.sha,
+      message: 'Change, add and delete',
+      changes: [
+        { path: 'base/old.yaml', content: null },
+        { path: 'base/deployment.yaml', content: 'replicas: 2\r\n' },
+        { path: 'overlays/snd/logo.png', content: binary },
+        { path: '/overlays/prd/kustomization.yaml', content: 'resources: [../../base]\n' },
+      ],
+    });
+    expect(await repos.listFiles('acme/gitops.git', second.sha)).toEqual([
+      'base/deployment.yaml',
+      'overlays/prd/kustomization.yaml',
+      'overlays/snd/logo.png',
+    ]);
+    const read = async (path: string) => (await repos.readFile('acme/gitops.git', second.sha, path))?.content;
+    expect((await read('base/deployment.yaml'))?.toString()).toBe('replicas: 2\r\n');
+    expect(await read('overlays/snd/logo.png')).toEqual(binary);
+    expect((await read('overlays/prd/kustomization.yaml'))?.toString()).toBe('resources: [../../base]\n');
+    const { stdout } = await promisify(execFile)('ls', ['-A', repos.pathOf('acme/gitops.git')]);
+    expect(stdout.split('\n').filter(name => /^(blobs-|index-)/.test(name))).toEqual([]);
+  });
+
   it('commits files with compare-and-set on the branch tip', async () => {
     await repos.create('acme/gitops.git');
     const updates: RefUpdate[] = [];
