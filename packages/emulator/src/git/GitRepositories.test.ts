@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,8 +78,7 @@ describe('GitRepositories', () => {
     expect((await read('base/deployment.yaml'))?.toString()).toBe('replicas: 2\r\n');
     expect(await read('overlays/snd/logo.png')).toEqual(binary);
     expect((await read('overlays/prd/kustomization.yaml'))?.toString()).toBe('resources: [../../base]\n');
-    const { stdout } = await promisify(execFile)('ls', ['-A', repos.pathOf('acme/gitops.git')]);
-    expect(stdout.split('\n').filter(name => /^(blobs-|index-)/.test(name))).toEqual([]);
+    expect(readdirSync(repos.pathOf('acme/gitops.git')).filter(name => /^(blobs-|index-)/.test(name))).toEqual([]);
   });
 
   it('commits files with compare-and-set on the branch tip', async () => {

@@ -190,6 +190,18 @@ export class GitRepositories {
     return answer;
   }
 
+  /**
+   * {@link once} for a question about an object that may not be there yet:
+   * an object that exists always will, one that does not is asked again.
+   */
+  private onceFound<T>(repository: string, question: string, work: () => Promise<T | undefined>): Promise<T | undefined> {
+    return this.once(repository, question, async () => {
+      const found = await work();
+      if (found === undefined) throw new Error('not there (yet)');
+      return found;
+    }).catch(() => undefined);
+  }
+
   /** The branch HEAD points at. */
   async defaultBranch(repository: string): Promise<string> {
     const ref = (await this.git(repository, ['symbolic-ref', 'HEAD'])).trim();
@@ -213,21 +225,13 @@ export class GitRepositories {
 
   /** The commit a branch, full ref or SHA resolves to, or undefined. */
   async resolve(repository: string, revision: string): Promise<string | undefined> {
-    if (FULL_SHA.test(revision)) {
-      // A commit that exists always will; one that does not is asked again.
-      const found = await this.once(repository, `resolve ${revision}`, async () => {
-        const sha = await this.resolveNow(repository, revision);
-        if (!sha) throw new Error('not a commit');
-        return sha;
-      }).catch(() => undefined);
-      return found;
-    }
+    if (FULL_SHA.test(revision)) return this.onceFound(repository, `resolve ${revision}`, () => this.resolveNow(repository, revision));
     return this.resolveNow(repository, revision);
   }
 
   private async resolveNow(repository: string, revision: string): Promise<string | undefined> {
     const candidates =
-      /^[0-9a-f]{40}$/.test(revision) || revision.startsWith('refs/')
+      FULL_SHA.test(revision) || revision.startsWith('refs/')
         ? [revision]
         : [`refs/heads/${revision}`, `refs/tags/${revision}`];
     for (const candidate of candidates) {
@@ -321,12 +325,8 @@ export class GitRepositories {
   }
 
   async commitInfo(repository: string, sha: string): Promise<CommitInfo | undefined> {
-    if (!FULL_SHA.test(sha)) return this.commitInfoNow(repository, sha);
-    return this.once(repository, `commit ${sha}`, async () => {
-      const info = await this.commitInfoNow(repository, sha);
-      if (!info) throw new Error('not a commit');
-      return info;
-    }).catch(() => undefined);
+    if (FULL_SHA.test(sha)) return this.onceFound(repository, `commit ${sha}`, () => this.commitInfoNow(repository, sha));
+    return this.commitInfoNow(repository, sha);
   }
 
   private async commitInfoNow(repository: string, sha: string): Promise<CommitInfo | undefined> {
