@@ -1,1 +1,5 @@
-module.exports = require('@backstage/cli/config/eslint-factory')(__dirname);
+const { emulatorSizeLimits } = require('../../scripts/lib/eslint-size-limits');
+
+module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
+  overrides: emulatorSizeLimits,
+});
