@@ -223,3 +223,29 @@ export type LubanSignal =
       healthStatus: string;
     }
   | { type: 'promotion'; reason: string };
+
+/**
+ * The answer of `GET /entities/:kind/:namespace/:name/project`: the luban
+ * project of an entity and the names of what the project owns on the
+ * platform, derived by the backend from its configuration.
+ * @public
+ */
+export interface LubanProjectView {
+  project: string;
+  /** The entity's app, when it names one. */
+  app?: string;
+  /** Where the project's builds run. */
+  ciNamespace: string;
+  harborProject: string;
+  argoCdProject: string;
+  /** The name of the project's GitOps repository. */
+  gitopsRepository: string;
+  /** Each configured environment, in promotion order, with the project's namespace in it. */
+  environments: Array<{
+    name: string;
+    namespace: string;
+    /** The cluster it runs on; absent for the default cluster. */
+    cluster?: string;
+    autoSync: boolean;
+  }>;
+}

@@ -6,6 +6,7 @@
  */
 
 export * from './annotations';
+export * from './digest';
 export * from './naming';
 export * from './permissions';
 export * from './types';

@@ -7,6 +7,8 @@
  * tightest is the 63-character DNS-1123 label of a namespace or label value.
  */
 
+import { shortDigest } from './digest';
+
 /** @public */
 export const PROJECT_NAME_MAX_LENGTH = 30;
 /** @public */
@@ -184,6 +186,22 @@ export function gitopsOverlayPath(
   return pattern.replace(/\{app\}/g, app).replace(/\{env\}/g, environment);
 }
 
+/**
+ * The folder of an app's overlay in an environment: the path an Argo CD
+ * Application's source points at. Derived from the same pattern as
+ * {@link gitopsOverlayPath}, so Argo CD reads the folder luban writes.
+ * @public
+ */
+export function gitopsOverlayDirectory(
+  app: string,
+  environment: string,
+  pattern = DEFAULT_OVERLAY_PATH_PATTERN,
+): string {
+  const file = gitopsOverlayPath(app, environment, pattern);
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '.' : file.slice(0, slash);
+}
+
 
 /**
  * The events topic a git host delivers luban's push webhooks to, which is
@@ -234,8 +252,7 @@ export function promotionBranchName(
   environment: string,
   digest: string,
 ): string {
-  const hex = digest.replace(/^sha256:/, '');
-  return `luban/promote/${app}/${environment}/${hex.slice(0, 12)}`;
+  return `luban/promote/${app}/${environment}/${shortDigest(digest)}`;
 }
 
 /**

@@ -10,6 +10,12 @@ export {
   readRequestTimeoutMs,
   DEFAULT_ENVIRONMENTS,
 } from './config/environments';
+export { readLubanConfig } from './config/readLubanConfig';
+export type {
+  AutoDeployMode,
+  LubanConfig,
+  NamespaceDefaults,
+} from './config/readLubanConfig';
 export { upstreamError } from './errors';
 export type { UpstreamContext } from './errors';
 export {
@@ -19,6 +25,7 @@ export {
 } from './kubernetes/clusters';
 export type { LubanCluster } from './kubernetes/clusters';
 export { KubernetesGateway } from './kubernetes/KubernetesGateway';
+export { LubanClusters } from './kubernetes/LubanClusters';
 export type {
   ObjectRef as KubernetesObjectRef,
   ApplyOptions,

@@ -1,0 +1,144 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import type { LubanEnvironment } from '@luban-backstage/plugin-luban-common';
+import { readLubanEnvironments, readRequestTimeoutMs } from './environments';
+
+/**
+ * How a successful build reaches the first environment (`luban.gitops.autoDeploy`):
+ * a commit on the GitOps branch, a pull request, or not at all.
+ * @public
+ */
+export type AutoDeployMode = 'commit' | 'pull-request' | 'off';
+
+/**
+ * What every project namespace gets unless a template overrides it (`luban.namespaces`).
+ * @public
+ */
+export interface NamespaceDefaults {
+  quota: Record<string, string>;
+  containerDefaults: {
+    limits: Record<string, string>;
+    requests: Record<string, string>;
+  };
+  podSecurity: 'restricted' | 'baseline' | 'privileged';
+  /** The owner group's name in Kubernetes RBAC; `{name}` is the catalog group's name. */
+  groupPattern: string;
+}
+
+/**
+ * The whole `luban.*` configuration, read and checked once, with its defaults.
+ * Every luban plugin and module reads configuration through {@link readLubanConfig}.
+ * @public
+ */
+export interface LubanConfig {
+  /** `luban.environments`, in promotion order. */
+  environments: LubanEnvironment[];
+  /** `luban.requestTimeoutSeconds` in milliseconds (default 30 s). */
+  requestTimeoutMs: number;
+  gitops: {
+    /** The branch Argo CD reads and luban writes (`luban.gitops.branch`, default `main`). */
+    branch: string;
+    /** `luban.gitops.autoDeploy`, default `commit`. */
+    autoDeploy: AutoDeployMode;
+  };
+  argocd: {
+    /** The namespace of Argo CD's Applications and AppProjects (default `argocd`). */
+    namespace: string;
+    /** The destination server of luban's Applications (default the in-cluster API). */
+    destinationServer: string;
+    /** Argo CD's web UI, for links. */
+    baseUrl?: string;
+  };
+  kpack: {
+    builder: { kind: 'ClusterBuilder' | 'Builder'; name: string };
+    /** The build cache size of new Images (default `2G`). */
+    cacheSize: string;
+  };
+  /** The Gateway API gateway apps' routes attach to. */
+  gateway: { name: string; namespace: string; domainSuffix?: string };
+  webhooks: {
+    /** Where git hosts deliver push events: `luban.webhooks.targetBaseUrl`, default `<backend.baseUrl>/api/events/http`. */
+    targetBaseUrl: string;
+    /** The shared secret webhooks are signed with; never logged. */
+    secret?: string;
+  };
+  namespaces: NamespaceDefaults;
+}
+
+const BUILT_IN_NAMESPACE_DEFAULTS: NamespaceDefaults = {
+  quota: {
+    'requests.cpu': '4',
+    'requests.memory': '8Gi',
+    'limits.cpu': '8',
+    'limits.memory': '16Gi',
+    pods: '50',
+  },
+  containerDefaults: {
+    limits: { cpu: '500m', memory: '512Mi' },
+    requests: { cpu: '100m', memory: '128Mi' },
+  },
+  podSecurity: 'restricted',
+  groupPattern: '{name}',
+};
+
+/** A string setting that must be one of a few values; the error names the key and the choices. */
+function oneOf<T extends string>(config: Config, key: string, choices: readonly T[], fallback: T): T {
+  const value = config.getOptionalString(key) ?? fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new InputError(`${key} must be one of ${choices.join(', ')}; got '${value}'`);
+  }
+  return value as T;
+}
+
+function readNamespaceDefaults(config: Config): NamespaceDefaults {
+  const c = config.getOptionalConfig('luban.namespaces');
+  const defaults = BUILT_IN_NAMESPACE_DEFAULTS;
+  return {
+    quota: c?.getOptional<Record<string, string>>('quota') ?? defaults.quota,
+    containerDefaults: {
+      limits: { ...defaults.containerDefaults.limits, ...c?.getOptional<Record<string, string>>('containerDefaults.limits') },
+      requests: { ...defaults.containerDefaults.requests, ...c?.getOptional<Record<string, string>>('containerDefaults.requests') },
+    },
+    podSecurity: oneOf(config, 'luban.namespaces.podSecurity', ['restricted', 'baseline', 'privileged'], defaults.podSecurity),
+    groupPattern: c?.getOptionalString('groupPattern') ?? defaults.groupPattern,
+  };
+}
+
+/**
+ * Reads and checks the `luban.*` configuration once, failing at startup with
+ * a message naming the bad key rather than later, at first use.
+ * @public
+ */
+export function readLubanConfig(config: Config): LubanConfig {
+  const s = (key: string) => config.getOptionalString(key);
+  return {
+    environments: readLubanEnvironments(config),
+    requestTimeoutMs: readRequestTimeoutMs(config),
+    gitops: {
+      branch: s('luban.gitops.branch') ?? 'main',
+      autoDeploy: oneOf(config, 'luban.gitops.autoDeploy', ['commit', 'pull-request', 'off'], 'commit'),
+    },
+    argocd: {
+      namespace: s('luban.argocd.namespace') ?? 'argocd',
+      destinationServer: s('luban.argocd.destinationServer') ?? 'https://kubernetes.default.svc',
+      baseUrl: s('luban.argocd.baseUrl'),
+    },
+    kpack: {
+      builder: {
+        kind: oneOf(config, 'luban.kpack.builder.kind', ['ClusterBuilder', 'Builder'], 'ClusterBuilder'),
+        name: s('luban.kpack.builder.name') ?? 'luban-builder',
+      },
+      cacheSize: s('luban.kpack.cacheSize') ?? '2G',
+    },
+    gateway: {
+      name: s('luban.gateway.name') ?? 'luban-gateway',
+      namespace: s('luban.gateway.namespace') ?? 'gateway',
+      domainSuffix: s('luban.gateway.domainSuffix'),
+    },
+    webhooks: {
+      targetBaseUrl: s('luban.webhooks.targetBaseUrl') ?? `${s('backend.baseUrl') ?? ''}/api/events/http`,
+      secret: s('luban.webhooks.secret'),
+    },
+    namespaces: readNamespaceDefaults(config),
+  };
+}
