@@ -80,7 +80,7 @@ export type {
 } from './git/GitProvider';
 export { ResourceInformer } from './kubernetes/ResourceInformer';
 export type { InformerEvent } from './kubernetes/ResourceInformer';
-export { KPACK, toKpackBuild } from './kubernetes/kpack';
-export type { KpackBuild, KpackBuildStep } from './kubernetes/kpack';
+export { KPACK, isBuildOfImage, toKpackBuild } from './kubernetes/kpack';
+export type { KpackBuild, KpackBuildStep, KpackImageRef } from './kubernetes/kpack';
 export { toArgoCdApplication } from './kubernetes/argocd';
 export type { ArgoCdApplicationState } from './kubernetes/argocd';

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { EventParams } from '@backstage/plugin-events-node';
-import { toKpackBuild } from '@luban-backstage/plugin-luban-node';
+import { isBuildOfImage, toKpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../service/ClusterAccess';
 import type { EntityTargets } from '../service/EntityTargets';
 import type { LiveUpdates } from '../service/live/LiveUpdates';
@@ -88,9 +88,8 @@ export class PushHandler {
     const update = push.refs.find(r => r.ref === `refs/heads/${branch}`);
     if (!image || !update) return;
     const builds = (await clusters.builds(target.cluster))
-      .list(o => o.metadata?.namespace === target.image.namespace)
-      .map(o => toKpackBuild(o as any))
-      .filter(b => b.image === target.image.name);
+      .list(o => isBuildOfImage(o, target.image))
+      .map(o => toKpackBuild(o));
     if (builds.some(b => b.revision === update.after)) return;
     if (builds.some(b => b.status === 'running')) return;
     const commit = `${target.image.namespace}/${target.image.name}@${update.after}`;

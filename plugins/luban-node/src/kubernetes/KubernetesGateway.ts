@@ -9,7 +9,7 @@ import {
 import { networkErrorMessage, upstreamError } from '../errors';
 import { kubeConfigFor, type LubanCluster } from './clusters';
 import { KubernetesRequestError, KubernetesRestClient } from './KubernetesRestClient';
-import { KPACK, toKpackBuild, type KpackBuild } from './kpack';
+import { KPACK, buildsOfImageSelector, toKpackBuild, type KpackBuild } from './kpack';
 import { toArgoCdApplication, type ArgoCdApplicationState } from './argocd';
 
 /**
@@ -249,7 +249,7 @@ export class KubernetesGateway {
   async listBuilds(namespace: string, image: string): Promise<KpackBuild[]> {
     const builds = await this.list(KPACK.apiVersion, 'Build', {
       namespace,
-      labelSelector: `${KPACK.imageLabel}=${image}`,
+      labelSelector: buildsOfImageSelector(image),
     });
     return builds.map(b => toKpackBuild(b as any)).sort((a, b) => b.number - a.number);
   }

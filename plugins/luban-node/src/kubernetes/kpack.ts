@@ -1,4 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { digestOfImage } from '@luban-backstage/plugin-luban-common';
 
 /**
  * The kpack labels and annotations luban reads (kpack pkg/apis/build/v1alpha2).
@@ -45,6 +46,8 @@ export interface KpackBuild {
   finishedAt?: string;
   /** `<repository>@sha256:…`, once succeeded. */
   latestImage?: string;
+  /** The `sha256:…` digest of {@link KpackBuild.latestImage}, once succeeded. */
+  digest?: string;
   podName?: string;
   builder?: string;
   steps: KpackBuildStep[];
@@ -90,8 +93,37 @@ export function toKpackBuild(object: KubernetesObject & { spec?: any; status?: a
     createdAt: object.metadata?.creationTimestamp as string | undefined,
     finishedAt: status === 'running' ? undefined : succeeded?.lastTransitionTime,
     latestImage: object.status?.latestImage || undefined,
+    digest: digestOfImage(object.status?.latestImage),
     podName: object.status?.podName,
     builder: object.spec?.builder?.image,
     steps: STEP_NAMES.map((name, index) => stepOf(name, stepStates[index])),
   };
+}
+
+/**
+ * A kpack Image by the namespace it lives in and its name.
+ * @public
+ */
+export interface KpackImageRef {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * Whether a Build (the object, or its {@link KpackBuild} reading) was built
+ * for an Image: by the `image.kpack.io/image` label, the rule kpack itself
+ * uses to list an Image's Builds, and by namespace, as Images are namespaced.
+ * @public
+ */
+export function isBuildOfImage(build: KubernetesObject | KpackBuild, image: KpackImageRef): boolean {
+  if ('steps' in build) return build.namespace === image.namespace && build.image === image.name;
+  return build.metadata?.namespace === image.namespace && build.metadata?.labels?.[KPACK.imageLabel] === image.name;
+}
+
+/**
+ * The label selector of an Image's Builds, for list and watch requests.
+ * @public
+ */
+export function buildsOfImageSelector(image: string): string {
+  return `${KPACK.imageLabel}=${image}`;
 }

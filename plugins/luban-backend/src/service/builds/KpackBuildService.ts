@@ -3,7 +3,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { harborProjectName, type LubanBuild, type LubanBuildList, type LubanRebuildResult } from '@luban-backstage/plugin-luban-common';
-import { KPACK, toKpackBuild, type GitProviders, type HarborClient, type KpackBuild } from '@luban-backstage/plugin-luban-node';
+import { isBuildOfImage, toKpackBuild, type GitProviders, type HarborClient, type KpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { LubanTarget } from '../EntityTargets';
 import type { BuildService } from '../types';
@@ -118,8 +118,7 @@ export class KpackBuildService implements BuildService {
 
   /** Only Builds of the target's own Image: a name from the URL never reaches another app's build. */
   private belongsTo(target: LubanTarget) {
-    return (object: KubernetesObject) =>
-      object.metadata?.namespace === target.image.namespace && object.metadata?.labels?.[KPACK.imageLabel] === target.image.name;
+    return (object: KubernetesObject) => isBuildOfImage(object, target.image);
   }
 
   private async buildObjects(target: LubanTarget): Promise<KubernetesObject[]> {

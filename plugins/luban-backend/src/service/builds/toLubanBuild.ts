@@ -38,8 +38,7 @@ function toStep(step: KpackBuild['steps'][number], now: Date): LubanBuildStep {
  */
 export function toLubanBuild(object: KubernetesObject, links: BuildLinks, now = new Date()): LubanBuild {
   const build = toKpackBuild(object);
-  const succeeded = build.status === 'succeeded' && build.latestImage?.includes('@sha256:');
-  const digest = succeeded ? build.latestImage!.slice(build.latestImage!.indexOf('@') + 1) : undefined;
+  const digest = build.status === 'succeeded' ? build.digest : undefined;
   return {
     name: build.name,
     number: build.number,
@@ -52,8 +51,8 @@ export function toLubanBuild(object: KubernetesObject, links: BuildLinks, now = 
     finishedAt: build.finishedAt,
     durationSeconds: secondsBetween(build.createdAt, build.finishedAt, now),
     digest,
-    image: succeeded ? build.latestImage : undefined,
-    registryUrl: succeeded ? links.registryUrl(build.latestImage!) : undefined,
+    image: digest ? build.latestImage : undefined,
+    registryUrl: digest ? links.registryUrl(build.latestImage!) : undefined,
     builder: object.metadata?.annotations?.[BUILDER_NAME_ANNOTATION] ?? build.builder,
     steps: build.steps.map(step => toStep(step, now)),
   };

@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { SignalsService } from '@backstage/plugin-signals-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { argoCdApplicationName, lubanChannel, type LubanSignal } from '@luban-backstage/plugin-luban-common';
-import { KPACK, toKpackBuild } from '@luban-backstage/plugin-luban-node';
+import { toKpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { LubanTarget } from '../EntityTargets';
 
@@ -67,10 +67,9 @@ export class LiveUpdates {
   }
 
   private onBuild(cluster: string, object: KubernetesObject) {
-    const image = object.metadata?.labels?.[KPACK.imageLabel];
-    const refs = this.byImage.get(`${cluster}/${object.metadata?.namespace}/${image}`);
+    const build = toKpackBuild(object);
+    const refs = this.byImage.get(`${cluster}/${build.namespace}/${build.image}`);
     if (!refs) return;
-    const build = toKpackBuild(object as any);
     for (const entityRef of refs) this.publish(entityRef, { type: 'build', build: build.name, status: build.status });
   }
 
