@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { forbidden, notFound, unauthorized } from './errors';
-import type { HarborStore, ProjectRecord, RobotRecord } from './store';
+import type { ProjectRecord, RobotRecord } from './model';
+import type { HarborState } from './state';
 
 /**
  * Who a request acts as and what that principal may do, after Harbor's
@@ -155,7 +156,7 @@ const PUBLIC_PROJECT_ACCESSES = new Set([
 export function authenticate(
   req: IncomingMessage,
   admin: { username: string; password: string },
-  store: HarborStore,
+  state: HarborState,
 ): Principal {
   const match = (req.headers.authorization ?? '').match(/^Basic\s+(\S+)\s*$/i);
   if (!match) return { kind: 'anonymous' };
@@ -168,7 +169,7 @@ export function authenticate(
     return { kind: 'admin', username };
   }
   if (username.startsWith('robot$')) {
-    const robot = store.robotByName(username.slice('robot$'.length));
+    const robot = state.robotByName(username.slice('robot$'.length));
     const expired =
       robot !== undefined &&
       robot.expiresAt !== -1 &&
@@ -246,16 +247,16 @@ export function robotProjectNames(robot: RobotRecord): string[] {
  */
 export function requireProjectAccess(
   principal: Principal,
-  store: HarborStore,
+  state: HarborState,
   ref: { name: string } | { id: number },
   access: string,
 ): ProjectRecord {
   if ('name' in ref) {
-    const project = store.requireProject(ref.name);
+    const project = state.requireProject(ref.name);
     if (!canAccessProject(principal, project, access)) throw denied(principal);
     return project;
   }
-  const project = store.projectById(ref.id);
+  const project = state.projectById(ref.id);
   if (!project) {
     if (principal.kind === 'admin')
       throw notFound(`project ${ref.id} not found`);

@@ -4,7 +4,7 @@ import {
   type ProjectRecord,
   type RepositoryRecord,
   type RobotRecord,
-} from './store';
+} from './model';
 
 /**
  * Harbor's JSON models (goharbor/harbor `api/v2.0/swagger.yaml`, the
