@@ -6,6 +6,7 @@ import type {
   LubanChangeResult,
   LubanDeployment,
   LubanHealth,
+  LubanProjectView,
   LubanPromoteRequest,
   LubanPromotionState,
   LubanRebuildResult,
@@ -38,6 +39,13 @@ export interface LubanApi {
    * in promotion order.
    */
   getHealth(): Promise<LubanHealth>;
+
+  /**
+   * Reads the entity's luban project and the names the backend derives for
+   * it: namespaces per environment, Harbor and Argo CD projects, GitOps
+   * repository.
+   */
+  getProject(entity: CompoundEntityRef): Promise<LubanProjectView>;
 
   /** Lists the entity's kpack Builds, newest first. */
   listBuilds(entity: CompoundEntityRef): Promise<LubanBuildList>;

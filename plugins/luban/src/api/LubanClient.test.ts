@@ -3,6 +3,7 @@ import { ResponseError } from '@backstage/errors';
 import type {
   LubanBuildList,
   LubanHealth,
+  LubanProjectView,
 } from '@luban-backstage/plugin-luban-common';
 import { LubanClient } from './LubanClient';
 
@@ -52,6 +53,56 @@ describe('LubanClient', () => {
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.statusCode).toBe(500);
     expect(error.cause.message).toBe('luban.environments is not configured');
+  });
+
+  describe('project', () => {
+    const entity = {
+      kind: 'Component',
+      namespace: 'default',
+      name: 'ledger-api',
+    };
+    const view: LubanProjectView = {
+      project: 'acme',
+      app: 'ledger-api',
+      ciNamespace: 'ci-acme',
+      harborProject: 'acme',
+      argoCdProject: 'acme',
+      gitopsRepository: 'acme-gitops',
+      environments: [{ name: 'snd', namespace: 'snd-acme', autoSync: true }],
+    };
+
+    it("reads the entity's project view through fetchApi", async () => {
+      const fetch = jest.fn(async (_url: RequestInfo | URL) =>
+        jsonResponse(200, view),
+      );
+      const client = new LubanClient({ discoveryApi, fetchApi: { fetch } });
+
+      await expect(client.getProject(entity)).resolves.toEqual(view);
+      expect(fetch).toHaveBeenCalledWith(
+        'http://backstage.test/api/luban/entities/component/default/ledger-api/project',
+      );
+    });
+
+    it("rejects with a ResponseError that carries the backend's message", async () => {
+      const message =
+        "The entity has an invalid 'luban.dev/project' annotation";
+      const client = new LubanClient({
+        discoveryApi,
+        fetchApi: {
+          fetch: async () =>
+            jsonResponse(400, {
+              error: { name: 'InputError', message },
+              request: { method: 'GET', url: '/api/luban/…/project' },
+              response: { statusCode: 400 },
+            }),
+        },
+      });
+
+      const error = await client.getProject(entity).catch(e => e);
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.statusCode).toBe(400);
+      expect(error.cause.message).toBe(message);
+    });
   });
 
   describe('builds', () => {

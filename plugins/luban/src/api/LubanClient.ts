@@ -7,6 +7,7 @@ import type {
   LubanChangeResult,
   LubanDeployment,
   LubanHealth,
+  LubanProjectView,
   LubanPromoteRequest,
   LubanPromotionState,
   LubanRebuildResult,
@@ -29,6 +30,10 @@ export class LubanClient implements LubanApi {
 
   async getHealth(): Promise<LubanHealth> {
     return this.json<LubanHealth>('health');
+  }
+
+  async getProject(entity: CompoundEntityRef): Promise<LubanProjectView> {
+    return this.json(`${entityPath(entity)}/project`);
   }
 
   async listBuilds(entity: CompoundEntityRef): Promise<LubanBuildList> {
