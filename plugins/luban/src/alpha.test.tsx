@@ -64,9 +64,12 @@ describe('luban plugin (new frontend system)', () => {
           [
             lubanApiRef,
             {
-              getHealth: async () => ({
-                status: 'ok' as const,
-                version: '0.1.0',
+              getProject: async () => ({
+                project: 'acme',
+                ciNamespace: 'ci-acme',
+                harborProject: 'acme',
+                argoCdProject: 'acme',
+                gitopsRepository: 'acme-gitops',
                 environments: [],
               }),
             },

@@ -50,17 +50,19 @@ const lubanDeliveryContent = EntityContentBlueprint.make({
   },
 });
 
-/** The project's namespaces per environment. */
-const lubanEntityContent = EntityContentBlueprint.make({
+/**
+ * The project tab: the luban project and app, what the project owns on the
+ * platform and its namespace per environment. Unnamed, so its id stays
+ * `entity-content:luban` for the app-config that adopters already have.
+ */
+const lubanProjectContent = EntityContentBlueprint.make({
   params: {
     path: 'luban',
     title: 'Luban',
     group: 'deployment',
     filter: isLubanAvailable,
     loader: () =>
-      import('./components/LubanOverviewContent').then(m => (
-        <m.LubanOverviewContent />
-      )),
+      import('./components/ProjectContent').then(m => <m.ProjectContent />),
   },
 });
 
@@ -76,8 +78,8 @@ const lubanDeliveryCard = EntityCardBlueprint.make({
 });
 
 /**
- * The luban frontend plugin, for the new frontend system: the CI and
- * Delivery tabs, the delivery card on the overview, and the LubanApi.
+ * The luban frontend plugin, for the new frontend system: the CI, Delivery
+ * and project tabs, the delivery card on the overview, and the LubanApi.
  * @alpha
  */
 const lubanPlugin = createFrontendPlugin({
@@ -86,7 +88,7 @@ const lubanPlugin = createFrontendPlugin({
     lubanApi,
     lubanBuildsContent,
     lubanDeliveryContent,
-    lubanEntityContent,
+    lubanProjectContent,
     lubanDeliveryCard,
   ],
 });

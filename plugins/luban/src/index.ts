@@ -12,6 +12,7 @@ export {
   EntityLubanDeliveryCard,
   EntityLubanDeliveryContent,
   EntityLubanContent,
+  EntityLubanProjectContent,
 } from './plugin';
 export { LubanClient, lubanApiRef } from './api';
 export type { LubanApi, LubanLogOptions } from './api';
@@ -20,4 +21,5 @@ export type { LubanDeliveryCardProps } from './components/DeliveryCard';
 export type {
   LubanEnvironment,
   LubanHealth,
+  LubanProjectView,
 } from '@luban-backstage/plugin-luban-common';

@@ -3,7 +3,11 @@ import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen } from '@testing-library/react';
 import { LubanClient, lubanApiRef } from './api';
-import { EntityLubanContent, lubanPlugin } from './plugin';
+import {
+  EntityLubanContent,
+  EntityLubanProjectContent,
+  lubanPlugin,
+} from './plugin';
 
 const acme: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -36,11 +40,14 @@ describe('luban plugin (legacy frontend system)', () => {
           [
             lubanApiRef,
             {
-              getHealth: async () => ({
-                status: 'ok' as const,
-                version: '0.1.0',
+              getProject: async () => ({
+                project: 'acme',
+                ciNamespace: 'ci-acme',
+                harborProject: 'acme',
+                argoCdProject: 'acme',
+                gitopsRepository: 'acme-gitops',
                 environments: [
-                  { name: 'snd', namespacePattern: '{env}-{project}' },
+                  { name: 'snd', namespace: 'snd-acme', autoSync: true },
                 ],
               }),
             },
@@ -48,7 +55,7 @@ describe('luban plugin (legacy frontend system)', () => {
         ]}
       >
         <EntityProvider entity={acme}>
-          <EntityLubanContent />
+          <EntityLubanProjectContent />
         </EntityProvider>
       </TestApiProvider>,
     );
@@ -56,5 +63,9 @@ describe('luban plugin (legacy frontend system)', () => {
     expect(
       await screen.findByRole('row', { name: /snd-acme/ }),
     ).toBeInTheDocument();
+  });
+
+  it('keeps EntityLubanContent as the former name of the project tab', () => {
+    expect(EntityLubanContent).toBe(EntityLubanProjectContent);
   });
 });

@@ -76,18 +76,24 @@ export const EntityLubanDeliveryCard: (
 );
 
 /**
- * The Luban tab (the project's namespaces per environment), for the legacy
- * frontend system; gate it with {@link isLubanAvailable}.
+ * The project tab, titled Luban (the entity's luban project, its app, what
+ * the project owns on the platform and its namespace per environment), for
+ * the legacy frontend system; gate it with {@link isLubanAvailable}.
  * @public
  */
-export const EntityLubanContent: () => JSX.Element = lubanPlugin.provide(
+export const EntityLubanProjectContent: () => JSX.Element = lubanPlugin.provide(
   createComponentExtension({
-    name: 'EntityLubanContent',
+    name: 'EntityLubanProjectContent',
     component: {
       lazy: () =>
-        import('./components/LubanOverviewContent').then(
-          m => m.LubanOverviewContent,
-        ),
+        import('./components/ProjectContent').then(m => m.ProjectContent),
     },
   }),
 );
+
+/**
+ * The project tab under its former name.
+ * @public
+ * @deprecated Use {@link EntityLubanProjectContent}.
+ */
+export const EntityLubanContent: () => JSX.Element = EntityLubanProjectContent;

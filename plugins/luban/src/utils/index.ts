@@ -1,1 +1,2 @@
-export { isLubanAvailable } from './isLubanAvailable';
+export { isLubanAvailable, missingLubanAnnotations } from './isLubanAvailable';
+export type { LubanEntityNeed } from './isLubanAvailable';

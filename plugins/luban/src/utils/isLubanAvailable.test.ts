@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import { isLubanAvailable } from './isLubanAvailable';
+import { isLubanAvailable, missingLubanAnnotations } from './isLubanAvailable';
 
 function entityWith(annotations?: Record<string, string>): Entity {
   return {
@@ -27,5 +27,32 @@ describe('isLubanAvailable', () => {
       false,
     );
     expect(isLubanAvailable(entityWith(undefined))).toBe(false);
+  });
+});
+
+describe('missingLubanAnnotations', () => {
+  it('asks only for the project where a project is enough', () => {
+    expect(missingLubanAnnotations(entityWith(undefined), 'project')).toEqual([
+      'luban.dev/project',
+    ]);
+    expect(
+      missingLubanAnnotations(
+        entityWith({ 'luban.dev/project': 'acme' }),
+        'project',
+      ),
+    ).toEqual([]);
+  });
+
+  it('asks for the project and the app of a luban app, counting empty as missing', () => {
+    expect(
+      missingLubanAnnotations(
+        entityWith({ 'luban.dev/project': 'acme', 'luban.dev/app': '' }),
+        'app',
+      ),
+    ).toEqual(['luban.dev/app']);
+    expect(missingLubanAnnotations(entityWith({}), 'app')).toEqual([
+      'luban.dev/project',
+      'luban.dev/app',
+    ]);
   });
 });

@@ -1,5 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
-import { LUBAN_PROJECT_ANNOTATION } from '@luban-backstage/plugin-luban-common';
+import {
+  LUBAN_APP_ANNOTATION,
+  LUBAN_PROJECT_ANNOTATION,
+} from '@luban-backstage/plugin-luban-common';
 
 /**
  * True when the entity is connected to a luban project, that is when it has
@@ -14,4 +17,23 @@ import { LUBAN_PROJECT_ANNOTATION } from '@luban-backstage/plugin-luban-common';
  */
 export function isLubanAvailable(entity: Entity): boolean {
   return entity.metadata.annotations?.[LUBAN_PROJECT_ANNOTATION] !== undefined;
+}
+
+/**
+ * What a view of the plugin needs from an entity: a luban project (the
+ * project tab), or a luban app of a project (builds and delivery).
+ */
+export type LubanEntityNeed = 'project' | 'app';
+
+/** The luban annotations the entity lacks (or leaves empty) for `need`. */
+export function missingLubanAnnotations(
+  entity: Entity,
+  need: LubanEntityNeed,
+): string[] {
+  const required =
+    need === 'app'
+      ? [LUBAN_PROJECT_ANNOTATION, LUBAN_APP_ANNOTATION]
+      : [LUBAN_PROJECT_ANNOTATION];
+  const annotations = entity.metadata.annotations ?? {};
+  return required.filter(annotation => !annotations[annotation]);
 }

@@ -11,14 +11,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
-import {
-  LUBAN_APP_ANNOTATION,
-  LUBAN_PROJECT_ANNOTATION,
-} from '@luban-backstage/plugin-luban-common';
+import { useEntity } from '@backstage/plugin-catalog-react';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
@@ -26,20 +19,14 @@ import { lubanApiRef } from '../../api';
 import { useLubanUpdates } from '../../hooks';
 import { BuildDetails } from '../BuildDetails';
 import { RebuildButton } from '../RebuildButton';
-import { backendMessage } from '../shared';
+import { LubanEntityGuard, backendMessage, cardHeadingProps } from '../shared';
 import { BuildsTable } from './BuildsTable';
-
-const README_URL =
-  'https://github.com/luban-backstage/luban-backstage/tree/main/plugins/luban#annotations';
 
 /** The search parameters of the tab: `?build=<name>&step=<step>`. */
 const BUILD_PARAM = 'build';
 const STEP_PARAM = 'step';
 
 const BUILD_SIGNALS = ['build'] as const;
-
-// Card titles are real headings (h2 under the entity page's h1).
-const headingProps = { component: 'h2', variant: 'h5' };
 
 function NoBuilds(props: { image: string }) {
   return (
@@ -89,7 +76,7 @@ function BuildList(props: {
     <InfoCard
       title="Builds"
       subheader={`kpack Image ${list.image} on cluster ${list.cluster}`}
-      titleTypographyProps={headingProps}
+      titleTypographyProps={cardHeadingProps}
       // kpack rebuilds from the latest build: with none, there is nothing to trigger.
       action={
         hasBuilds && (
@@ -171,17 +158,9 @@ function BuildsView(props: { entity: Entity }) {
  */
 export function LubanBuildsContent() {
   const { entity } = useEntity();
-  const annotations = entity.metadata.annotations ?? {};
-  const missing = [LUBAN_PROJECT_ANNOTATION, LUBAN_APP_ANNOTATION].filter(
-    annotation => !annotations[annotation],
+  return (
+    <LubanEntityGuard entity={entity} need="app">
+      <BuildsView entity={entity} />
+    </LubanEntityGuard>
   );
-  if (missing.length > 0) {
-    return (
-      <MissingAnnotationEmptyState
-        annotation={missing}
-        readMoreUrl={README_URL}
-      />
-    );
-  }
-  return <BuildsView entity={entity} />;
 }

@@ -1,11 +1,14 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InfoCard, ResponseErrorPanel } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { EnvironmentMatrix } from '../DeliveryContent/EnvironmentMatrix';
-import { LubanAppGuard } from '../DeliveryContent/LubanAppGuard';
-import { MatrixSkeleton } from '../DeliveryContent/MatrixSkeleton';
+import { PromotionStatePlaceholder } from '../DeliveryContent/PromotionStatePlaceholder';
 import { usePromotionState } from '../DeliveryContent/usePromotionState';
-import { backendMessage, useEntityTabLink } from '../shared';
+import {
+  LubanEntityGuard,
+  cardHeadingProps,
+  useEntityTabLink,
+} from '../shared';
 
 /**
  * Props of {@link EntityLubanDeliveryCard}.
@@ -27,17 +30,7 @@ function DeliveryMatrix() {
   if (promotion.value) {
     return <EnvironmentMatrix state={promotion.value} appName={appName} />;
   }
-  if (promotion.error) {
-    return (
-      <ResponseErrorPanel
-        title={`Could not read what runs where: ${backendMessage(
-          promotion.error,
-        )}`}
-        error={promotion.error}
-      />
-    );
-  }
-  return <MatrixSkeleton label="Loading the environments" rows={2} />;
+  return <PromotionStatePlaceholder error={promotion.error} rows={2} />;
 }
 
 /**
@@ -53,12 +46,12 @@ export function LubanDeliveryCard(props: LubanDeliveryCardProps) {
   return (
     <InfoCard
       title="Delivery"
-      titleTypographyProps={{ component: 'h2', variant: 'h5' }}
+      titleTypographyProps={cardHeadingProps}
       deepLink={{ title: 'View delivery', link: deliveryLink }}
     >
-      <LubanAppGuard entity={entity}>
+      <LubanEntityGuard entity={entity} need="app">
         <DeliveryMatrix />
-      </LubanAppGuard>
+      </LubanEntityGuard>
     </InfoCard>
   );
 }

@@ -3,7 +3,7 @@ import {
   getCompoundEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InfoCard, Link, ResponseErrorPanel } from '@backstage/core-components';
+import { InfoCard, Link } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
@@ -16,16 +16,11 @@ import { useMemo, useState } from 'react';
 import { PromoteDialog } from '../PromoteDialog';
 import { RollbackDialog } from '../RollbackDialog';
 import { TraceabilityPanel } from '../TraceabilityPanel';
-import { backendMessage } from '../shared';
+import { LubanEntityGuard, cardHeadingProps } from '../shared';
 import { EnvironmentActions } from './EnvironmentActions';
 import { EnvironmentMatrix } from './EnvironmentMatrix';
-import { LubanAppGuard } from './LubanAppGuard';
-import { MatrixSkeleton } from './MatrixSkeleton';
+import { PromotionStatePlaceholder } from './PromotionStatePlaceholder';
 import { usePromotionState } from './usePromotionState';
-
-// Card titles are real headings (h2 under the entity page's h1), so that
-// screen-reader users can jump between the sections of the tab.
-const headingProps = { component: 'h2', variant: 'h5' };
 
 type OpenDialog =
   | { kind: 'promote'; from: string; to: string }
@@ -60,7 +55,7 @@ function EnvironmentsCard(props: {
           <Link to={state.gitopsRepo}>the GitOps repository</Link>
         </span>
       }
-      titleTypographyProps={headingProps}
+      titleTypographyProps={cardHeadingProps}
     >
       <EnvironmentMatrix
         state={state}
@@ -98,17 +93,7 @@ function DeliveryView(props: { entity: Entity }) {
   // A re-read keeps the previous state on screen; only a first read shows progress.
   const state = promotion.value;
   if (!state) {
-    if (promotion.error) {
-      return (
-        <ResponseErrorPanel
-          title={`Could not read what runs where: ${backendMessage(
-            promotion.error,
-          )}`}
-          error={promotion.error}
-        />
-      );
-    }
-    return <MatrixSkeleton label="Loading the environments" />;
+    return <PromotionStatePlaceholder error={promotion.error} />;
   }
 
   return (
@@ -163,8 +148,8 @@ function DeliveryView(props: { entity: Entity }) {
 export function LubanDeliveryContent() {
   const { entity } = useEntity();
   return (
-    <LubanAppGuard entity={entity}>
+    <LubanEntityGuard entity={entity} need="app">
       <DeliveryView entity={entity} />
-    </LubanAppGuard>
+    </LubanEntityGuard>
   );
 }

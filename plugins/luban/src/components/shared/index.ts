@@ -1,8 +1,12 @@
 export { BuildReasons } from './BuildReasons';
+export { cardHeadingProps } from './cardHeading';
 export { CommitLink } from './CommitLink';
+export { DetailsList } from './DetailsList';
 export { DigestWithCopy, shortDigest } from './DigestWithCopy';
 export { backendMessage } from './errors';
 export { formatDuration } from './formatDuration';
+export { LubanEntityGuard } from './LubanEntityGuard';
 export { RelativeTime, formatRelativeTime } from './RelativeTime';
 export { StatusChip, statusLabel, type LubanStatus } from './StatusChip';
 export { useEntityTabLink, buildTabPath } from './useEntityTabLink';
+export { VisuallyHidden } from './VisuallyHidden';

@@ -5,10 +5,10 @@ import {
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import type { LubanHealth } from '@luban-backstage/plugin-luban-common';
+import type { LubanProjectView } from '@luban-backstage/plugin-luban-common';
 import { screen, within } from '@testing-library/react';
 import { type LubanApi, lubanApiRef } from '../../api';
-import { LubanOverviewContent } from './LubanOverviewContent';
+import { ProjectContent } from './ProjectContent';
 
 function entityWith(annotations: Record<string, string>): Entity {
   return {
@@ -19,12 +19,18 @@ function entityWith(annotations: Record<string, string>): Entity {
   };
 }
 
-const health: LubanHealth = {
-  status: 'ok',
-  version: '0.1.0',
+// The platform names are the backend's to derive; distinct values here show
+// that the tab displays what the backend answered, each in one place.
+const view: LubanProjectView = {
+  project: 'acme',
+  app: 'ledger-api',
+  ciNamespace: 'ci-acme',
+  harborProject: 'acme-images',
+  argoCdProject: 'acme-argo',
+  gitopsRepository: 'acme-gitops',
   environments: [
-    { name: 'snd', namespacePattern: '{env}-{project}' },
-    { name: 'prd', namespacePattern: '{env}-{project}' },
+    { name: 'snd', namespace: 'snd-acme', autoSync: true },
+    { name: 'prd', namespace: 'prd-acme', autoSync: false },
   ],
 };
 
@@ -32,20 +38,20 @@ function renderContent(entity: Entity, lubanApi: Partial<LubanApi>) {
   return renderInTestApp(
     <TestApiProvider apis={[[lubanApiRef, lubanApi]]}>
       <EntityProvider entity={entity}>
-        <LubanOverviewContent />
+        <ProjectContent />
       </EntityProvider>
     </TestApiProvider>,
   );
 }
 
-describe('LubanOverviewContent', () => {
+describe('ProjectContent', () => {
   const acme = entityWith({
     'luban.dev/project': 'acme',
     'luban.dev/app': 'ledger-api',
   });
 
   it('shows the project, the app and a namespace per environment', async () => {
-    renderContent(acme, { getHealth: async () => health });
+    renderContent(acme, { getProject: async () => view });
 
     const table = await screen.findByRole('table', {
       name: 'Namespaces of the luban project acme',
@@ -73,11 +79,11 @@ describe('LubanOverviewContent', () => {
     expect(screen.getByText('ledger-api')).toBeInTheDocument();
   });
 
-  it('renders namespaces from a custom namespace pattern', async () => {
+  it('renders the namespaces the backend names, whatever their pattern', async () => {
     renderContent(acme, {
-      getHealth: async () => ({
-        ...health,
-        environments: [{ name: 'prd', namespacePattern: '{project}-{env}' }],
+      getProject: async () => ({
+        ...view,
+        environments: [{ name: 'prd', namespace: 'acme-prd', autoSync: true }],
       }),
     });
 
@@ -86,7 +92,7 @@ describe('LubanOverviewContent', () => {
   });
 
   it('shows progress while the environments load', async () => {
-    renderContent(acme, { getHealth: () => new Promise(() => {}) });
+    renderContent(acme, { getProject: () => new Promise(() => {}) });
 
     expect(await screen.findByRole('progressbar')).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
@@ -99,7 +105,10 @@ describe('LubanOverviewContent', () => {
           name: 'Error',
           message: 'luban.environments is not configured',
         },
-        request: { method: 'GET', url: '/api/luban/health' },
+        request: {
+          method: 'GET',
+          url: '/api/luban/entities/component/default/ledger-api/project',
+        },
         response: { statusCode: 500 },
       }),
       {
@@ -110,7 +119,7 @@ describe('LubanOverviewContent', () => {
     );
     const error = await ResponseError.fromResponse(response);
     renderContent(acme, {
-      getHealth: async () => {
+      getProject: async () => {
         throw error;
       },
     });
@@ -123,9 +132,9 @@ describe('LubanOverviewContent', () => {
   });
 
   it('explains how to add the project annotation when it is missing', async () => {
-    const getHealth = jest.fn(async () => health);
+    const getProject = jest.fn(async () => view);
     renderContent(entityWith({ 'luban.dev/app': 'ledger-api' }), {
-      getHealth,
+      getProject,
     });
 
     expect(
@@ -141,12 +150,12 @@ describe('LubanOverviewContent', () => {
         /luban\.dev\/project: value/.test(element.textContent ?? ''),
     );
     expect(example).toBeInTheDocument();
-    expect(getHealth).not.toHaveBeenCalled();
+    expect(getProject).not.toHaveBeenCalled();
   });
 
   it('explains what is wrong with an invalid project name', async () => {
-    const getHealth = jest.fn(async () => health);
-    renderContent(entityWith({ 'luban.dev/project': 'Acme' }), { getHealth });
+    const getProject = jest.fn(async () => view);
+    renderContent(entityWith({ 'luban.dev/project': 'Acme' }), { getProject });
 
     expect(
       await screen.findByText('Invalid luban project name'),
@@ -156,7 +165,7 @@ describe('LubanOverviewContent', () => {
         /The project name "Acme" must be lowercase: use "acme"\./,
       ),
     ).toBeInTheDocument();
-    expect(getHealth).not.toHaveBeenCalled();
+    expect(getProject).not.toHaveBeenCalled();
   });
 
   it('warns about an invalid app name next to a valid project', async () => {
@@ -165,11 +174,64 @@ describe('LubanOverviewContent', () => {
         'luban.dev/project': 'acme',
         'luban.dev/app': 'ledger_api',
       }),
-      { getHealth: async () => health },
+      { getProject: async () => ({ ...view, app: 'ledger_api' }) },
     );
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
       `The app name "ledger_api" contains '_'`,
     );
+  });
+  it("shows the project's Harbor project, Argo CD project and GitOps repository", async () => {
+    renderContent(acme, { getProject: async () => view });
+
+    await screen.findByText('Harbor project');
+    const terms = screen.getAllByRole('term');
+    expect(
+      terms.map(term => [term.textContent, term.nextSibling?.textContent]),
+    ).toEqual([
+      ['Project', 'acme'],
+      ['App', 'ledger-api'],
+      ['Harbor project', 'acme-images'],
+      ['Argo CD project', 'acme-argo'],
+      ['GitOps repository', 'acme-gitops'],
+    ]);
+  });
+
+  it('names the cluster of each environment when they run on two clusters', async () => {
+    renderContent(acme, {
+      getProject: async () => ({
+        ...view,
+        environments: [
+          { name: 'dev', namespace: 'dev-acme', autoSync: true },
+          { name: 'qa', namespace: 'qa-acme', autoSync: true },
+          {
+            name: 'prod',
+            namespace: 'prod-acme',
+            cluster: 'prod-cluster',
+            autoSync: false,
+          },
+        ],
+      }),
+    });
+
+    const table = await screen.findByRole('table', {
+      name: 'Namespaces of the luban project acme',
+    });
+    expect(
+      within(table).getByRole('columnheader', { name: 'Cluster' }),
+    ).toBeInTheDocument();
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(
+      rows.map(row =>
+        within(row)
+          .getAllByRole('cell')
+          .map(cell => cell.textContent),
+      ),
+    ).toEqual([
+      ['ci-acme', '—', 'Builds'],
+      ['dev-acme', 'default', 'Deployments'],
+      ['qa-acme', 'default', 'Deployments'],
+      ['prod-acme', 'prod-cluster', 'Deployments'],
+    ]);
   });
 });

@@ -1,1 +1,0 @@
-export { LubanOverviewContent } from './LubanOverviewContent';

@@ -1,0 +1,1 @@
+export { ProjectContent } from './ProjectContent';
