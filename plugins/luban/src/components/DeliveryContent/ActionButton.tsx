@@ -1,19 +1,7 @@
 import Button from '@material-ui/core/Button';
 import Tooltip from '@material-ui/core/Tooltip';
-import { makeStyles } from '@material-ui/core/styles';
 import { type ReactNode, useId } from 'react';
-
-const useStyles = makeStyles({
-  // Read by screen readers, not shown: the tooltip shows it on hover.
-  visuallyHidden: {
-    position: 'absolute',
-    width: 1,
-    height: 1,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  },
-});
+import { VisuallyHidden } from '../shared';
 
 /**
  * A small button that, when disabled for a reason, says why: in a tooltip on
@@ -30,7 +18,6 @@ export function ActionButton(props: {
   disabledReason?: string;
 }) {
   const { children, label, onClick, disabled, disabledReason } = props;
-  const classes = useStyles();
   const reasonId = useId();
   const reason = disabled ? disabledReason : undefined;
   return (
@@ -46,11 +33,8 @@ export function ActionButton(props: {
         >
           {children}
         </Button>
-        {reason && (
-          <span id={reasonId} className={classes.visuallyHidden}>
-            {reason}
-          </span>
-        )}
+        {/* Not shown: the tooltip shows it on hover. */}
+        {reason && <VisuallyHidden id={reasonId}>{reason}</VisuallyHidden>}
       </span>
     </Tooltip>
   );

@@ -2,22 +2,12 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { LubanChangeResult } from '@luban-backstage/plugin-luban-common';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Alert from '@material-ui/lab/Alert';
-import { useId } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { lubanApiRef } from '../../api';
-import {
-  DigestChange,
-  OverlayDiff,
-  PreviewSection,
-  PullRequestOutcome,
-} from '../ChangePreview';
+import { ChangeRequestDialog } from '../ChangeRequestDialog';
+import { DigestChange, OverlayDiff, PreviewSection } from '../ChangePreview';
 import { backendMessage } from '../shared';
 import { CommitList } from './CommitList';
 import { GateReport } from './GateReport';
@@ -77,7 +67,6 @@ function ChangeDetails(props: { change: LubanChangeResult; to: string }) {
 export function PromoteDialog(props: PromoteDialogProps) {
   const { entityRef, from, to, onClose } = props;
   const lubanApi = useApi(lubanApiRef);
-  const titleId = useId();
 
   const preview = useAsync(
     () => lubanApi.promote(entityRef, { from, to, dryRun: true }),
@@ -90,51 +79,29 @@ export function PromoteDialog(props: PromoteDialogProps) {
 
   // The real request evaluates the gates again; its answer replaces the preview.
   const change = opening.value ?? preview.value;
-  const pullRequest = opening.value?.pullRequest;
-  const canOpen = Boolean(change?.allowed) && !pullRequest && !opening.loading;
-  const close = () => onClose(Boolean(pullRequest));
 
   return (
-    <Dialog
-      open
-      onClose={close}
-      aria-labelledby={titleId}
-      fullWidth
-      maxWidth="md"
+    <ChangeRequestDialog
+      title={`Promote ${from} → ${to}`}
+      opening={opening}
+      onOpen={openPullRequest}
+      ready={Boolean(change?.allowed)}
+      onClose={onClose}
+      status={
+        <>
+          {preview.loading && (
+            <Progress aria-label={`Checking the gates of ${from} → ${to}`} />
+          )}
+          {preview.error && (
+            <Alert severity="error">
+              Could not check the promotion of {from} to {to}:{' '}
+              {backendMessage(preview.error)}
+            </Alert>
+          )}
+        </>
+      }
     >
-      <DialogTitle id={titleId}>
-        Promote {from} → {to}
-      </DialogTitle>
-      <DialogContent>
-        {preview.loading && (
-          <Progress aria-label={`Checking the gates of ${from} → ${to}`} />
-        )}
-        {preview.error && (
-          <Alert severity="error">
-            Could not check the promotion of {from} to {to}:{' '}
-            {backendMessage(preview.error)}
-          </Alert>
-        )}
-        {opening.error && (
-          <Alert severity="error">
-            Could not open the pull request: {backendMessage(opening.error)}
-          </Alert>
-        )}
-        {opening.loading && <Progress aria-label="Opening the pull request" />}
-        {pullRequest && <PullRequestOutcome pullRequest={pullRequest} />}
-        {change && <ChangeDetails change={change} to={to} />}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>{pullRequest ? 'Close' : 'Cancel'}</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          disabled={!canOpen}
-          onClick={() => openPullRequest()}
-        >
-          Open pull request
-        </Button>
-      </DialogActions>
-    </Dialog>
+      {change && <ChangeDetails change={change} to={to} />}
+    </ChangeRequestDialog>
   );
 }

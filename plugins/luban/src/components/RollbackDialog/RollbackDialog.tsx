@@ -5,23 +5,14 @@ import type {
   LubanChangeResult,
   LubanDeployment,
 } from '@luban-backstage/plugin-luban-common';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { lubanApiRef } from '../../api';
-import {
-  DigestChange,
-  OverlayDiff,
-  PreviewSection,
-  PullRequestOutcome,
-} from '../ChangePreview';
+import { ChangeRequestDialog } from '../ChangeRequestDialog';
+import { DigestChange, OverlayDiff, PreviewSection } from '../ChangePreview';
 import { backendMessage } from '../shared';
 import { VersionTable } from './VersionTable';
 
@@ -94,16 +85,12 @@ function NoEarlierVersion(props: {
 }
 
 /**
- * Restores an earlier version of an environment: lists the versions its
- * overlay ran, previews the change to the chosen one and opens the rollback
- * pull request.
- *
- * @public
+ * The versions of an environment, the one chosen (the backend's default
+ * until the user picks one), the dry run of restoring it and the request
+ * that opens the pull request.
  */
-export function RollbackDialog(props: RollbackDialogProps) {
-  const { entityRef, environment, onClose } = props;
+function useRollback(entityRef: CompoundEntityRef, environment: string) {
   const lubanApi = useApi(lubanApiRef);
-  const titleId = useId();
   const [chosen, setChosen] = useState<string>();
 
   const history = useAsync(
@@ -126,75 +113,75 @@ export function RollbackDialog(props: RollbackDialogProps) {
       lubanApi.rollback(entityRef, { env: environment, toDigest: selected }),
     [lubanApi, entityRef, environment, selected],
   );
+  return {
+    history,
+    versions,
+    selected,
+    setChosen,
+    preview,
+    opening,
+    openPullRequest,
+  };
+}
 
-  const pullRequest = opening.value?.pullRequest;
-  const hasEarlierVersion = versions.some(version => !version.current);
-  const canOpen =
-    Boolean(preview.value) &&
-    !pullRequest &&
-    !opening.loading &&
-    !preview.loading;
-  const close = () => onClose(Boolean(pullRequest));
-
-  let body: JSX.Element;
+/** The versions to choose from and the preview of the chosen one. */
+function RollbackChoice(props: {
+  environment: string;
+  rollback: ReturnType<typeof useRollback>;
+}) {
+  const { environment, rollback } = props;
+  const { history, versions, opening } = rollback;
   if (history.loading) {
-    body = <Progress aria-label={`Reading the history of ${environment}`} />;
-  } else if (history.error) {
-    body = (
+    return <Progress aria-label={`Reading the history of ${environment}`} />;
+  }
+  if (history.error) {
+    return (
       <Alert severity="error">
         Could not read the history of {environment}:{' '}
         {backendMessage(history.error)}
       </Alert>
     );
-  } else if (!hasEarlierVersion) {
-    body = <NoEarlierVersion environment={environment} versions={versions} />;
-  } else {
-    body = (
-      <>
-        <VersionTable
-          environment={environment}
-          versions={versions}
-          selected={selected}
-          onSelect={setChosen}
-          disabled={Boolean(pullRequest) || opening.loading}
-        />
-        <PreviewSection title="Preview">
-          <RollbackPreview environment={environment} preview={preview} />
-        </PreviewSection>
-      </>
-    );
   }
+  if (!versions.some(version => !version.current)) {
+    return <NoEarlierVersion environment={environment} versions={versions} />;
+  }
+  return (
+    <>
+      <VersionTable
+        environment={environment}
+        versions={versions}
+        selected={rollback.selected}
+        onSelect={rollback.setChosen}
+        disabled={Boolean(opening.value?.pullRequest) || opening.loading}
+      />
+      <PreviewSection title="Preview">
+        <RollbackPreview environment={environment} preview={rollback.preview} />
+      </PreviewSection>
+    </>
+  );
+}
+
+/**
+ * Restores an earlier version of an environment: lists the versions its
+ * overlay ran, previews the change to the chosen one and opens the rollback
+ * pull request.
+ *
+ * @public
+ */
+export function RollbackDialog(props: RollbackDialogProps) {
+  const { entityRef, environment, onClose } = props;
+  const rollback = useRollback(entityRef, environment);
+  const { preview } = rollback;
 
   return (
-    <Dialog
-      open
-      onClose={close}
-      aria-labelledby={titleId}
-      fullWidth
-      maxWidth="md"
+    <ChangeRequestDialog
+      title={`Roll back ${environment}`}
+      opening={rollback.opening}
+      onOpen={rollback.openPullRequest}
+      ready={Boolean(preview.value) && !preview.loading}
+      onClose={onClose}
     >
-      <DialogTitle id={titleId}>Roll back {environment}</DialogTitle>
-      <DialogContent>
-        {opening.error && (
-          <Alert severity="error">
-            Could not open the pull request: {backendMessage(opening.error)}
-          </Alert>
-        )}
-        {opening.loading && <Progress aria-label="Opening the pull request" />}
-        {pullRequest && <PullRequestOutcome pullRequest={pullRequest} />}
-        {body}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>{pullRequest ? 'Close' : 'Cancel'}</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          disabled={!canOpen}
-          onClick={() => openPullRequest()}
-        >
-          Open pull request
-        </Button>
-      </DialogActions>
-    </Dialog>
+      <RollbackChoice environment={environment} rollback={rollback} />
+    </ChangeRequestDialog>
   );
 }

@@ -13,19 +13,11 @@ import {
   CommitLink,
   DigestWithCopy,
   RelativeTime,
+  VisuallyHidden,
   shortDigest,
 } from '../shared';
 
 const useStyles = makeStyles(theme => ({
-  // Read by screen readers, not shown: the column of radio buttons needs a name.
-  visuallyHidden: {
-    position: 'absolute',
-    width: 1,
-    height: 1,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  },
   current: { marginLeft: theme.spacing(1) },
 }));
 
@@ -86,7 +78,6 @@ export function VersionTable(props: {
   disabled: boolean;
 }) {
   const { environment, versions, selected, onSelect, disabled } = props;
-  const classes = useStyles();
   return (
     <RadioGroup
       aria-label={`Version of ${environment} to restore`}
@@ -101,7 +92,8 @@ export function VersionTable(props: {
         <TableHead>
           <TableRow>
             <TableCell padding="checkbox">
-              <span className={classes.visuallyHidden}>Restore</span>
+              {/* The column of radio buttons needs a name. */}
+              <VisuallyHidden>Restore</VisuallyHidden>
             </TableCell>
             <TableCell>Digest</TableCell>
             <TableCell>Build</TableCell>

@@ -1,0 +1,2 @@
+export { ChangeRequestDialog } from './ChangeRequestDialog';
+export type { ChangeRequestState } from './ChangeRequestDialog';
