@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import type { BackendFeature } from '@backstage/backend-plugin-api';
+import { createBackendModule, type BackendFeature } from '@backstage/backend-plugin-api';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
+import type { PermissionPolicy } from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import type { JsonObject } from '@backstage/types';
 import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import request from 'supertest';
@@ -35,6 +37,17 @@ function keepActorsOfOnBehalfOfTokens() {
     }
     return authenticate.call(this, token, options);
   };
+}
+
+/** Installs a test's own permission policy. */
+function permissionPolicyModule(policy: PermissionPolicy) {
+  return createBackendModule({
+    pluginId: 'permission',
+    moduleId: 'test-policy',
+    register(reg) {
+      reg.registerInit({ deps: { policies: policyExtensionPoint }, init: async ({ policies }) => policies.setPolicy(policy) });
+    },
+  });
 }
 
 /** The demo Component, owned by the default mock user (`user:default/mock`). */
@@ -113,6 +126,8 @@ export async function startLubanBackend(
     emulator?: RunningEmulator;
     config?: JsonObject;
     features?: BackendFeature[];
+    /** The permission policy; luban's owner policy unless given. */
+    policy?: PermissionPolicy;
     /** More catalog entities, made once the emulator is seeded (e.g. one whose GitOps repository is on Azure DevOps). */
     entities?: (emulator: RunningEmulator) => Promise<JsonObject[]>;
   } = {},
@@ -133,7 +148,7 @@ export async function startLubanBackend(
       lubanPlugin,
       catalogPlugin,
       permissionPlugin,
-      lubanPermissionPolicyModule,
+      options.policy ? permissionPolicyModule(options.policy) : lubanPermissionPolicyModule,
       mockServices.rootConfig.factory({
         data: emulatorConfig(emulator, {
           ...options.config,

@@ -11,10 +11,12 @@ import {
   LUBAN_PROJECT_ANNOTATION,
   LUBAN_SOURCE_REPO_ANNOTATION,
   ciNamespaceName,
+  deriveProjectNames,
   findNameProblem,
   gitopsRepositoryName,
   kpackImageName,
   type LubanEnvironment,
+  type LubanProjectView,
 } from '@luban-backstage/plugin-luban-common';
 import { siblingRepository, type GitProviders, type RepoLocation } from '@luban-backstage/plugin-luban-node';
 
@@ -36,6 +38,12 @@ const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
 
 function annotationHelp(annotation: string, example: string) {
   return `add the annotation '${annotation}: ${example}' to its catalog-info.yaml`;
+}
+
+/** A project or app name from an annotation, or an error naming the annotation and the problem. */
+function checkName(entityRef: string, kind: 'project' | 'app', value: string, annotation: string) {
+  const problem = findNameProblem(kind, value);
+  if (problem) throw new InputError(`${entityRef} has an invalid '${annotation}' annotation: ${problem}`);
 }
 
 /** `url:https://host/o/r/tree/main/` → `https://host/o/r` (what source-location usually holds). */
@@ -61,6 +69,38 @@ export class EntityTargets {
     },
   ) {}
 
+  /**
+   * The luban project of an entity (which may name no app) and the names of
+   * what the project owns in each configured environment, derived here once
+   * for the pages that show them.
+   */
+  projectOf(entity: Entity): LubanProjectView {
+    const entityRef = stringifyEntityRef(entity);
+    const annotations = entity.metadata.annotations ?? {};
+    const project = annotations[LUBAN_PROJECT_ANNOTATION];
+    if (!project) {
+      throw new InputError(`${entityRef} is not in a luban project: ${annotationHelp(LUBAN_PROJECT_ANNOTATION, '<project>')}`);
+    }
+    checkName(entityRef, 'project', project, LUBAN_PROJECT_ANNOTATION);
+    const { environments } = this.options;
+    const names = deriveProjectNames(project, environments);
+    return {
+      project,
+      // As the entity names it: the page says what is wrong with an invalid one.
+      app: annotations[LUBAN_APP_ANNOTATION],
+      ciNamespace: names.ciNamespace,
+      harborProject: names.harborProject,
+      argoCdProject: names.argoCdProject,
+      gitopsRepository: names.gitopsRepository,
+      environments: environments.map(env => ({
+        name: env.name,
+        namespace: names.environmentNamespaces[env.name],
+        ...(env.cluster ? { cluster: env.cluster } : {}),
+        autoSync: env.autoSync ?? false,
+      })),
+    };
+  }
+
   /** Maps an entity already read from the catalog. */
   fromEntity(entity: Entity): LubanTarget {
     const entityRef = stringifyEntityRef(entity);
@@ -73,13 +113,8 @@ export class EntityTargets {
     if (!app) {
       throw new InputError(`${entityRef} is not a luban app: ${annotationHelp(LUBAN_APP_ANNOTATION, '<app>')}`);
     }
-    for (const [kind, value, annotation] of [
-      ['project', project, LUBAN_PROJECT_ANNOTATION],
-      ['app', app, LUBAN_APP_ANNOTATION],
-    ] as const) {
-      const problem = findNameProblem(kind, value);
-      if (problem) throw new InputError(`${entityRef} has an invalid '${annotation}' annotation: ${problem}`);
-    }
+    checkName(entityRef, 'project', project, LUBAN_PROJECT_ANNOTATION);
+    checkName(entityRef, 'app', app, LUBAN_APP_ANNOTATION);
 
     let image = { namespace: ciNamespaceName(project), name: kpackImageName(app) };
     const imageOverride = annotations[LUBAN_KPACK_IMAGE_ANNOTATION];

@@ -1,10 +1,25 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
+import { DEMO } from '@luban-backstage/emulator';
 import request from 'supertest';
 import { DEMO_ENTITY_PATH, startLubanBackend } from '../__testUtils__/lubanBackend';
+import { LubanOwnerPermissionPolicy } from '../permissions/policy';
+
+/** luban's owner policy, except that `user:default/denied` may read no luban view. */
+class DenyingReadsToOnePolicy extends LubanOwnerPermissionPolicy {
+  async handle(query: PolicyQuery, user?: PolicyQueryUser) {
+    if (user?.info.userEntityRef === 'user:default/denied' && query.permission.name.endsWith('.read')) {
+      return { result: AuthorizeResult.DENY } as const;
+    }
+    return super.handle(query, user);
+  }
+}
 
 describe('the luban API around its services', () => {
   let backend: Awaited<ReturnType<typeof startLubanBackend>>;
   beforeAll(async () => {
-    backend = await startLubanBackend();
+    backend = await startLubanBackend({ policy: new DenyingReadsToOnePolicy() });
   });
   afterAll(() => backend?.stop());
 
@@ -45,6 +60,39 @@ describe('the luban API around its services', () => {
 
     expect(response.status).toBe(404);
     expect(response.body.error.message).toBe('No catalog entity component:default/nobody');
+  });
+
+  it("answers an entity's project with the names of what it owns in each environment", async () => {
+    const response = await request(backend.server).get(`${DEMO_ENTITY_PATH}/project`).set('Authorization', backend.owner);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      project: DEMO.project,
+      app: DEMO.app,
+      ciNamespace: `ci-${DEMO.project}`,
+      harborProject: DEMO.project,
+      argoCdProject: DEMO.project,
+      gitopsRepository: `${DEMO.project}-gitops`,
+      environments: [
+        { name: 'snd', namespace: `snd-${DEMO.project}`, autoSync: true },
+        { name: 'prd', namespace: `prd-${DEMO.project}`, autoSync: false },
+      ],
+    });
+  });
+
+  it('refuses the project view to a caller the permission policy denies, and names a missing project annotation', async () => {
+    // A policy that lets nobody read luban's views: the route asks the permission framework, not a local rule.
+    const denying = await request(backend.server)
+      .get(`${DEMO_ENTITY_PATH}/project`)
+      .set('Authorization', `Bearer ${mockCredentials.user.token('user:default/denied')}`);
+    expect(denying.status).toBe(403);
+    expect(denying.body.error).toMatchObject({ name: 'NotAllowedError', message: expect.stringContaining('promotion read') });
+
+    const notLuban = await request(backend.server)
+      .get('/api/luban/entities/component/default/not-on-luban/project')
+      .set('Authorization', backend.owner);
+    expect(notLuban.status).toBe(400);
+    expect(notLuban.body.error.message).toContain("add the annotation 'luban.dev/project: <project>'");
   });
 
   it('rejects a malformed promotion request before reading anything', async () => {

@@ -1,0 +1,74 @@
+import { InputError } from '@backstage/errors';
+import {
+  IMAGE_DIGEST_PATTERN,
+  lubanPromotionCreatePermission,
+  lubanPromotionReadPermission,
+  lubanPromotionRollbackPermission,
+} from '@luban-backstage/plugin-luban-common';
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { PromotionService } from '../types';
+import type { EntityAccess } from './entityAccess';
+import { NAME, parseBody } from './validation';
+
+const promoteBody = z
+  .object({
+    from: z.string().regex(NAME, 'must be an environment name'),
+    to: z.string().regex(NAME, 'must be an environment name'),
+    dryRun: z.boolean().optional(),
+  })
+  .strict();
+
+const rollbackBody = z
+  .object({
+    env: z.string().regex(NAME, 'must be an environment name'),
+    toDigest: z.string().regex(IMAGE_DIGEST_PATTERN, 'must be sha256:<64 hex digits>').optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .strict();
+
+/** Which digest runs where, its history, and promote and rollback (audited unless a dry run). */
+export function addPromotionRoutes(router: Router, entityPath: string, access: EntityAccess, promotion: PromotionService) {
+  router.get(`${entityPath}/promotion`, async (req, res) => {
+    const target = await access.authorizedTarget(req, lubanPromotionReadPermission);
+    res.json(await promotion.getState(target));
+  });
+
+  router.get(`${entityPath}/promotion/:env/history`, async (req, res) => {
+    const target = await access.authorizedTarget(req, lubanPromotionReadPermission);
+    if (!NAME.test(req.params.env)) throw new InputError(`'${req.params.env}' is not an environment name`);
+    res.json({ deployments: await promotion.history(target, req.params.env) });
+  });
+
+  router.post(`${entityPath}/promotion/promote`, async (req, res) => {
+    const body = parseBody(promoteBody, req.body);
+    const target = await access.authorizedTarget(req, lubanPromotionCreatePermission);
+    const actor = await access.actorOf(req);
+    const run = () => promotion.promote(target, body, actor);
+    const meta = { entityRef: target.entityRef, action: 'promote', from: body.from, target: body.to };
+    const result = body.dryRun
+      ? await run()
+      : await access.audited(req, 'luban-promote', meta, run, r => ({
+          allowed: r.allowed,
+          toDigest: r.toDigest,
+          pullRequestUrl: r.pullRequest?.url,
+        }));
+    // Failed gates are an answer, not an error: the report says which and why.
+    res.json(result);
+  });
+
+  router.post(`${entityPath}/promotion/rollback`, async (req, res) => {
+    const body = parseBody(rollbackBody, req.body);
+    const target = await access.authorizedTarget(req, lubanPromotionRollbackPermission);
+    const actor = await access.actorOf(req);
+    const run = () => promotion.rollback(target, body, actor);
+    const meta = { entityRef: target.entityRef, action: 'rollback', target: body.env };
+    const result = body.dryRun
+      ? await run()
+      : await access.audited(req, 'luban-rollback', meta, run, r => ({
+          toDigest: r.toDigest,
+          pullRequestUrl: r.pullRequest?.url,
+        }));
+    res.json(result);
+  });
+}
