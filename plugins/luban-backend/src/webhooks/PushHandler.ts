@@ -59,8 +59,11 @@ export class PushHandler {
 
   async onEvent(event: EventParams): Promise<void> {
     const push = this.toPush(event);
-    this.options.logger.debug(`luban push event on ${event.topic}: ${push ? `${push.repositoryUrl} ${push.refs.map(r => r.ref).join(' ')}` : 'ignored'}`);
-    if (!push) return;
+    if (!push) {
+      this.options.logger.debug('luban ignored an event', { topic: event.topic });
+      return;
+    }
+    this.options.logger.debug('luban push event', { topic: event.topic, repository: push.repositoryUrl, refs: push.refs.map(r => r.ref) });
     const repositoryUrl = push.repositoryUrl.toLowerCase();
     const targets = await this.options.targets.allTargets();
     for (const target of targets) {
@@ -69,7 +72,7 @@ export class PushHandler {
       }
       if (target.sourceRepo?.webUrl.toLowerCase() === repositoryUrl) {
         await this.nudge(target, push).catch(error =>
-          this.options.logger.warn(`luban could not nudge the build of ${target.entityRef}: ${error}`),
+          this.options.logger.warn('luban could not nudge a build', { entityRef: target.entityRef, error: String(error) }),
         );
       }
     }
@@ -97,6 +100,10 @@ export class PushHandler {
     this.nudged.push(commit);
     if (this.nudged.length > REMEMBERED_DELIVERIES) this.nudged.shift();
     const { triggeredFrom } = await gateway.triggerBuild(target.image.namespace, target.image.name);
-    logger.info(`luban nudged kpack Image ${target.image.namespace}/${target.image.name} for commit ${update.after} (from ${triggeredFrom})`);
+    logger.info('luban nudged a kpack Image', {
+      image: `${target.image.namespace}/${target.image.name}`,
+      commit: update.after,
+      triggeredFrom,
+    });
   }
 }

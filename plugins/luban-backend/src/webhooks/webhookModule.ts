@@ -4,6 +4,7 @@ import { InputError } from '@backstage/errors';
 import type { HttpBodyParser, RequestDetails, RequestValidationContext } from '@backstage/plugin-events-node';
 import { eventsExtensionPoint } from '@backstage/plugin-events-node/alpha';
 import { webhookTopic } from '@luban-backstage/plugin-luban-common';
+import { readLubanConfig } from '@luban-backstage/plugin-luban-node';
 
 /**
  * The events topics (and `/api/events/http/<topic>` paths) git hosts deliver luban's pushes to.
@@ -110,7 +111,7 @@ export const eventsModuleLubanWebhooks = createBackendModule({
     reg.registerInit({
       deps: { config: coreServices.rootConfig, events: eventsExtensionPoint, logger: coreServices.logger },
       async init({ config, events, logger }) {
-        const secret = config.getOptionalString('luban.webhooks.secret');
+        const { secret } = readLubanConfig(config).webhooks;
         if (!secret) {
           logger.warn('luban.webhooks.secret is not set: luban does not accept push webhooks');
           return;

@@ -78,7 +78,7 @@ export class HarborArtifactLinks {
           },
           error => {
             // The builds are still worth showing without their registry links.
-            this.logger.warn(`Could not read Harbor project '${project}' for artifact links: ${(error as Error).message}`);
+            this.logger.warn('Could not read the Harbor project for artifact links', { project, error: (error as Error).message });
             this.projects.set(project, { expiresAt: Date.now() + MISSING_TTL_MS });
           },
         )

@@ -31,22 +31,26 @@ export class LiveUpdates {
     refs.add(entityRef);
   }
 
-  /** Starts following an entity's builds, Applications and GitOps repository. */
+  /**
+   * Starts following an entity's builds (on the cluster that builds it),
+   * its Argo CD Applications (each on its environment's cluster) and its
+   * GitOps repository.
+   */
   follow(target: LubanTarget) {
     const { clusters } = this.options;
-    const cluster = clusters.cluster(target.cluster).name;
-    LiveUpdates.add(this.byImage, `${cluster}/${target.image.namespace}/${target.image.name}`, target.entityRef);
-    const argoCluster = clusters.cluster().name;
+    const buildCluster = clusters.cluster(target.cluster).name;
+    LiveUpdates.add(this.byImage, `${buildCluster}/${target.image.namespace}/${target.image.name}`, target.entityRef);
+    this.subscribe(`builds/${buildCluster}`, async () => {
+      (await clusters.builds(buildCluster)).onChange(({ object }) => this.onBuild(buildCluster, object));
+    });
     for (const env of target.environments) {
+      const argoCluster = clusters.cluster(env.cluster).name;
       LiveUpdates.add(this.byApplication, `${argoCluster}/${argoCdApplicationName(env.name, target.project, target.app)}`, target.entityRef);
+      this.subscribe(`applications/${argoCluster}`, async () => {
+        (await clusters.applications(argoCluster)).onChange(({ object }) => this.onApplication(argoCluster, object));
+      });
     }
     if (target.gitopsRepo) LiveUpdates.add(this.byGitopsRepo, target.gitopsRepo.webUrl.toLowerCase(), target.entityRef);
-    this.subscribe(`builds/${cluster}`, async () => {
-      (await clusters.builds(cluster)).onChange(({ object }) => this.onBuild(cluster, object));
-    });
-    this.subscribe(`applications/${argoCluster}`, async () => {
-      (await clusters.applications(argoCluster)).onChange(({ object }) => this.onApplication(argoCluster, object));
-    });
   }
 
   /** Tells the pages of the entities deployed from a GitOps repository that it changed. */
@@ -62,7 +66,7 @@ export class LiveUpdates {
     start().catch(error => {
       // The next view tries again.
       this.subscribed.delete(key);
-      this.options.logger.warn(`luban live updates for ${key} are not running: ${error}`);
+      this.options.logger.warn('luban live updates are not running', { watch: key, error: String(error) });
     });
   }
 
@@ -91,6 +95,6 @@ export class LiveUpdates {
   private publish(entityRef: string, message: LubanSignal) {
     this.options.signals
       .publish({ recipients: { type: 'broadcast' }, channel: lubanChannel(entityRef), message })
-      .catch(error => this.options.logger.warn(`Could not publish a luban signal to ${entityRef}: ${error}`));
+      .catch(error => this.options.logger.warn('Could not publish a luban signal', { entityRef, error: String(error) }));
   }
 }
