@@ -235,16 +235,6 @@ export class KubernetesGateway {
     }
   }
 
-  /** Deletes an object; absent objects are not an error. */
-  async delete(ref: ObjectRef): Promise<void> {
-    try {
-      await this.rest.request('DELETE', await this.pathOf(ref));
-    } catch (error) {
-      if (statusOf(error).code === 404) return;
-      this.fail(error, `delete ${describe(ref)}`);
-    }
-  }
-
   /** The Builds of a kpack Image, newest first. */
   async listBuilds(namespace: string, image: string): Promise<KpackBuild[]> {
     const builds = await this.list(KPACK.apiVersion, 'Build', {
