@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, readBody } from '../http';
 import { invalidJsonBody, requestTooLarge } from './errors';
 import { negotiateVersion, type ApiResourceLocation } from './locations';
-import type { OrganizationState } from './state';
+import type { OrganizationState } from './model';
 
 /** A REST request of one organization. */
 export interface RequestContext {

@@ -17,12 +17,20 @@ export interface TreeEntry {
 }
 
 /** Runs git in a bare repository; the exit code decides, stdout as text. */
-async function run(gitDir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+async function run(
+  gitDir: string,
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+) {
   const result = await runGit(gitDir, args, options);
   return { code: result.code, stdout: result.stdout.toString('utf8') };
 }
 
-async function runOk(gitDir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+async function runOk(
+  gitDir: string,
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+) {
   return (await runGitOk(gitDir, args, options)).toString('utf8');
 }
 

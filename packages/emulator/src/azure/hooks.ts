@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { invalidSubscription, subscriptionNotFound } from './errors';
-import type { OrganizationState } from './state';
+import type { OrganizationState } from './model';
 
 /** Event types the emulator publishes. */
 export const SUPPORTED_EVENT_TYPES = ['git.push'];

@@ -14,15 +14,14 @@ import {
 } from '../git/GitRepositories';
 import { newCommits } from './gitTrees';
 import type { ServiceHooks, SubscriptionState } from './hooks';
-import {
-  identityRef,
-  userDate,
-  type AzureOrganizations,
-  type OrganizationState,
-  type PushRecord,
-  type RefUpdateRecord,
-  type RepositoryState,
-} from './state';
+import type {
+  OrganizationState,
+  PushRecord,
+  RefUpdateRecord,
+  RepositoryState,
+} from './model';
+import type { AzureOrganizations } from './state';
+import { identityRef, repositoryJson, userDate } from './views';
 
 interface Batch {
   organization: OrganizationState;
@@ -172,7 +171,7 @@ export class PushLog {
     return {
       ...(options.commits ? { commits: options.commits } : {}),
       ...(options.refUpdates ? { refUpdates: push.refUpdates } : {}),
-      repository: this.state.repositoryJson(organization, repository),
+      repository: repositoryJson(this.state, organization, repository),
       pushedBy: identityRef(organizationUrl),
       pushId: push.pushId,
       date: push.date,
@@ -269,7 +268,7 @@ export class PushLog {
       `${pusher.displayName} pushed ${noun} to ${repository.name}:${branch}.`,
       ...lines,
     ].join('\n');
-    const repositoryJson = this.state.repositoryJson(organization, repository);
+    const repositoryBody = repositoryJson(this.state, organization, repository);
     return {
       subscriptionId: subscription.id,
       notificationId,
@@ -300,14 +299,14 @@ export class PushLog {
         })),
         refUpdates: push.refUpdates,
         repository: {
-          id: repositoryJson.id,
-          name: repositoryJson.name,
-          url: repositoryJson.url,
-          project: repositoryJson.project,
+          id: repositoryBody.id,
+          name: repositoryBody.name,
+          url: repositoryBody.url,
+          project: repositoryBody.project,
           ...(repository.defaultBranch
             ? { defaultBranch: repository.defaultBranch }
             : {}),
-          remoteUrl: repositoryJson.remoteUrl,
+          remoteUrl: repositoryBody.remoteUrl,
         },
         pushedBy: pusher,
         pushId: push.pushId,

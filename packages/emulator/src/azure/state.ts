@@ -1,160 +1,33 @@
 /**
- * What the emulated Azure DevOps knows per organization (projects,
- * repositories, pushes, pull requests, operations) and the JSON shapes the
- * service answers with (TeamProjectReference, GitRepository, IdentityRef,
- * GitCommitRef).
+ * What the emulated Azure DevOps knows per organization: the projects and
+ * repositories (kept on disk with the shared git repositories, so a
+ * restart finds them again), and where each lives (paths and URLs).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import type { CommitInfo, GitRepositories } from '../git/GitRepositories';
+import type { GitRepositories } from '../git/GitRepositories';
 import { readConfig, writeConfig } from './gitTrees';
 import {
-  invalidRepositoryName,
   projectExists,
   projectNotFound,
   repositoryExists,
   repositoryNotFound,
 } from './errors';
-
-/** The user every accepted PAT belongs to. */
-export const EMULATOR_USER = {
-  id: '6c3f8a52-1d0e-4b7a-9f21-5e8d7c4b3a10',
-  displayName: 'Luban Emulator',
-  uniqueName: 'emulator@luban.invalid',
-  descriptor: 'aad.NmMzZjhhNTItMWQwZS03YjdhLTlmMjEtNWU4ZDdjNGIzYTEw',
-};
+import {
+  AGILE_PROCESS_ID,
+  checkName,
+  diskName,
+  fromDiskName,
+  isGuid,
+  type OrganizationState,
+  type ProjectState,
+  type RepositoryState,
+} from './model';
 
 // Git config keys that record a repository's ids in the repository itself.
 const REPOSITORY_ID_KEY = 'azure.repositoryId';
 const PROJECT_ID_KEY = 'azure.projectId';
-
-/** The Agile process, which new projects get unless told otherwise. */
-export const AGILE_PROCESS_ID = 'adcc42ab-9882-485e-a3ed-7678f01f66bc';
-
-/** A project of an organization. */
-export interface ProjectState {
-  id: string;
-  name: string;
-  description?: string;
-  visibility: 'private' | 'public';
-  revision: number;
-  lastUpdateTime: string;
-  defaultTeamId: string;
-  processTemplateId: string;
-}
-
-/** A Git repository of a project. */
-export interface RepositoryState {
-  id: string;
-  name: string;
-  projectId: string;
-  /** Full ref name; absent until the first branch is pushed, as on the service. */
-  defaultBranch?: string;
-}
-
-/** One ref moved by a push. */
-export interface RefUpdateRecord {
-  name: string;
-  oldObjectId: string;
-  newObjectId: string;
-}
-
-/** A push: every ref update of one `git push`, `pushes` or `refs` call or pull request merge. */
-export interface PushRecord {
-  pushId: number;
-  date: string;
-  refUpdates: RefUpdateRecord[];
-  /** The commits the push introduced, newest first; filled in when the push is finished. */
-  commitIds: string[];
-}
-
-/** A pull request. */
-export interface PullRequestState {
-  pullRequestId: number;
-  repositoryId: string;
-  title: string;
-  description?: string;
-  sourceRefName: string;
-  targetRefName: string;
-  isDraft: boolean;
-  status: 'active' | 'abandoned' | 'completed';
-  creationDate: string;
-  closedDate?: string;
-  mergeId: string;
-  /** Frozen when the pull request closes; live (the branch heads) while active. */
-  lastMergeSourceCommit?: string;
-  lastMergeTargetCommit?: string;
-  lastMergeCommit?: string;
-  mergeStatus?: 'queued' | 'conflicts' | 'succeeded' | 'failure';
-  /** The heads the cached merge status was computed for. */
-  mergeStatusFor?: string;
-  completionOptions?: Record<string, unknown>;
-}
-
-/** A queued operation (project creation and deletion). */
-export interface OperationState {
-  id: string;
-  status: 'succeeded' | 'failed';
-  resultMessage: string | null;
-}
-
-/** Everything one organization holds. */
-export interface OrganizationState {
-  name: string;
-  /** The collection (and account) id. */
-  id: string;
-  projects: Map<string, ProjectState>;
-  repositories: Map<string, RepositoryState>;
-  pushes: Map<string, PushRecord[]>;
-  pullRequests: Map<number, PullRequestState>;
-  nextPullRequestId: number;
-  operations: Map<string, OperationState>;
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether a route value is a GUID rather than a name. */
-export function isGuid(value: string) {
-  return GUID.test(value);
-}
-
-// Characters Azure DevOps refuses in repository names (TF401025).
-const FORBIDDEN_NAME_CHARACTERS = /[\\/:*?"<>|;#${},+=[\]]/;
-
-/** Validates a repository or project name as the service does. */
-export function checkName(name: unknown): string {
-  if (
-    typeof name !== 'string' ||
-    name.trim() === '' ||
-    name.length > 64 ||
-    FORBIDDEN_NAME_CHARACTERS.test(name) ||
-    [...name].some(c => c.charCodeAt(0) < 32) ||
-    /^[_.]/.test(name) ||
-    name.endsWith('.')
-  ) {
-    throw invalidRepositoryName(String(name));
-  }
-  return name;
-}
-
-/**
- * A name as a folder on disk: shared `GitRepositories` only takes
- * `[\w.-]`, so anything else (a space, say) is written as `_xHH_`.
- */
-export function diskName(name: string) {
-  return name.replace(
-    /[^\w.-]/g,
-    c => `_x${c.charCodeAt(0).toString(16).padStart(2, '0')}_`,
-  );
-}
-
-/** Reverses {@link diskName}. */
-export function fromDiskName(name: string) {
-  return name.replace(/_x([0-9a-f]+)_/g, (_, hex: string) =>
-    String.fromCharCode(parseInt(hex, 16)),
-  );
-}
 
 /** A GUID derived from a key, so that what is found on disk keeps its id across restarts. */
 function stableId(key: string) {
@@ -178,29 +51,6 @@ async function subfolders(path: string): Promise<string[]> {
   }
 }
 
-/** The identity the service reports for the emulator's PAT owner. */
-export function identityRef(organizationUrl: string) {
-  const avatar = `${organizationUrl}/_apis/GraphProfile/MemberAvatars/${EMULATOR_USER.descriptor}`;
-  return {
-    displayName: EMULATOR_USER.displayName,
-    url: `${organizationUrl}/_apis/Identities/${EMULATOR_USER.id}`,
-    _links: { avatar: { href: avatar } },
-    id: EMULATOR_USER.id,
-    uniqueName: EMULATOR_USER.uniqueName,
-    imageUrl: avatar,
-    descriptor: EMULATOR_USER.descriptor,
-  };
-}
-
-/** The author/committer block of a commit (`GitUserDate`). */
-export function userDate(user: { name: string; email: string; date: string }) {
-  return {
-    name: user.name,
-    email: user.email,
-    date: new Date(user.date).toISOString(),
-  };
-}
-
 /**
  * The organizations of one emulator and the lookups every route needs;
  * lookups throw the service's 404s.
@@ -209,7 +59,8 @@ export class AzureOrganizations {
   private readonly organizations = new Map<string, OrganizationState>();
 
   constructor(
-    private readonly baseUrl: string,
+    /** Where the emulated service listens; every URL it answers with starts here. */
+    readonly baseUrl: string,
     private readonly git: GitRepositories,
     private readonly names: string[],
   ) {}
@@ -496,20 +347,6 @@ export class AzureOrganizations {
     organization.projects.delete(project.id);
   }
 
-  /** `TeamProjectReference`. */
-  projectJson(organization: OrganizationState, project: ProjectState) {
-    return {
-      id: project.id,
-      name: project.name,
-      ...(project.description ? { description: project.description } : {}),
-      url: `${this.organizationUrl(organization)}/_apis/projects/${project.id}`,
-      state: 'wellFormed',
-      revision: project.revision,
-      visibility: project.visibility,
-      lastUpdateTime: project.lastUpdateTime,
-    };
-  }
-
   /** The clone URL, with the `<org>@` user the service puts in it. */
   remoteUrl(organization: OrganizationState, repository: RepositoryState) {
     const project = organization.projects.get(repository.projectId)!;
@@ -534,52 +371,5 @@ export class AzureOrganizations {
     return `${this.organizationUrl(organization)}/${
       repository.projectId
     }/_apis/git/repositories/${repository.id}`;
-  }
-
-  /** `GitRepository`. */
-  repositoryJson(
-    organization: OrganizationState,
-    repository: RepositoryState,
-    size = 0,
-  ) {
-    const project = organization.projects.get(repository.projectId)!;
-    const host = new URL(this.baseUrl).hostname;
-    return {
-      id: repository.id,
-      name: repository.name,
-      url: this.repositoryUrl(organization, repository),
-      project: this.projectJson(organization, project),
-      ...(repository.defaultBranch
-        ? { defaultBranch: repository.defaultBranch }
-        : {}),
-      size,
-      remoteUrl: this.remoteUrl(organization, repository),
-      sshUrl: `git@ssh.${host}:v3/${organization.name}/${encodeURIComponent(
-        project.name,
-      )}/${encodeURIComponent(repository.name)}`,
-      webUrl: this.webUrl(organization, repository),
-      isDisabled: false,
-      isInMaintenance: false,
-    };
-  }
-
-  /** `GitCommitRef` as lists and pushes carry it. */
-  commitJson(
-    organization: OrganizationState,
-    repository: RepositoryState,
-    commit: CommitInfo,
-  ) {
-    return {
-      commitId: commit.sha,
-      author: userDate(commit.author),
-      committer: userDate(commit.committer),
-      comment: commit.message,
-      url: `${this.repositoryUrl(organization, repository)}/commits/${
-        commit.sha
-      }`,
-      remoteUrl: `${this.webUrl(organization, repository)}/commit/${
-        commit.sha
-      }`,
-    };
   }
 }
