@@ -5,19 +5,13 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import {
-  GitProviders,
-  HarborClient,
-  readKubernetesClusters,
-  readLubanEnvironments,
-  readRequestTimeoutMs,
-} from '@luban-backstage/plugin-luban-node';
+import { GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
 import { ClusterAccess } from './service/ClusterAccess';
 import { EntityTargets } from './service/EntityTargets';
 import { createHealthService } from './service/HealthService';
 import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
-import { SndAutoDeployer, type AutoDeployMode } from './service/deploy/SndAutoDeployer';
+import { SndAutoDeployer } from './service/deploy/SndAutoDeployer';
 import { LiveUpdates } from './service/live/LiveUpdates';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
@@ -44,14 +38,13 @@ export const lubanPlugin = createBackendPlugin({
         events: eventsServiceRef,
       },
       async init({ config, logger, httpRouter, httpAuth, permissions, auditor, auth, lifecycle, catalog, signals, events }) {
-        const environments = readLubanEnvironments(config);
-        const requestTimeoutMs = readRequestTimeoutMs(config);
+        const luban = readLubanConfig(config);
+        const { environments, requestTimeoutMs } = luban;
         const git = GitProviders.fromConfig(config, { requestTimeoutMs });
         const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
-        const argoCdNamespace = config.getOptionalString('luban.argocd.namespace') ?? 'argocd';
-        const configuredClusters = readKubernetesClusters(config);
-        const clusters = new ClusterAccess({ clusters: configuredClusters, requestTimeoutMs, argoCdNamespace });
-        const gitopsBranch = config.getOptionalString('luban.gitops.branch') ?? 'main';
+        const lubanClusters = LubanClusters.fromConfig(config, { requestTimeoutMs });
+        const clusters = new ClusterAccess({ clusters: lubanClusters, argoCdNamespace: luban.argocd.namespace });
+        const gitopsBranch = luban.gitops.branch;
 
         const targets = new EntityTargets({ catalog, auth, git, environments });
         const builds = new KpackBuildService({ clusters, git, harbor, logger });
@@ -61,8 +54,8 @@ export const lubanPlugin = createBackendPlugin({
           harbor,
           builds,
           gitopsBranch,
-          argoCdNamespace,
-          argoCdBaseUrl: config.getOptionalString('luban.argocd.baseUrl'),
+          argoCdNamespace: luban.argocd.namespace,
+          argoCdBaseUrl: luban.argocd.baseUrl,
           logger,
         });
 
@@ -72,7 +65,7 @@ export const lubanPlugin = createBackendPlugin({
           git,
           targets,
           gitopsBranch,
-          mode: (config.getOptionalString('luban.gitops.autoDeploy') as AutoDeployMode | undefined) ?? 'commit',
+          mode: luban.gitops.autoDeploy,
           logger,
           onDeployed: target => live.gitopsChanged(EntityTargets.requireGitopsRepo(target).webUrl, 'deployed'),
         });
@@ -82,7 +75,7 @@ export const lubanPlugin = createBackendPlugin({
           topics: PushHandler.topics,
           onEvent: event => pushes.onEvent(event),
         });
-        lifecycle.addStartupHook(() => deployer.start(configuredClusters.map(c => c.name)));
+        lifecycle.addStartupHook(() => deployer.start(lubanClusters.names()));
         lifecycle.addShutdownHook(() => {
           deployer.stop();
           clusters.stop();
