@@ -1,47 +1,20 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import type { LubanBuild } from '@luban-backstage/plugin-luban-common';
 import Button from '@material-ui/core/Button';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import DownloadIcon from '@material-ui/icons/GetApp';
 import Alert from '@material-ui/lab/Alert';
-import {
-  useEffect,
-  useId,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-  type UIEvent,
-} from 'react';
-import { lubanApiRef } from '../../api';
-import { backendMessage, statusLabel } from '../shared';
-import { downloadBuildLog } from './downloadBuildLog';
+import { useMemo, useState } from 'react';
+import { backendMessage, cardHeadingProps } from '../shared';
 import { LogText, filterLogLines, splitLogLines } from './LogText';
+import { LogToolbar } from './LogToolbar';
 import { useBuildLog } from './useBuildLog';
+import { useStickToBottom } from './useStickToBottom';
 
-/** The value of the step choice that shows every step's log. */
-export const ALL_STEPS = 'all';
-
-/** How close to the end (in pixels) still counts as "at the bottom". */
-const BOTTOM_SLACK_PX = 16;
-
-const headingProps = { component: 'h2', variant: 'h5' };
+export { ALL_STEPS } from './LogToolbar';
 
 const useStyles = makeStyles(theme => ({
-  toolbar: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: theme.spacing(2),
-    marginBottom: theme.spacing(2),
-  },
-  search: {
-    flex: '1 1 16rem',
-  },
   log: {
     margin: 0,
     padding: theme.spacing(1.5),
@@ -101,8 +74,6 @@ export function BuildLog(props: {
 }) {
   const { entityRef, build, step, onStepChange, onFollowEnd } = props;
   const classes = useStyles();
-  const lubanApi = useApi(lubanApiRef);
-  const alertApi = useApi(alertApiRef);
   const log = useBuildLog(
     entityRef,
     build.name,
@@ -111,94 +82,27 @@ export function BuildLog(props: {
     onFollowEnd,
   );
   const [query, setQuery] = useState('');
-  const [downloading, setDownloading] = useState(false);
-  const [pinnedToBottom, setPinnedToBottom] = useState(true);
-  const logRef = useRef<HTMLPreElement>(null);
-  const stepFieldId = useId();
-  const searchFieldId = useId();
-
   const lines = useMemo(() => splitLogLines(log.text), [log.text]);
   const shown = useMemo(() => filterLogLines(lines, query), [lines, query]);
   const tailing = log.streaming && log.following;
-
-  // Another log starts at its newest line again.
-  useEffect(() => setPinnedToBottom(true), [build.name, step]);
-
-  useLayoutEffect(() => {
-    const element = logRef.current;
-    if (element && tailing && pinnedToBottom) {
-      element.scrollTop = element.scrollHeight;
-    }
-  }, [log.text, tailing, pinnedToBottom]);
-
-  const onScroll = (event: UIEvent<HTMLPreElement>) => {
-    const { scrollHeight, scrollTop, clientHeight } = event.currentTarget;
-    setPinnedToBottom(
-      scrollHeight - scrollTop - clientHeight <= BOTTOM_SLACK_PX,
-    );
-  };
-
-  const download = async () => {
-    setDownloading(true);
-    try {
-      await downloadBuildLog(lubanApi, entityRef, build.name, step);
-    } catch (error) {
-      alertApi.post({
-        message: `Could not download the log: ${backendMessage(
-          error as Error,
-        )}`,
-        severity: 'error',
-      });
-    } finally {
-      setDownloading(false);
-    }
-  };
+  const bottom = useStickToBottom<HTMLPreElement>({
+    content: log.text,
+    following: tailing,
+    resetKey: `${build.name}\n${step}`,
+  });
 
   const where = step ? `step ${step}` : 'all steps';
   return (
-    <InfoCard title="Log" titleTypographyProps={headingProps}>
-      <div className={classes.toolbar}>
-        <TextField
-          id={stepFieldId}
-          select
-          label="Step"
-          value={step ?? ALL_STEPS}
-          onChange={event => onStepChange(event.target.value)}
-          SelectProps={{ native: true }}
-          variant="outlined"
-          size="small"
-        >
-          <option value={ALL_STEPS}>All steps</option>
-          {build.steps.map(s => (
-            <option key={s.name} value={s.name}>
-              {s.name} ({statusLabel(s.state)})
-            </option>
-          ))}
-        </TextField>
-        <TextField
-          id={searchFieldId}
-          className={classes.search}
-          type="search"
-          label="Search the log"
-          value={query}
-          onChange={event => setQuery(event.target.value)}
-          variant="outlined"
-          size="small"
-        />
-        {query && (
-          <Typography variant="body2" role="status">
-            {shown.length} of {lines.length} lines match
-          </Typography>
-        )}
-        <Button
-          variant="outlined"
-          startIcon={<DownloadIcon />}
-          onClick={download}
-          disabled={downloading}
-        >
-          Download
-        </Button>
-      </div>
+    <InfoCard title="Log" titleTypographyProps={cardHeadingProps}>
+      <LogToolbar
+        entityRef={entityRef}
+        build={build}
+        step={step}
+        onStepChange={onStepChange}
+        query={query}
+        onQueryChange={setQuery}
+        matches={{ shown: shown.length, total: lines.length }}
+      />
       {log.error && (
         <Alert
           severity="error"
@@ -208,7 +112,7 @@ export function BuildLog(props: {
         </Alert>
       )}
       <pre
-        ref={logRef}
+        ref={bottom.ref}
         className={classes.log}
         role="log"
         aria-live="polite"
@@ -217,7 +121,7 @@ export function BuildLog(props: {
         // rule scrollable-region-focusable).
         // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
         tabIndex={0}
-        onScroll={onScroll}
+        onScroll={bottom.onScroll}
       >
         <LogText lines={shown} query={query} />
       </pre>
@@ -225,8 +129,8 @@ export function BuildLog(props: {
         <Typography variant="body2">
           {logProgress({ ...log, empty: lines.length === 0 })}
         </Typography>
-        {tailing && !pinnedToBottom && (
-          <Button size="small" onClick={() => setPinnedToBottom(true)}>
+        {tailing && !bottom.pinned && (
+          <Button size="small" onClick={bottom.pin}>
             Jump to the newest line
           </Button>
         )}

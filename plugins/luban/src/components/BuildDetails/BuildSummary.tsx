@@ -2,29 +2,21 @@ import { InfoCard } from '@backstage/core-components';
 import type { LubanBuild } from '@luban-backstage/plugin-luban-common';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
-import { Fragment, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import {
   BuildReasons,
   CommitLink,
+  DetailsList,
   DigestWithCopy,
+  cardHeadingProps,
   formatDuration,
   RelativeTime,
   StatusChip,
 } from '../shared';
 import { StepTimeline } from './StepTimeline';
 
-const headingProps = { component: 'h2', variant: 'h5' };
-
 const useStyles = makeStyles(theme => ({
-  details: {
-    display: 'grid',
-    gridTemplateColumns: 'max-content 1fr',
-    columnGap: theme.spacing(3),
-    rowGap: theme.spacing(1),
-    margin: theme.spacing(0, 0, 3),
-    '& dt': { fontWeight: theme.typography.fontWeightBold },
-    '& dd': { margin: 0 },
-  },
+  details: { margin: theme.spacing(0, 0, 3) },
   message: {
     marginBottom: theme.spacing(2),
   },
@@ -81,21 +73,14 @@ export function BuildSummary(props: { build: LubanBuild }) {
     <InfoCard
       title={`Build #${build.number}`}
       subheader={build.name}
-      titleTypographyProps={headingProps}
+      titleTypographyProps={cardHeadingProps}
     >
       {build.status === 'failed' && build.message && (
         <Alert severity="error" className={classes.message}>
           {build.message}
         </Alert>
       )}
-      <dl className={classes.details}>
-        {details.map(([term, description]) => (
-          <Fragment key={term}>
-            <dt>{term}</dt>
-            <dd>{description}</dd>
-          </Fragment>
-        ))}
-      </dl>
+      <DetailsList details={details} className={classes.details} />
       <StepTimeline steps={build.steps} />
     </InfoCard>
   );

@@ -1,10 +1,11 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Link } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import type {
-  LubanBuild,
-  LubanEnvironmentState,
-  LubanPromotionState,
+import {
+  type LubanBuild,
+  type LubanEnvironmentState,
+  type LubanPromotionState,
+  shortDigest as digestHex,
 } from '@luban-backstage/plugin-luban-common';
 import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
@@ -21,8 +22,9 @@ import {
   RelativeTime,
   StatusChip,
   backendMessage,
-  shortDigest,
   buildTabPath,
+  cardHeadingProps,
+  shortDigest,
   useEntityTabLink,
 } from '../shared';
 
@@ -81,7 +83,7 @@ function pullRequestsOf(
   digest: string,
   environments: LubanEnvironmentState[],
 ): Array<{ environment: string; number: number; url: string; title: string }> {
-  const hex = digest.replace(/^sha256:/, '').slice(0, 12);
+  const hex = digestHex(digest);
   return environments.flatMap(environment =>
     environment.pullRequest?.title.includes(hex)
       ? [{ environment: environment.name, ...environment.pullRequest }]
@@ -131,6 +133,85 @@ function BuildStep(props: {
   );
 }
 
+function PullRequestsStep(props: {
+  pullRequests: ReturnType<typeof pullRequestsOf>;
+}) {
+  const { pullRequests } = props;
+  const classes = useStyles();
+  return (
+    <TraceStep title="Pull requests">
+      {pullRequests.length === 0 ? (
+        <Absent>No open pull request moves it.</Absent>
+      ) : (
+        <ul className={classes.list}>
+          {pullRequests.map(pullRequest => (
+            <li key={pullRequest.url}>
+              <Link to={pullRequest.url}>#{pullRequest.number}</Link> into{' '}
+              {pullRequest.environment}: {pullRequest.title}
+            </li>
+          ))}
+        </ul>
+      )}
+    </TraceStep>
+  );
+}
+
+function EnvironmentsStep(props: { running: LubanEnvironmentState[] }) {
+  const { running } = props;
+  const classes = useStyles();
+  return (
+    <TraceStep title="Environments">
+      {running.length === 0 ? (
+        <Absent>No environment runs it.</Absent>
+      ) : (
+        <ul className={classes.list} aria-label="Environments running it">
+          {running.map(env => (
+            <li key={env.name}>
+              {env.name}
+              {env.deployedAt && (
+                <>
+                  , deployed <RelativeTime value={env.deployedAt} />
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </TraceStep>
+  );
+}
+
+/**
+ * What is known of one digest: the build that produced it (from the builds,
+ * else from the matrix), the environments running it and the pull requests
+ * moving it.
+ */
+function useTrace(
+  entityRef: CompoundEntityRef,
+  digest: string,
+  state: LubanPromotionState,
+) {
+  const lubanApi = useApi(lubanApiRef);
+  const builds = useAsync(
+    () => lubanApi.listBuilds(entityRef),
+    [lubanApi, entityRef],
+  );
+  const build = builds.value?.builds.find(
+    candidate => candidate.digest === digest,
+  );
+  const running = state.environments.filter(env => env.digest === digest);
+  const summary = running.find(env => env.build)?.build;
+  return {
+    builds,
+    build,
+    summary,
+    running,
+    vulnerabilities: running.find(env => env.vulnerabilities)?.vulnerabilities,
+    revision: build?.revision ?? summary?.revision,
+    pullRequests: pullRequestsOf(digest, state.environments),
+  };
+}
+
 /**
  * Props of {@link TraceabilityPanel}.
  * @public
@@ -155,29 +236,15 @@ export interface TraceabilityPanelProps {
 export function TraceabilityPanel(props: TraceabilityPanelProps) {
   const { entityRef, digest, state, onClose } = props;
   const classes = useStyles();
-  const lubanApi = useApi(lubanApiRef);
   const headingId = useId();
   const panel = useRef<HTMLElement>(null);
-
-  const builds = useAsync(
-    () => lubanApi.listBuilds(entityRef),
-    [lubanApi, entityRef],
-  );
+  const trace = useTrace(entityRef, digest, state);
+  const { build, summary, running } = trace;
+  const image = build?.image ?? running[0]?.image;
 
   useEffect(() => {
     panel.current?.focus();
   }, [digest]);
-
-  const build = builds.value?.builds.find(
-    candidate => candidate.digest === digest,
-  );
-  const running = state.environments.filter(env => env.digest === digest);
-  const summary = running.find(env => env.build)?.build;
-  const vulnerabilities = running.find(
-    env => env.vulnerabilities,
-  )?.vulnerabilities;
-  const revision = build?.revision ?? summary?.revision;
-  const pullRequests = pullRequestsOf(digest, state.environments);
 
   return (
     <section
@@ -188,7 +255,7 @@ export function TraceabilityPanel(props: TraceabilityPanelProps) {
     >
       <InfoCard
         title={<span id={headingId}>Trace of {shortDigest(digest)}</span>}
-        titleTypographyProps={{ component: 'h2', variant: 'h5' }}
+        titleTypographyProps={cardHeadingProps}
         action={
           onClose && (
             <IconButton aria-label="Close the trace" onClick={onClose}>
@@ -199,9 +266,9 @@ export function TraceabilityPanel(props: TraceabilityPanelProps) {
       >
         <ol className={classes.chain}>
           <TraceStep title="Commit">
-            {revision ? (
+            {trace.revision ? (
               <CommitLink
-                sha={revision}
+                sha={trace.revision}
                 url={build?.commitUrl ?? summary?.commitUrl}
               />
             ) : (
@@ -211,52 +278,18 @@ export function TraceabilityPanel(props: TraceabilityPanelProps) {
           <BuildStep
             build={build}
             summary={summary}
-            loading={builds.loading}
-            error={builds.error}
+            loading={trace.builds.loading}
+            error={trace.builds.error}
           />
           <TraceStep title="Image">
             <DigestWithCopy digest={digest} url={build?.registryUrl} />
-            {(build?.image ?? running[0]?.image) && (
-              <code className={classes.detail}>
-                {build?.image ?? running[0]?.image}
-              </code>
-            )}
+            {image && <code className={classes.detail}>{image}</code>}
           </TraceStep>
           <TraceStep title="Vulnerabilities">
-            <VulnerabilitySummary vulnerabilities={vulnerabilities} all />
+            <VulnerabilitySummary vulnerabilities={trace.vulnerabilities} all />
           </TraceStep>
-          <TraceStep title="Pull requests">
-            {pullRequests.length === 0 ? (
-              <Absent>No open pull request moves it.</Absent>
-            ) : (
-              <ul className={classes.list}>
-                {pullRequests.map(pullRequest => (
-                  <li key={pullRequest.url}>
-                    <Link to={pullRequest.url}>#{pullRequest.number}</Link> into{' '}
-                    {pullRequest.environment}: {pullRequest.title}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </TraceStep>
-          <TraceStep title="Environments">
-            {running.length === 0 ? (
-              <Absent>No environment runs it.</Absent>
-            ) : (
-              <ul className={classes.list} aria-label="Environments running it">
-                {running.map(env => (
-                  <li key={env.name}>
-                    {env.name}
-                    {env.deployedAt && (
-                      <>
-                        , deployed <RelativeTime value={env.deployedAt} />
-                      </>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </TraceStep>
+          <PullRequestsStep pullRequests={trace.pullRequests} />
+          <EnvironmentsStep running={running} />
         </ol>
       </InfoCard>
     </section>
