@@ -76,6 +76,10 @@ export interface Config {
       /**
        * The Kubernetes cluster the environment runs on, by its name in
        * kubernetes.clusterLocatorMethods. Default: the first configured.
+       * The environment's namespace and its Argo CD objects (the project's
+       * AppProject and the apps' Applications, in `luban.argocd.namespace`)
+       * live on this cluster; kpack Images and Builds live on the first
+       * cluster (or the one an entity's `luban.dev/cluster` annotation names).
        * @visibility frontend
        */
       cluster?: string;
@@ -106,16 +110,19 @@ export interface Config {
         minSoakMinutes?: number;
       };
     }>;
-    /** Where luban creates Argo CD objects. */
+    /** Where luban creates Argo CD objects: on each environment's cluster (`luban.environments[].cluster`). */
     argocd?: {
-      /** The namespace Argo CD watches for Applications and AppProjects. Default `argocd`. */
+      /** The namespace Argo CD watches for Applications and AppProjects, on every cluster. Default `argocd`. */
       namespace?: string;
       /** The destination server of Applications. Default `https://kubernetes.default.svc`. */
       destinationServer?: string;
       /** Argo CD's web UI, e.g. `https://argocd.example.com`, for links from the delivery view. */
       baseUrl?: string;
     };
-    /** How luban builds images with kpack. */
+    /**
+     * How luban builds images with kpack, on the first configured cluster
+     * (or the one an entity's `luban.dev/cluster` annotation names).
+     */
     kpack?: {
       /** The builder of new kpack Images. Default: ClusterBuilder `luban-builder`. */
       builder?: { kind?: 'ClusterBuilder' | 'Builder'; name?: string };
@@ -126,7 +133,7 @@ export interface Config {
     webhooks?: {
       /**
        * Backstage's events endpoint as the git hosts reach it; luban appends
-       * `/github` or `/azure`. Default `<backend.baseUrl>/api/events/http`.
+       * `/luban-github` or `/luban-azure`. Default `<backend.baseUrl>/api/events/http`.
        */
       targetBaseUrl?: string;
       /**

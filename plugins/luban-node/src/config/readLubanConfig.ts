@@ -21,7 +21,7 @@ export interface NamespaceDefaults {
     requests: Record<string, string>;
   };
   podSecurity: 'restricted' | 'baseline' | 'privileged';
-  /** The owner group's name in Kubernetes RBAC; `{name}` is the catalog group's name. */
+  /** The owner group's name in Kubernetes RBAC; `{name}` and `{namespace}` are the catalog group's. */
   groupPattern: string;
 }
 
@@ -41,14 +41,16 @@ export interface LubanConfig {
     /** `luban.gitops.autoDeploy`, default `commit`. */
     autoDeploy: AutoDeployMode;
   };
+  /** Argo CD's objects of an environment live on the environment's cluster. */
   argocd: {
-    /** The namespace of Argo CD's Applications and AppProjects (default `argocd`). */
+    /** The namespace of Argo CD's Applications and AppProjects on every cluster (default `argocd`). */
     namespace: string;
     /** The destination server of luban's Applications (default the in-cluster API). */
     destinationServer: string;
     /** Argo CD's web UI, for links. */
     baseUrl?: string;
   };
+  /** kpack Images and Builds live on the first cluster (or the one an entity's `luban.dev/cluster` names). */
   kpack: {
     builder: { kind: 'ClusterBuilder' | 'Builder'; name: string };
     /** The build cache size of new Images (default `2G`). */
