@@ -4,6 +4,7 @@ import {
   type ProjectRecord,
   type RepositoryRecord,
   type RobotRecord,
+  type TagRecord,
 } from './model';
 
 /**
@@ -49,6 +50,19 @@ export const PROJECT_METADATA_KEYS = [
 
 /** Who is asking; Harbor fills the role fields of a project for local users only. */
 export type Viewer = 'admin' | 'robot' | 'anonymous';
+
+/** A Tag as the tag list and an artifact's `tags` carry it. */
+export function tagJson(tag: TagRecord) {
+  return {
+    artifact_id: tag.artifactId,
+    id: tag.id,
+    immutable: false,
+    name: tag.name,
+    pull_time: ZERO_TIME,
+    push_time: tag.pushTime.toISOString(),
+    repository_id: tag.repositoryId,
+  };
+}
 
 /** A Project as GET /projects and GET /projects/{id} return it. */
 export function projectJson(
@@ -166,15 +180,7 @@ export function artifactJson(
   )}/artifacts/${artifact.digest}/additions`;
   const tags = [...artifact.tags]
     .sort((a, b) => b.pushTime.getTime() - a.pushTime.getTime() || b.id - a.id)
-    .map(tag => ({
-      artifact_id: tag.artifactId,
-      id: tag.id,
-      immutable: false,
-      name: tag.name,
-      pull_time: ZERO_TIME,
-      push_time: tag.pushTime.toISOString(),
-      repository_id: tag.repositoryId,
-    }));
+    .map(tagJson);
   const sbom = artifact.sbom;
   const json: Record<string, unknown> = {
     accessories:

@@ -45,6 +45,18 @@ export async function subscriptionsResource(
       return false;
     }
   };
+  /** Creates (no id) or replaces a subscription from the request body and answers with it. */
+  const save = async (subscriptionId: string | undefined) => {
+    const body = ((await readJson(ctx)) ?? {}) as Record<string, unknown>;
+    const saved = services.hooks.save(
+      organization,
+      body,
+      projectExists,
+      repositoryExists,
+      subscriptionId,
+    );
+    sendJson(ctx, 200, toJson(saved));
+  };
   if (id === undefined) {
     if (ctx.method === 'GET') {
       const query = ctx.url.searchParams;
@@ -56,19 +68,7 @@ export async function subscriptionsResource(
       };
       sendList(ctx, services.hooks.list(organization, filter).map(toJson));
     } else if (ctx.method === 'POST') {
-      const body = ((await readJson(ctx)) ?? {}) as Record<string, unknown>;
-      sendJson(
-        ctx,
-        200,
-        toJson(
-          services.hooks.save(
-            organization,
-            body,
-            projectExists,
-            repositoryExists,
-          ),
-        ),
-      );
+      await save(undefined);
     } else {
       throw methodNotAllowed(ctx.method);
     }
@@ -78,20 +78,7 @@ export async function subscriptionsResource(
     sendJson(ctx, 200, toJson(services.hooks.get(organization, id)));
   } else if (ctx.method === 'PUT') {
     services.hooks.get(organization, id);
-    const body = ((await readJson(ctx)) ?? {}) as Record<string, unknown>;
-    sendJson(
-      ctx,
-      200,
-      toJson(
-        services.hooks.save(
-          organization,
-          body,
-          projectExists,
-          repositoryExists,
-          id,
-        ),
-      ),
-    );
+    await save(id);
   } else if (ctx.method === 'DELETE') {
     services.hooks.remove(organization, id);
     sendEmpty(ctx, 204);

@@ -172,6 +172,15 @@ async function list(
   );
 }
 
+/** 400 when a description is longer than the service stores. */
+function checkDescription(description: unknown) {
+  if (typeof description === 'string' && description.length > MAX_DESCRIPTION) {
+    throw invalidArgument(
+      `The pull request description cannot be longer than ${MAX_DESCRIPTION} characters.`,
+    );
+  }
+}
+
 async function create(
   services: AzureServices,
   ctx: RequestContext,
@@ -192,11 +201,7 @@ async function create(
   }
   if (typeof title !== 'string' || !title.trim())
     throw invalidArgument('The pull request title cannot be empty.');
-  if (typeof description === 'string' && description.length > MAX_DESCRIPTION) {
-    throw invalidArgument(
-      `The pull request description cannot be longer than ${MAX_DESCRIPTION} characters.`,
-    );
-  }
+  checkDescription(description);
   if (sourceRefName === targetRefName) {
     throw invalidArgument(
       'The source and target branches of a pull request cannot be the same.',
@@ -287,14 +292,7 @@ async function update(
   ) {
     throw invalidArgument('The pull request title cannot be empty.');
   }
-  if (
-    typeof body.description === 'string' &&
-    body.description.length > MAX_DESCRIPTION
-  ) {
-    throw invalidArgument(
-      `The pull request description cannot be longer than ${MAX_DESCRIPTION} characters.`,
-    );
-  }
+  checkDescription(body.description);
   if (status === 'completed') {
     await completePullRequest(services, organization, pullRequest, body);
   } else {

@@ -4,7 +4,6 @@ import { badRequest, unprocessable } from '../errors';
 import type { ArtifactRecord } from '../model';
 import {
   matchesTerm,
-  pageOf,
   parsePaging,
   parseQuery,
   parseSort,
@@ -16,8 +15,8 @@ import type { HarborState } from '../state';
 import {
   HARBOR_REPORT_MIME,
   VULNERABILITY_REPORT_MIME,
-  ZERO_TIME,
   artifactJson,
+  tagJson,
   vulnerabilityReport,
   type ArtifactOptions,
 } from '../views';
@@ -25,6 +24,7 @@ import {
   boolParam,
   filterByTerms,
   fullRepositoryName,
+  newestFirst,
   sendEmpty,
   sendPage,
 } from './common';
@@ -101,15 +101,9 @@ function listArtifacts(state: HarborState, call: Call) {
     artifacts,
     parseSort(searchParams.get('sort')),
     ARTIFACT_SORT_FIELDS,
-    [
-      { key: 'push_time', descending: true },
-      { key: 'id', descending: true },
-    ],
+    newestFirst('push_time'),
   );
-  const items = pageOf(sorted, paging).map(a =>
-    artifactJson(a, repository!, options),
-  );
-  sendPage(call, items, sorted.length, paging);
+  sendPage(call, sorted, paging, a => artifactJson(a, repository!, options));
 }
 
 function requireArtifact(state: HarborState, call: Call, access: string) {
@@ -159,21 +153,9 @@ function listTags(state: HarborState, call: Call) {
       id: t => t.id,
       push_time: t => t.pushTime.getTime(),
     },
-    [
-      { key: 'push_time', descending: true },
-      { key: 'id', descending: true },
-    ],
+    newestFirst('push_time'),
   );
-  const items = pageOf(sorted, paging).map(tag => ({
-    artifact_id: tag.artifactId,
-    id: tag.id,
-    immutable: false,
-    name: tag.name,
-    pull_time: ZERO_TIME,
-    push_time: tag.pushTime.toISOString(),
-    repository_id: tag.repositoryId,
-  }));
-  sendPage(call, items, sorted.length, paging);
+  sendPage(call, sorted, paging, tagJson);
 }
 
 function vulnerabilities(state: HarborState, call: Call) {

@@ -3,7 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../../http';
 import { unprocessable } from '../errors';
 import type { ProjectRecord } from '../model';
-import { linkHeader, matchesTerm, type Paging, type QueryTerm } from '../query';
+import {
+  linkHeader,
+  matchesTerm,
+  pageOf,
+  type Paging,
+  type QueryTerm,
+  type SortKey,
+} from '../query';
 import type { Call } from '../router';
 
 const TRUE_WORDS = [
@@ -49,13 +56,15 @@ export function sendEmpty(
   res.end();
 }
 
-/** Writes one page of a list with Harbor's `X-Total-Count` and `Link` headers. */
-export function sendPage(
+/** Writes the requested page of a sorted list, each record rendered by `render`, with Harbor's `X-Total-Count` and `Link` headers. */
+export function sendPage<T>(
   call: Call,
-  items: unknown[],
-  total: number,
+  sorted: T[],
   paging: Paging,
+  render: (record: T) => unknown,
 ) {
+  const items = pageOf(sorted, paging).map(render);
+  const total = sorted.length;
   const headers: Record<string, string> = { 'X-Total-Count': String(total) };
   const link = linkHeader(
     call.url.pathname,
@@ -65,6 +74,14 @@ export function sendPage(
   );
   if (link) headers.Link = link;
   sendJson(call.res, 200, items, headers);
+}
+
+/** The default order of most lists: newest first by `timeKey`, then by id. */
+export function newestFirst(timeKey: string): SortKey[] {
+  return [
+    { key: timeKey, descending: true },
+    { key: 'id', descending: true },
+  ];
 }
 
 /** Keeps the records that satisfy every term whose key the model knows (Harbor ignores the others). */

@@ -14,13 +14,7 @@ import {
   unprocessable,
 } from '../errors';
 import { NAME_PATTERN, type ProjectRecord } from '../model';
-import {
-  pageOf,
-  parsePaging,
-  parseQuery,
-  parseSort,
-  sortRecords,
-} from '../query';
+import { parsePaging, parseQuery, parseSort, sortRecords } from '../query';
 import { route, type Call, type Route } from '../router';
 import type { HarborState } from '../state';
 import { PROJECT_METADATA_KEYS, projectJson } from '../views';
@@ -99,10 +93,9 @@ function listProjects(state: HarborState, call: Call) {
     },
     [{ key: 'name', descending: false }],
   );
-  const items = pageOf(sorted, paging).map(p =>
+  sendPage(call, sorted, paging, p =>
     projectJson(p, repoCount(state, p), principal.kind),
   );
-  sendPage(call, items, sorted.length, paging);
 }
 
 function headProject(state: HarborState, call: Call) {

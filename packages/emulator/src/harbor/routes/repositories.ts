@@ -2,19 +2,14 @@ import { sendJson } from '../../http';
 import { requireProjectAccess } from '../access';
 import { notFound } from '../errors';
 import type { RepositoryRecord } from '../model';
-import {
-  pageOf,
-  parsePaging,
-  parseQuery,
-  parseSort,
-  sortRecords,
-} from '../query';
+import { parsePaging, parseQuery, parseSort, sortRecords } from '../query';
 import { route, type Call, type Route } from '../router';
 import type { HarborState } from '../state';
 import { repositoryJson } from '../views';
 import {
   filterByTerms,
   fullRepositoryName,
+  newestFirst,
   sendEmpty,
   sendPage,
 } from './common';
@@ -43,15 +38,11 @@ function listRepositories(state: HarborState, call: Call) {
       update_time: r => r.updateTime.getTime(),
       pull_count: r => r.pullCount,
     },
-    [
-      { key: 'creation_time', descending: true },
-      { key: 'id', descending: true },
-    ],
+    newestFirst('creation_time'),
   );
-  const items = pageOf(sorted, paging).map(r =>
+  sendPage(call, sorted, paging, r =>
     repositoryJson(r, state.artifactsOf(r.id).length),
   );
-  sendPage(call, items, sorted.length, paging);
 }
 
 /** The repository the path names, once the caller may perform `access` in its project; 404 when missing. */

@@ -17,17 +17,11 @@ import {
   type RobotPermission,
   type RobotRecord,
 } from '../model';
-import {
-  pageOf,
-  parsePaging,
-  parseQuery,
-  parseSort,
-  sortRecords,
-} from '../query';
+import { parsePaging, parseQuery, parseSort, sortRecords } from '../query';
 import { route, type Call, type Route } from '../router';
 import type { HarborState } from '../state';
 import { robotFullName, robotJson } from '../views';
-import { filterByTerms, sendEmpty, sendPage } from './common';
+import { filterByTerms, newestFirst, sendEmpty, sendPage } from './common';
 
 /** Binds and checks the permissions of a RobotCreate or Robot body. */
 function readPermissions(body: JsonBody): RobotPermission[] {
@@ -239,12 +233,9 @@ function listRobots(state: HarborState, call: Call) {
       id: r => r.id,
       creation_time: r => r.creationTime.getTime(),
     },
-    [
-      { key: 'creation_time', descending: true },
-      { key: 'id', descending: true },
-    ],
+    newestFirst('creation_time'),
   );
-  sendPage(call, pageOf(sorted, paging).map(robotJson), sorted.length, paging);
+  sendPage(call, sorted, paging, robotJson);
 }
 
 function robotFromPath(state: HarborState, call: Call): RobotRecord {
