@@ -36,13 +36,16 @@ export {
   readOverlayImages,
   setOverlayImage,
   imageReference,
-  describeOverlayChange,
 } from './gitops/overlay';
 export type {
   OverlayImage,
   OverlayImageChange,
   OverlayEdit,
 } from './gitops/overlay';
+export { editFiles, changesAt } from './gitops/editFiles';
+export type { EditFilesOptions, FileEdit } from './gitops/editFiles';
+export { GitOpsWriter } from './gitops/GitOpsWriter';
+export type { ChangeProposal, GitOpsChange, GitOpsWriteResult } from './gitops/GitOpsWriter';
 export { HarborClient } from './harbor/HarborClient';
 export type {
   EnsureResult,
@@ -55,16 +58,14 @@ export type {
 export { RobotSecret } from './harbor/RobotSecret';
 export { parseRepoLocation, siblingRepository } from './git/repoLocation';
 export type { RepoLocation } from './git/repoLocation';
-export { GitProviders, createGitProviders } from './git/GitProviders';
+export { GitProviders } from './git/GitProviders';
 export type { GitProvidersOptions } from './git/GitProviders';
 export { GitHubProvider } from './git/GitHubProvider';
 export { AzureDevOpsProvider } from './git/AzureDevOpsProvider';
-export { editFileWithRetries } from './git/editFile';
 export { BranchProtectedError, StaleBranchError } from './git/GitProvider';
 export type {
   GitProvider,
   CommitFilesOptions,
-  EditFileOptions,
   EditFileResult,
   EnsuredRepository,
   EnsureRepositoryOptions,

@@ -14,10 +14,10 @@ import { startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@
 import { Octokit } from '@octokit/rest';
 import { WebApi, getPersonalAccessTokenHandler } from 'azure-devops-node-api';
 import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import { editFileWithRetries } from './editFile';
 import { StaleBranchError, type GitProvider } from './GitProvider';
 import { GitProviders } from './GitProviders';
 import type { RepoLocation } from './repoLocation';
+import { editFiles } from '../gitops/editFiles';
 
 /** The credential configured for both systems: it must never show up in an error. */
 const CANARY = `canary${randomBytes(12).toString('hex')}`;
@@ -112,7 +112,8 @@ interface Harness {
   /** Other backend instances (nothing shared in memory), and what to close afterwards. */
   otherBackends(count: number): Promise<{ backends: GitProviders[]; close(): Promise<void> }>;
   /** The web pages of `apps/api/kustomization.yaml` at main, `a.yaml` at the commit and pull request 7. */
-  webUrls(webUrl: string, sha: string): { file: string; fileAtCommit: string; pullRequest: string };
+  /** The web pages of files, a pull request, and the comparison of `sha` with the commit `b…b`. */
+  webUrls(webUrl: string, sha: string): { file: string; fileAtCommit: string; pullRequest: string; compare: string };
   /** The commit a push delivery announces, when it is an authentic push. */
   pushedSha(delivery: Delivery, secret: string): string | undefined;
 }
@@ -129,6 +130,7 @@ const github: Harness = {
     file: `${webUrl}/blob/main/apps/api/kustomization.yaml`,
     fileAtCommit: `${webUrl}/blob/${sha}/a.yaml`,
     pullRequest: `${webUrl}/pull/7`,
+    compare: `${webUrl}/compare/${sha}...${'b'.repeat(40)}`,
   }),
   async otherBackends(count) {
     // One proxy for all of them: it serializes their creations.
@@ -163,6 +165,7 @@ const azure: Harness = {
     file: `${webUrl}?path=%2Fapps%2Fapi%2Fkustomization.yaml&version=GBmain`,
     fileAtCommit: `${webUrl}?path=%2Fa.yaml&version=GC${sha}`,
     pullRequest: `${webUrl}/pullrequest/7`,
+    compare: `${webUrl}/branchCompare?baseVersion=GC${sha}&targetVersion=GC${'b'.repeat(40)}`,
   }),
   otherBackends: async count => ({
     backends: Array.from({ length: count }, () => GitProviders.fromConfig(configWith(CANARY))),
@@ -368,13 +371,14 @@ describe.each([
         return provider.commitFiles(r, options);
       },
     };
-    const result = await editFileWithRetries(racing, repo, {
+    const result = await editFiles(racing, repo, {
       branch: 'main',
-      path: 'log.txt',
       message: 'Our line',
-      edit: current => {
-        seen.push(current);
-        return `${current}ours\n`;
+      edits: {
+        'log.txt': current => {
+          seen.push(current);
+          return `${current}ours\n`;
+        },
       },
     });
     expect(result).toEqual({ changed: true, commitSha: await provider.getBranch(repo, 'main') });
@@ -384,11 +388,10 @@ describe.each([
     // Three editors at once, each appending a line.
     const results = await Promise.all(
       ['one', 'two', 'three'].map(line =>
-        provider.editFile(repo, {
+        editFiles(provider, repo, {
           branch: 'main',
-          path: 'log.txt',
           message: `Append ${line}`,
-          edit: current => `${current ?? ''}${line}\n`,
+          edits: { 'log.txt': current => `${current ?? ''}${line}\n` },
         }),
       ),
     );
@@ -400,9 +403,9 @@ describe.each([
     // Nothing to change: no commit.
     emulator.requests.clear();
     expect(
-      await provider.editFile(repo, { branch: 'main', path: 'log.txt', message: 'Same', edit: current => current }),
+      await editFiles(provider, repo, { branch: 'main', message: 'Same', edits: { 'log.txt': current => current } }),
     ).toEqual({ changed: false });
-    expect(await provider.editFile(repo, { branch: 'main', path: 'log.txt', message: 'None', edit: () => undefined })).toEqual({
+    expect(await editFiles(provider, repo, { branch: 'main', message: 'None', edits: { 'log.txt': () => undefined } })).toEqual({
       changed: false,
     });
     expect(mutating()).toEqual([]);
@@ -415,7 +418,7 @@ describe.each([
       },
     };
     await expect(
-      editFileWithRetries(restless, repo, { branch: 'main', path: 'log.txt', message: 'x', edit: c => `${c}x`, maxAttempts: 2 }),
+      editFiles(restless, repo, { branch: 'main', message: 'x', edits: { 'log.txt': c => `${c}x` }, maxAttempts: 2 }),
     ).rejects.toThrow(/the branch moved under each of 2 attempts/);
   });
 
@@ -484,13 +487,10 @@ describe.each([
       state: 'open',
       title: 'Promote api to prd',
       webUrl: opened.webUrl,
-      headBranch: 'promote/api-v2',
-      baseBranch: 'main',
-      mergeCommitSha: undefined,
     });
     await harness.merge(name, opened.number);
     const merged = await provider.getPullRequest(repo, opened.number);
-    expect(merged).toMatchObject({ state: 'merged', mergeCommitSha: await provider.getBranch(repo, 'main') });
+    expect(merged).toMatchObject({ state: 'merged' });
     expect((await provider.readFile(repo, 'apps/api/overlays/prd/kustomization.yaml', 'main'))?.content).toBe('tag: v2\n');
     expect(commitSha).toMatch(/^[0-9a-f]{40}$/);
     await expect(provider.getPullRequest(repo, 999)).rejects.toThrow(NotFoundError);
@@ -598,7 +598,7 @@ describe.each([
     }
   });
 
-  it('builds web URLs of files, commits and pull requests', () => {
+  it('builds web URLs of files, commits, comparisons and pull requests', () => {
     const repo = harness.location(providers, 'gitops');
     const provider = providers.forRepository(repo);
     const sha = 'a'.repeat(40);
@@ -607,6 +607,7 @@ describe.each([
     expect(provider.webUrlOfFile(repo, '/a.yaml', sha)).toBe(expected.fileAtCommit);
     expect(provider.webUrlOfPullRequest(repo, 7)).toBe(expected.pullRequest);
     expect(provider.webUrlOfCommit(repo, sha)).toBe(`${repo.webUrl}/commit/${sha}`);
+    expect(provider.webUrlOfCompare(repo, sha, 'b'.repeat(40))).toBe(expected.compare);
   });
 });
 

@@ -62,26 +62,7 @@ export interface CommitFilesOptions {
 }
 
 /**
- * Options of {@link GitProvider.editFile}.
- * @public
- */
-export interface EditFileOptions {
-  branch: string;
-  path: string;
-  message: string;
-  /**
-   * Returns the new content given the current one (`undefined` when the file
-   * does not exist). Returning the same content, or `undefined`, commits
-   * nothing. It may be called more than once (once per attempt), so it must
-   * only compute, never have side effects.
-   */
-  edit: (current: string | undefined) => string | undefined;
-  /** How many read–edit–write attempts before giving up. Default 5. */
-  maxAttempts?: number;
-}
-
-/**
- * What {@link GitProvider.editFile} did.
+ * What an edit of files did (see `editFiles`).
  * @public
  */
 export interface EditFileResult {
@@ -133,10 +114,6 @@ export interface PullRequestInfo {
   state: PullRequestState;
   title: string;
   webUrl: string;
-  headBranch: string;
-  baseBranch: string;
-  /** The commit the merge created on the base branch, once merged. */
-  mergeCommitSha?: string;
 }
 
 /**
@@ -198,8 +175,6 @@ export interface GitProvider {
    * nothing make no commit: the head is returned.
    */
   commitFiles(repo: RepoLocation, options: CommitFilesOptions): Promise<{ commitSha: string }>;
-  /** Read, edit, compare-and-set; re-read and re-applied when the branch moved meanwhile. */
-  editFile(repo: RepoLocation, options: EditFileOptions): Promise<EditFileResult>;
   /** Opens a pull request, or returns the open one with the same head and base. */
   openOrReusePullRequest(repo: RepoLocation, options: PullRequestOptions): Promise<OpenedPullRequest>;
   /** Reads a pull request by number. */
@@ -220,6 +195,8 @@ export interface GitProvider {
   webUrlOfFile(repo: RepoLocation, path: string, ref: string): string;
   /** The web page of a commit. */
   webUrlOfCommit(repo: RepoLocation, sha: string): string;
+  /** The web page comparing two commits: what changed from `fromSha` to `toSha`. */
+  webUrlOfCompare(repo: RepoLocation, fromSha: string, toSha: string): string;
   /** The web page of a pull request. */
   webUrlOfPullRequest(repo: RepoLocation, number: number): string;
 }

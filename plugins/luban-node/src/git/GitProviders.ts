@@ -55,10 +55,3 @@ export class GitProviders {
   }
 }
 
-/**
- * The git providers of the configured integrations (same as {@link GitProviders.fromConfig}).
- * @public
- */
-export function createGitProviders(config: Config, options: GitProvidersOptions = {}): GitProviders {
-  return GitProviders.fromConfig(config, options);
-}

@@ -1,4 +1,4 @@
-import { describeOverlayChange, imageReference, readOverlayImages, setOverlayImage } from './overlay';
+import { imageReference, readOverlayImages, setOverlayImage } from './overlay';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -39,7 +39,6 @@ describe('kustomize overlay edits', () => {
     const edit = setOverlayImage(overlay, { name: 'ledger-api', digest: digest('a') });
     expect(edit.changed).toBe(false);
     expect(edit.content).toBe(overlay);
-    expect(describeOverlayChange('apps/ledger-api/overlays/snd/kustomization.yaml', edit)).toContain('no change');
   });
 
   it('removes fields set to null and adds missing entries and lists', () => {
@@ -58,16 +57,10 @@ describe('kustomize overlay edits', () => {
     expect(setOverlayImage('', { name: 'api', newTag: 'v1' }).content).toBe('images:\n  - name: api\n    newTag: v1\n');
   });
 
-  it('describes a change for a pull request body', () => {
+  it('names the image an entry deploys, before and after a change', () => {
     const edit = setOverlayImage(overlay, { name: 'ledger-api', digest: digest('b') });
-    expect(describeOverlayChange('apps/ledger-api/overlays/prd/kustomization.yaml', edit)).toBe(
-      [
-        '`apps/ledger-api/overlays/prd/kustomization.yaml`, image `ledger-api`:',
-        '',
-        `- from \`harbor.example.com/payments/ledger-api@${digest('a')}\``,
-        `- to \`harbor.example.com/payments/ledger-api@${digest('b')}\``,
-      ].join('\n'),
-    );
+    expect(imageReference(edit.before!)).toBe(`harbor.example.com/payments/ledger-api@${digest('a')}`);
+    expect(imageReference(edit.after)).toBe(`harbor.example.com/payments/ledger-api@${digest('b')}`);
     expect(imageReference({ name: 'x', newTag: 'v2' })).toBe('x:v2');
   });
 

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { IMAGE_DIGEST_PATTERN } from '@luban-backstage/plugin-luban-common';
 import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
 
 /**
@@ -36,7 +37,6 @@ export interface OverlayEdit {
   after: OverlayImage;
 }
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_NAME = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
@@ -79,7 +79,7 @@ function validate(change: OverlayImageChange) {
   if (change.newName && !IMAGE_NAME.test(change.newName)) {
     throw new InputError(`'${change.newName}' is not a valid image repository`);
   }
-  if (change.digest && !DIGEST.test(change.digest)) {
+  if (change.digest && !IMAGE_DIGEST_PATTERN.test(change.digest)) {
     throw new InputError(`'${change.digest}' is not an image digest (sha256:<64 hex digits>)`);
   }
   if (change.newTag && !TAG.test(change.newTag)) {
@@ -133,13 +133,3 @@ export function imageReference(image: OverlayImage): string {
   return image.newTag ? `${name}:${image.newTag}` : name;
 }
 
-/**
- * A short Markdown description of an overlay change, for pull request bodies
- * and commit messages.
- * @public
- */
-export function describeOverlayChange(path: string, edit: OverlayEdit): string {
-  if (!edit.changed) return `\`${path}\`: no change (already \`${imageReference(edit.after)}\`).`;
-  const from = edit.before ? `\`${imageReference(edit.before)}\`` : '(not set)';
-  return [`\`${path}\`, image \`${edit.after.name}\`:`, '', `- from ${from}`, `- to \`${imageReference(edit.after)}\``].join('\n');
-}
