@@ -14,7 +14,7 @@ import {
   DigestWithCopy,
   RelativeTime,
   VisuallyHidden,
-  shortDigest,
+  digestLabel,
 } from '../shared';
 
 const useStyles = makeStyles(theme => ({
@@ -23,7 +23,7 @@ const useStyles = makeStyles(theme => ({
 
 function radioLabel(version: LubanDeployment, environment: string): string {
   const build = version.build ? ` (build #${version.build.number})` : '';
-  const digest = shortDigest(version.digest);
+  const digest = digestLabel(version.digest);
   if (version.current) {
     return `${environment} runs ${digest}${build} now`;
   }

@@ -5,7 +5,7 @@ import {
   type LubanBuild,
   type LubanEnvironmentState,
   type LubanPromotionState,
-  shortDigest as digestHex,
+  shortDigest,
 } from '@luban-backstage/plugin-luban-common';
 import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
@@ -24,7 +24,7 @@ import {
   backendMessage,
   buildTabPath,
   cardHeadingProps,
-  shortDigest,
+  digestLabel,
   useEntityTabLink,
 } from '../shared';
 
@@ -83,7 +83,7 @@ function pullRequestsOf(
   digest: string,
   environments: LubanEnvironmentState[],
 ): Array<{ environment: string; number: number; url: string; title: string }> {
-  const hex = digestHex(digest);
+  const hex = shortDigest(digest);
   return environments.flatMap(environment =>
     environment.pullRequest?.title.includes(hex)
       ? [{ environment: environment.name, ...environment.pullRequest }]
@@ -254,7 +254,7 @@ export function TraceabilityPanel(props: TraceabilityPanelProps) {
       className={classes.panel}
     >
       <InfoCard
-        title={<span id={headingId}>Trace of {shortDigest(digest)}</span>}
+        title={<span id={headingId}>Trace of {digestLabel(digest)}</span>}
         titleTypographyProps={cardHeadingProps}
         action={
           onClose && (

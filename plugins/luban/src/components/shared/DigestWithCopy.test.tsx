@@ -1,13 +1,13 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { DigestWithCopy, shortDigest } from './DigestWithCopy';
+import { DigestWithCopy, digestLabel } from './DigestWithCopy';
 
 const digest = `sha256:${'abcdef1234567890'.repeat(4)}`;
 
 describe('DigestWithCopy', () => {
   it('shortens a digest to its algorithm and 12 hex digits', () => {
-    expect(shortDigest(digest)).toBe('sha256:abcdef123456');
+    expect(digestLabel(digest)).toBe('sha256:abcdef123456');
   });
 
   it('shows the short digest, links it to Harbor and keeps the full digest on hover', async () => {

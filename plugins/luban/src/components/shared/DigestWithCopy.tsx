@@ -7,12 +7,14 @@ import CopyIcon from '@material-ui/icons/FileCopyOutlined';
 import { useEffect, useState } from 'react';
 
 /**
- * A digest shortened to its algorithm and first 12 hex digits, as
- * `sha256:abcdef123456`: enough to tell builds apart, short enough for a table.
+ * How a digest is shown: its algorithm and first 12 hex digits, as
+ * `sha256:abcdef123456`, enough to tell builds apart, short enough for a
+ * table. (luban-common's `shortDigest` is the 12 hex digits alone, as luban
+ * writes them in pull request titles.)
  *
  * @public
  */
-export function shortDigest(digest: string): string {
+export function digestLabel(digest: string): string {
   const [algorithm, hex] = digest.split(':', 2);
   if (hex === undefined) {
     return digest.slice(0, 12);
@@ -49,7 +51,7 @@ export function DigestWithCopy(props: { digest: string; url?: string }) {
   const classes = useStyles();
   const alertApi = useApi(alertApiRef);
   const [copied, setCopied] = useState(false);
-  const short = shortDigest(digest);
+  const short = digestLabel(digest);
 
   useEffect(() => {
     if (!copied) return undefined;

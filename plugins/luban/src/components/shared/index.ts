@@ -2,7 +2,7 @@ export { BuildReasons } from './BuildReasons';
 export { cardHeadingProps } from './cardHeading';
 export { CommitLink } from './CommitLink';
 export { DetailsList } from './DetailsList';
-export { DigestWithCopy, shortDigest } from './DigestWithCopy';
+export { DigestWithCopy, digestLabel } from './DigestWithCopy';
 export { backendMessage } from './errors';
 export { formatDuration } from './formatDuration';
 export { LubanEntityGuard } from './LubanEntityGuard';
