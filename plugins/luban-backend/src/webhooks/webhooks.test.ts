@@ -11,6 +11,8 @@ import { eventsModuleLubanWebhooks } from './webhookModule';
 const SECRET = `canary-${randomBytes(8).toString('hex')}`;
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const randomSha = () => randomBytes(20).toString('hex');
+/** The demo's GitOps repository in the emulator's git store. */
+const GITOPS_REPOSITORY = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
 
 /** GitHub's published schema of the push webhook payload. */
 function pushSchemaValidator() {
@@ -80,6 +82,8 @@ describe('push webhooks through the events backend', () => {
 
   it('nudges kpack when a push on the Image branch has no build yet, once per delivery', async () => {
     const before = buildsOfDemo().length;
+    const gitopsHead = () => backend.emulator.git.resolve(GITOPS_REPOSITORY, 'main');
+    const deployedBefore = await gitopsHead();
     const push = unbuiltPush();
 
     expect((await post('luban-github', push.body, push.headers)).status).toBe(202);
@@ -94,6 +98,10 @@ describe('push webhooks through the events backend', () => {
     await settle();
     await backend.emulator.settled();
     expect(buildsOfDemo()).toHaveLength(before + 1);
+
+    // The new build is auto-deployed in the background: let that commit land, so that it is not taken for a later test's write.
+    const deadline = Date.now() + 15_000;
+    while ((await gitopsHead()) === deployedBefore && Date.now() < deadline) await settle();
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { digestOfImage } from '@luban-backstage/plugin-luban-common';
 import type { HarborClient } from '@luban-backstage/plugin-luban-node';
 
 /** Project ids do not change while a project exists; an hour bounds a deleted-and-recreated one. */
@@ -11,11 +12,12 @@ interface CachedProject {
   expiresAt: number;
 }
 
-/** `<host>/<project>/<repository…>@sha256:…` split into its parts. */
+/** `<host>/<project>/<repository…>@sha256:…` split into its parts (the digest read by luban-common's one parser). */
 function parseImage(image: string): { host: string; project: string; repository: string; digest: string } | undefined {
-  const match = /^([^/]+)\/([^/]+)\/([^@]+)@(sha256:[a-f0-9]+)$/.exec(image);
-  if (!match) return undefined;
-  return { host: match[1], project: match[2], repository: match[3], digest: match[4] };
+  const digest = digestOfImage(image);
+  const match = /^([^/]+)\/([^/]+)\/([^@]+)@/.exec(image);
+  if (!digest || !match) return undefined;
+  return { host: match[1], project: match[2], repository: match[3], digest };
 }
 
 /**
