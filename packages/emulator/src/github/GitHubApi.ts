@@ -24,13 +24,33 @@ import {
   type ApiResponse,
   type Route,
 } from './router';
+import { accountRoutes } from './routes/accounts';
+import { actionsRoutes } from './routes/actions';
+import { collaboratorRoutes } from './routes/collaborators';
+import { branchRoutes } from './routes/branches';
 import { commitRoutes } from './routes/commits';
 import { contentRoutes } from './routes/contents';
 import { gitRoutes } from './routes/git';
 import { hookRoutes } from './routes/hooks';
-import { addReview, pullRoutes, synchronizePulls } from './routes/pulls';
+import { synchronizePulls } from './pullRequests';
+import { mergeRoutes } from './routes/merge';
+import { pullRoutes } from './routes/pulls';
 import { repositoryRoutes } from './routes/repos';
+import { reviewRoutes } from './routes/reviews';
 import { GitHubState } from './state';
+import {
+  RateLimits,
+  rateHeaders,
+  rateLimitBody,
+  rateLimited,
+} from './rateLimit';
+import {
+  approvePullRequest,
+  seedRepository,
+  type SeedRepositoryOptions,
+} from './controls';
+
+export type { SeedRepositoryOptions } from './controls';
 import { subscribes } from './webhooks';
 import { GitHubWeb } from './web';
 
@@ -41,25 +61,7 @@ export interface GitHubApiOptions extends EmulatedApiContext {
   tokens: string[];
 }
 
-/** Options of {@link GitHubApi.createRepository}. */
-export interface SeedRepositoryOptions {
-  /** Files of an initial commit (path → content); none leaves the repository empty. */
-  files?: Record<string, string | Buffer>;
-  defaultBranch?: string;
-  private?: boolean;
-  description?: string;
-}
-
-/** A rate-limit window, as GitHub keeps one per user (and one per address for anonymous calls). */
-interface RateLimitBucket {
-  limit: number;
-  used: number;
-  /** Epoch seconds when the window resets. */
-  reset: number;
-}
-
 const API_PREFIX = '/api/v3';
-const RATE_WINDOW_SECONDS = 3600;
 
 /**
  * The emulated GitHub Enterprise Server: the REST API under `/api/v3`, git
@@ -70,7 +72,7 @@ export class GitHubApi implements EmulatedApi {
   private readonly state: GitHubState;
   private readonly routes: RouteTable;
   private readonly web: GitHubWeb;
-  private readonly buckets = new Map<string, RateLimitBucket>();
+  private readonly rateLimits = new RateLimits();
   private readonly unsubscribe: () => void;
   /** Ref-update work (push events) per repository, kept in order. */
   private readonly refWork = new Map<number, Promise<void>>();
@@ -80,11 +82,17 @@ export class GitHubApi implements EmulatedApi {
   constructor(private readonly options: GitHubApiOptions) {
     this.state = new GitHubState(options.git, options.baseUrl);
     const routes: Route[] = [
+      ...accountRoutes(this.state),
       ...repositoryRoutes(this.state),
+      ...collaboratorRoutes(this.state),
+      ...actionsRoutes(this.state),
       ...contentRoutes(this.state),
       ...gitRoutes(this.state),
+      ...branchRoutes(this.state),
       ...commitRoutes(this.state),
       ...pullRoutes(this.state),
+      ...mergeRoutes(this.state),
+      ...reviewRoutes(this.state),
       ...hookRoutes(this.state),
     ];
     this.routes = new RouteTable(routes);
@@ -126,17 +134,7 @@ export class GitHubApi implements EmulatedApi {
     options: SeedRepositoryOptions = {},
   ) {
     await this.ready;
-    const account = this.state.account(owner);
-    if (!account) throw new Error(`invalid GitHub owner ${owner}`);
-    if (this.state.findRepo(owner, name))
-      throw new Error(`repository ${owner}/${name} already exists`);
-    const repo = await this.state.createRepo(account, name, {
-      files: options.files,
-      defaultBranch: options.defaultBranch,
-      visibility: options.private ? 'private' : 'public',
-      description: options.description ?? null,
-    });
-    return this.state.repositoryJson(repo, this.state.bot);
+    return seedRepository(this.state, owner, name, options);
   }
 
   /** Every webhook delivery attempt so far, oldest first. */
@@ -163,13 +161,7 @@ export class GitHubApi implements EmulatedApi {
     pullNumber: number,
     reviewer = 'reviewer',
   ): void {
-    const repo = this.state.findRepo(owner, name);
-    const pull = repo?.pulls.find(candidate => candidate.number === pullNumber);
-    if (!repo || !pull)
-      throw new Error(`no pull request ${owner}/${name}#${pullNumber}`);
-    const account = this.state.account(reviewer);
-    if (!account) throw new Error(`invalid reviewer ${reviewer}`);
-    addReview(this.state, pull, { ...account, type: 'User' }, 'APPROVED');
+    approvePullRequest(this.state, owner, name, pullNumber, reviewer);
   }
 
   /** Resolves once the state on disk is loaded (the emulator waits for it before serving). */
@@ -179,8 +171,7 @@ export class GitHubApi implements EmulatedApi {
 
   /** Sets how many requests the token's user has left in this window (0 makes every call fail with 403). */
   setRateLimitRemaining(remaining: number): void {
-    const bucket = this.bucket('user');
-    bucket.used = Math.max(0, bucket.limit - remaining);
+    this.rateLimits.setRemaining(remaining);
   }
 
   async reset(): Promise<void> {
@@ -190,7 +181,7 @@ export class GitHubApi implements EmulatedApi {
     while (this.refWork.size > 0) {
       await Promise.allSettled([...this.refWork.values()]);
     }
-    this.buckets.clear();
+    this.rateLimits.clear();
     await this.state.reset();
   }
 
@@ -223,30 +214,6 @@ export class GitHubApi implements EmulatedApi {
     return this.options.tokens.includes(token) ? this.state.bot : 'invalid';
   }
 
-  private bucket(key: 'user' | 'anonymous'): RateLimitBucket {
-    const now = Math.floor(Date.now() / 1000);
-    let bucket = this.buckets.get(key);
-    if (!bucket || bucket.reset <= now) {
-      bucket = {
-        limit: key === 'user' ? 5000 : 60,
-        used: 0,
-        reset: now + RATE_WINDOW_SECONDS,
-      };
-      this.buckets.set(key, bucket);
-    }
-    return bucket;
-  }
-
-  private rateHeaders(bucket: RateLimitBucket): Record<string, string> {
-    return {
-      'X-RateLimit-Limit': String(bucket.limit),
-      'X-RateLimit-Remaining': String(Math.max(0, bucket.limit - bucket.used)),
-      'X-RateLimit-Reset': String(bucket.reset),
-      'X-RateLimit-Used': String(bucket.used),
-      'X-RateLimit-Resource': 'core',
-    };
-  }
-
   private async rest(
     req: IncomingMessage,
     res: ServerResponse,
@@ -259,7 +226,7 @@ export class GitHubApi implements EmulatedApi {
       )
       .join(':');
     const viewer = this.authenticate(req);
-    const bucket = this.bucket(
+    const bucket = this.rateLimits.bucket(
       viewer && viewer !== 'invalid' ? 'user' : 'anonymous',
     );
     const baseHeaders: Record<string, string> = {
@@ -288,7 +255,7 @@ export class GitHubApi implements EmulatedApi {
       if (path === '/rate_limit' && method === 'GET') {
         // Asking for the rate limit does not count against it.
         counts = false;
-        response = { status: 200, body: this.rateLimitBody(bucket) };
+        response = { status: 200, body: rateLimitBody(bucket) };
       } else {
         if (!matched) throw notFound();
         docs = documentationUrl(matched.route.docs);
@@ -297,7 +264,7 @@ export class GitHubApi implements EmulatedApi {
             documentationUrl: docs,
           });
         }
-        if (bucket.used >= bucket.limit) throw this.rateLimited(viewer);
+        if (bucket.used >= bucket.limit) throw rateLimited(viewer);
         const request: ApiRequest = {
           method,
           url: new URL(`${this.options.baseUrl}${url.pathname}${url.search}`),
@@ -350,44 +317,10 @@ export class GitHubApi implements EmulatedApi {
       headers['Cache-Control'] = 'private, max-age=60, s-maxage=60';
     }
     if (counts && path !== '/rate_limit') bucket.used += 1;
-    Object.assign(headers, this.rateHeaders(bucket));
+    Object.assign(headers, rateHeaders(bucket));
     if (payload) headers['Content-Length'] = String(payload.length);
     res.writeHead(status, headers);
     res.end(payload);
-  }
-
-  private rateLimitBody(bucket: RateLimitBucket) {
-    const core = {
-      limit: bucket.limit,
-      used: bucket.used,
-      remaining: Math.max(0, bucket.limit - bucket.used),
-      reset: bucket.reset,
-    };
-    const other = (limit: number) => ({
-      limit,
-      used: 0,
-      remaining: limit,
-      reset: bucket.reset,
-    });
-    return {
-      resources: {
-        core,
-        search: other(30),
-        graphql: other(5000),
-        integration_manifest: other(5000),
-        code_search: other(10),
-      },
-      rate: core,
-    };
-  }
-
-  private rateLimited(viewer: Account | undefined): GitHubError {
-    const message = viewer
-      ? `API rate limit exceeded for user ID ${viewer.id}.`
-      : `API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`;
-    return new GitHubError(403, message, {
-      documentationUrl: `https://docs.github.com/enterprise-server@${GHES_VERSION}/rest/overview/rate-limits-for-the-rest-api`,
-    });
   }
 
   private matchesEtag(

@@ -4,7 +4,7 @@ import {
   notFound,
   repositoryEmpty,
 } from '../errors';
-import type { RepoRecord } from '../model';
+import type { Account, RepoRecord } from '../model';
 import { paginate } from '../pagination';
 import type { ApiRequest, ApiResponse, Route } from '../router';
 import type { GitHubState } from '../state';
@@ -129,4 +129,20 @@ export async function refOrDefault(
   repo: RepoRecord,
 ): Promise<string> {
   return req.query.get('ref') || (await state.defaultBranch(repo));
+}
+
+/** How many public and private repositories an account owns (user and organization answers carry them). */
+export function countRepos(state: GitHubState, owner: Account) {
+  const owned = state.allRepos().filter(repo => repo.owner.id === owner.id);
+  return {
+    public: owned.filter(repo => repo.visibility === 'public').length,
+    private: owned.filter(repo => repo.visibility !== 'public').length,
+  };
+}
+
+/** An organization by its login; 404 for the bot (a user) and invalid names. */
+export function organization(state: GitHubState, login: string): Account {
+  const org = state.account(login);
+  if (!org || org.type !== 'Organization') throw notFound();
+  return org;
 }
