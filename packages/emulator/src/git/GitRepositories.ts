@@ -1,65 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { runGitOk } from './runGit';
+import { SettledAnswers } from './settledAnswers';
+import { runHttpBackend } from './smartHttp';
 
-/** What a git command printed and how it exited. */
-export interface GitRun {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/**
- * Runs the git binary, against a bare repository when `gitDir` is given.
- * Resolves with the exit code instead of rejecting on a non-zero exit (git's
- * yes/no plumbing answers by exit code); rejects only when git cannot run.
- * The one way the emulator starts git, so that every caller gets the same
- * isolated environment (no system config, no prompts).
- */
-export function runGit(
-  gitDir: string | undefined,
-  args: string[],
-  options: { input?: Buffer | string; env?: Record<string, string> } = {},
-): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      gitDir ? ['--git-dir', gitDir, ...args] : args,
-      {
-        encoding: 'buffer',
-        // Archives of whole repositories come through stdout.
-        maxBuffer: 256 * 1024 * 1024,
-        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', ...options.env },
-      },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`git ${args[0]} failed: ${stderr.toString('utf8').trim() || error.message}`));
-        } else {
-          resolve({ code: error ? Number(error.code) : 0, stdout, stderr: stderr.toString('utf8').trim() });
-        }
-      },
-    );
-    // git exits without reading stdin for most commands: a closed pipe is not an error.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(options.input);
-  });
-}
-
-/** Runs git and returns its output, or throws `git <command> failed: <stderr>` on a non-zero exit. */
-export async function runGitOk(
-  gitDir: string | undefined,
-  args: string[],
-  options: { input?: Buffer | string; env?: Record<string, string> } = {},
-): Promise<Buffer> {
-  const result = await runGit(gitDir, args, options);
-  if (result.code !== 0) {
-    throw Object.assign(new Error(`git ${args[0]} failed: ${result.stderr || `exit code ${result.code}`}`), {
-      exitCode: result.code,
-    });
-  }
-  return result.stdout;
-}
+export { runGit, runGitOk, type GitRun } from './runGit';
 
 /** The SHA git uses for "no object" (a new or deleted ref). */
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -98,9 +44,6 @@ export class RefConflictError extends Error {
 const DEFAULT_AUTHOR = { name: 'luban emulator', email: 'emulator@luban.invalid' };
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
-/** How many immutable answers {@link GitRepositories} keeps (the oldest go first). */
-const MAX_SETTLED_ANSWERS = 50_000;
-
 /**
  * Bare git repositories on disk, read and written with the real git binary,
  * served over smart HTTP by `git http-backend`. The GitHub and Azure DevOps
@@ -116,7 +59,7 @@ export class GitRepositories {
    * blob, a path's history from a commit) never change: each costs a git
    * process once. A busy view (a thousand apps) otherwise spawns thousands.
    */
-  private readonly settledAnswers = new Map<string, Promise<unknown>>();
+  private readonly answers = new SettledAnswers();
 
   constructor(private readonly root: string) {}
 
@@ -174,32 +117,7 @@ export class GitRepositories {
 
   async remove(repository: string): Promise<void> {
     await rm(this.pathOf(repository), { recursive: true, force: true });
-    // A repository made again under the same name may lack objects the old one had.
-    for (const key of this.settledAnswers.keys()) if (key.startsWith(`${repository}\0`)) this.settledAnswers.delete(key);
-  }
-
-  /** `work`'s answer for an immutable question, computed once (failures are not kept). */
-  private once<T>(repository: string, question: string, work: () => Promise<T>): Promise<T> {
-    const key = `${repository}\0${question}`;
-    const known = this.settledAnswers.get(key) as Promise<T> | undefined;
-    if (known) return known;
-    const answer = work();
-    answer.catch(() => this.settledAnswers.delete(key));
-    this.settledAnswers.set(key, answer);
-    if (this.settledAnswers.size > MAX_SETTLED_ANSWERS) this.settledAnswers.delete(this.settledAnswers.keys().next().value!);
-    return answer;
-  }
-
-  /**
-   * {@link once} for a question about an object that may not be there yet:
-   * an object that exists always will, one that does not is asked again.
-   */
-  private onceFound<T>(repository: string, question: string, work: () => Promise<T | undefined>): Promise<T | undefined> {
-    return this.once(repository, question, async () => {
-      const found = await work();
-      if (found === undefined) throw new Error('not there (yet)');
-      return found;
-    }).catch(() => undefined);
+    this.answers.forget(repository);
   }
 
   /** The branch HEAD points at. */
@@ -225,7 +143,7 @@ export class GitRepositories {
 
   /** The commit a branch, full ref or SHA resolves to, or undefined. */
   async resolve(repository: string, revision: string): Promise<string | undefined> {
-    if (FULL_SHA.test(revision)) return this.onceFound(repository, `resolve ${revision}`, () => this.resolveNow(repository, revision));
+    if (FULL_SHA.test(revision)) return this.answers.onceFound(repository, `resolve ${revision}`, () => this.resolveNow(repository, revision));
     return this.resolveNow(repository, revision);
   }
 
@@ -254,7 +172,7 @@ export class GitRepositories {
     if (!commitSha) return undefined;
     const entry = await this.treeEntry(repository, commitSha, path);
     if (!entry || entry.type !== 'blob') return undefined;
-    const content = await this.once(repository, `blob ${entry.sha}`, () => runGitOk(this.pathOf(repository), ['cat-file', 'blob', entry.sha]));
+    const content = await this.answers.once(repository, `blob ${entry.sha}`, () => runGitOk(this.pathOf(repository), ['cat-file', 'blob', entry.sha]));
     return { content, blobSha: entry.sha, commitSha };
   }
 
@@ -265,7 +183,7 @@ export class GitRepositories {
     path: string,
   ): Promise<{ type: 'blob' | 'tree'; sha: string; mode: string; size?: number } | undefined> {
     if (FULL_SHA.test(commitSha)) {
-      return this.once(repository, `entry ${commitSha} ${path}`, () => this.treeEntryNow(repository, commitSha, path));
+      return this.answers.once(repository, `entry ${commitSha} ${path}`, () => this.treeEntryNow(repository, commitSha, path));
     }
     return this.treeEntryNow(repository, commitSha, path);
   }
@@ -325,7 +243,7 @@ export class GitRepositories {
   }
 
   async commitInfo(repository: string, sha: string): Promise<CommitInfo | undefined> {
-    if (FULL_SHA.test(sha)) return this.onceFound(repository, `commit ${sha}`, () => this.commitInfoNow(repository, sha));
+    if (FULL_SHA.test(sha)) return this.answers.onceFound(repository, `commit ${sha}`, () => this.commitInfoNow(repository, sha));
     return this.commitInfoNow(repository, sha);
   }
 
@@ -355,7 +273,7 @@ export class GitRepositories {
     const args = ['rev-list', `--max-count=${options.limit ?? 100}`, start];
     if (options.path) args.push('--', options.path);
     // What is reachable from a commit never changes.
-    const shas = await this.once(repository, args.join(' '), async () => (await this.git(repository, args)).split('\n').filter(Boolean));
+    const shas = await this.answers.once(repository, args.join(' '), async () => (await this.git(repository, args)).split('\n').filter(Boolean));
     const commits = await Promise.all(shas.map(sha => this.commitInfo(repository, sha)));
     return commits.filter((c): c is CommitInfo => c !== undefined);
   }
@@ -539,53 +457,9 @@ export class GitRepositories {
     pathInRepo: string,
     remoteUser: string,
   ): Promise<void> {
-    const query = (req.url ?? '').split('?')[1] ?? '';
     const isPush = pathInRepo === '/git-receive-pack';
     const before = isPush ? await this.refs(repository) : undefined;
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('git', ['http-backend'], {
-        env: {
-          ...process.env,
-          GIT_CONFIG_NOSYSTEM: '1',
-          HOME: this.root,
-          GIT_PROJECT_ROOT: this.root,
-          GIT_HTTP_EXPORT_ALL: '1',
-          PATH_INFO: `/${repository}${pathInRepo}`,
-          REQUEST_METHOD: req.method ?? 'GET',
-          QUERY_STRING: query,
-          CONTENT_TYPE: req.headers['content-type'] ?? '',
-          ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(req.headers['content-encoding']) } : {}),
-          ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
-          REMOTE_USER: remoteUser,
-          REMOTE_ADDR: '127.0.0.1',
-        },
-      });
-      req.pipe(child.stdin);
-      let headerBuffer = Buffer.alloc(0);
-      let headersDone = false;
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (headersDone) {
-          res.write(chunk);
-          return;
-        }
-        headerBuffer = Buffer.concat([headerBuffer, chunk]);
-        const end = headerBuffer.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        headersDone = true;
-        let status = 200;
-        for (const line of headerBuffer.subarray(0, end).toString('utf8').split('\r\n')) {
-          const colon = line.indexOf(':');
-          const name = line.slice(0, colon).trim();
-          const value = line.slice(colon + 1).trim();
-          if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
-          else res.setHeader(name, value);
-        }
-        res.statusCode = status;
-        res.write(headerBuffer.subarray(end + 4));
-      });
-      child.on('error', reject);
-      child.on('close', () => resolve());
-    });
+    await runHttpBackend(this.root, req, res, `/${repository}${pathInRepo}`, remoteUser);
     // Listeners (webhooks, kpack) hear of a push before its client sees it finish, as on a real host.
     if (before) {
       const after = await this.refs(repository);
