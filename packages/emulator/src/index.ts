@@ -12,7 +12,7 @@ export { trustEmulatorCertificate } from './tls';
 export type { EmulatorOptions, RunningEmulator } from './server';
 export { RequestLog, FaultInjector } from './controls';
 export type { EmulatedSystem, FaultRule, RequestRecord } from './controls';
-export type { KubeObject, KubeStore } from './kubernetes/store';
+export type { KubeObject, KubeStore } from './kubernetes/state';
 export { GitRepositories, ZERO_SHA, RefConflictError } from './git/GitRepositories';
 export type { CommitInfo, FileChange, RefUpdate } from './git/GitRepositories';
 export { HarborApi, HARBOR_VERSION } from './harbor/HarborApi';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { badRequest, StatusError } from './status';
-import type { KubeStore } from './store';
+import type { KubeStore } from './state';
 import { findResourceType } from './resources';
 
 interface ContainerLog {

@@ -1,14 +1,16 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
 import type { GitRepositories, RefUpdate } from '../../git/GitRepositories';
 import type { HarborApi } from '../../harbor/HarborApi';
 import { findResourceType, RESOURCE_TYPES, type ResourceType } from '../resources';
-import type { KubeObject, KubeStore, StoreEvent } from '../store';
+import type { KubeObject, KubeStore, StoreEvent } from '../state';
 import { kubeTime } from '../time';
+import {
+  isSubset,
+  renderApplication,
+  splitImageReference,
+  typeOfObject,
+  WORKLOAD_KINDS,
+  type Rendered,
+} from './argoCdManifests';
 
 const APPLICATIONS = findResourceType('argoproj.io', 'v1alpha1', 'applications')!;
 const NAMESPACES = findResourceType('', 'v1', 'namespaces')!;
@@ -22,8 +24,6 @@ export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
 const SELF_HEAL_TIMEOUT_MS = 5000;
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
-
 export interface ArgoCdControllerOptions {
   store: KubeStore;
   git: GitRepositories;
@@ -32,12 +32,6 @@ export interface ArgoCdControllerOptions {
   repositoryForUrl(url: string): string | undefined;
   /** How long an application stays Progressing after a sync, in ms (0 in tests). */
   progressMs: number;
-}
-
-interface Rendered {
-  revision: string;
-  objects: KubeObject[];
-  images: string[];
 }
 
 type ManagedResource = {
@@ -49,45 +43,6 @@ type ManagedResource = {
   status: 'Synced' | 'OutOfSync';
   health?: { status: string; message?: string };
 };
-
-function typeOfObject(object: KubeObject): ResourceType | undefined {
-  const [group, version] = object.apiVersion?.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
-  return RESOURCE_TYPES.find(t => t.group === group && t.version === version && t.kind === object.kind);
-}
-
-/** The container images of a workload object (pod template or pod spec). */
-function imagesOf(object: KubeObject): string[] {
-  let podSpec = object.spec?.template?.spec;
-  if (object.kind === 'Pod') podSpec = object.spec;
-  if (object.kind === 'CronJob') podSpec = object.spec?.jobTemplate?.spec?.template?.spec;
-  return [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]
-    .map((c: { image?: string }) => c.image)
-    .filter((image: string | undefined): image is string => Boolean(image));
-}
-
-/** `repo@sha256:…`, `repo:tag` or `repo` (tag `latest`); a registry host may carry a port. */
-function splitImageReference(image: string): { repository: string; reference: string } {
-  const at = image.indexOf('@');
-  if (at >= 0) return { repository: image.slice(0, at), reference: image.slice(at + 1) };
-  const colon = image.indexOf(':', image.lastIndexOf('/') + 1);
-  if (colon >= 0) return { repository: image.slice(0, colon), reference: image.slice(colon + 1) };
-  return { repository: image, reference: 'latest' };
-}
-
-/**
- * Whether everything the rendered manifest sets is set the same way live.
- * Fields the API server adds (defaults, its own labels) do not count as drift.
- */
-function isSubset(desired: unknown, live: unknown): boolean {
-  if (Array.isArray(desired)) {
-    return Array.isArray(live) && desired.length === live.length && desired.every((item, i) => isSubset(item, live[i]));
-  }
-  if (typeof desired === 'object' && desired !== null) {
-    if (typeof live !== 'object' || live === null) return false;
-    return Object.entries(desired).every(([key, value]) => isSubset(value, (live as Record<string, unknown>)[key]));
-  }
-  return desired === live;
-}
 
 function equalJson(a: unknown, b: unknown) {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -178,45 +133,6 @@ export class ArgoCdController {
     this.options.store.update(APPLICATIONS, app.metadata.namespace, app.metadata.name, next, { requireResourceVersion: false });
   }
 
-  private async render(app: KubeObject): Promise<Rendered> {
-    const source = app.spec?.source ?? {};
-    const repository = source.repoURL ? this.options.repositoryForUrl(source.repoURL) : undefined;
-    if (!repository || !(await this.options.git.exists(repository))) {
-      throw new Error(`rpc error: code = Unknown desc = repository not found: ${source.repoURL}`);
-    }
-    const target = !source.targetRevision || source.targetRevision === 'HEAD'
-      ? await this.options.git.defaultBranch(repository)
-      : source.targetRevision;
-    const revision = await this.options.git.resolve(repository, target);
-    if (!revision) {
-      throw new Error(`rpc error: code = Unknown desc = unable to resolve '${target}' to a commit SHA`);
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'luban-argocd-'));
-    try {
-      for (const path of await this.options.git.listFiles(repository, revision)) {
-        const file = await this.options.git.readFile(repository, revision, path);
-        if (!file) continue;
-        await mkdir(dirname(join(dir, path)), { recursive: true });
-        await writeFile(join(dir, path), file.content);
-      }
-      const appPath = join(dir, source.path ?? '.');
-      let output: string;
-      try {
-        output = (await promisify(execFile)('kubectl', ['kustomize', appPath], { maxBuffer: 16 * 1024 * 1024 })).stdout;
-      } catch (error) {
-        const stderr = (error as { stderr?: string }).stderr ?? String(error);
-        throw new Error(`rpc error: code = Unknown desc = \`kustomize build ${source.path}\` failed exit status 1: ${stderr.trim()}`);
-      }
-      const objects = parseAllDocuments(output)
-        .map(doc => doc.toJS() as KubeObject)
-        .filter(o => o && o.kind);
-      const images = [...new Set(objects.filter(o => WORKLOAD_KINDS.has(o.kind!)).flatMap(imagesOf))];
-      return { revision, objects, images };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
   private destinationNamespace(app: KubeObject, object: KubeObject): string {
     return object.metadata?.namespace ?? app.spec?.destination?.namespace ?? 'default';
   }
@@ -254,7 +170,7 @@ export class ArgoCdController {
     }
     let rendered: Rendered;
     try {
-      rendered = await this.render(app);
+      rendered = await renderApplication(this.options.git, url => this.options.repositoryForUrl(url), app);
     } catch (error) {
       const message = (error as Error).message;
       // A condition's time is when it began. Rewritten on every attempt, the status write would wake

@@ -3,7 +3,7 @@ import type { GitRepositories, RefUpdate } from '../../git/GitRepositories';
 import type { HarborApi } from '../../harbor/HarborApi';
 import type { PodLogs } from '../podLogs';
 import { findResourceType } from '../resources';
-import type { KubeObject, KubeStore, StoreEvent } from '../store';
+import type { KubeObject, KubeStore, StoreEvent } from '../state';
 import { kubeTime } from '../time';
 import { buildStepLogs, type BuildStep } from './kpackLogs';
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../store';
+import type { KubeObject } from '../state';
 
 /** A lifecycle step of a kpack build pod. */
 export type BuildStep = 'prepare' | 'analyze' | 'detect' | 'restore' | 'build' | 'export' | 'completion';

@@ -1,35 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { BodyTooLargeError, parseUrl, readBody, sendJson } from '../http';
+import { parseUrl, readBody, sendJson } from '../http';
 import type { RequestLog } from '../controls';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch';
 import {
   apiGroups,
   apiResourceList,
-  apiVersionOf,
   findResourceType,
   RESOURCE_TYPES,
   type ResourceType,
 } from './resources';
 import {
-  matchesFields,
-  matchesLabels,
-  parseFieldSelector,
-  parseLabelSelector,
-} from './selectors';
-import {
   badRequest,
   deleted,
-  gone,
-  internalError,
   methodNotAllowed,
   notFound,
   StatusError,
   unauthorized,
   unsupportedMediaType,
-  type KubeStatus,
 } from './status';
-import type { KubeObject, KubeStore, StoreEvent } from './store';
+import type { KubeObject, KubeStore } from './state';
+import { listCollection, toStatus, watchCollection } from './collections';
 import type { EmulatedApi } from '../system';
 
 /** The Kubernetes version the emulated API server reports. */
@@ -68,33 +59,6 @@ export interface KubernetesApiOptions {
   subresources?: Record<string, SubresourceHandler>;
 }
 
-function encodeContinue(resourceVersion: string, lastKey: string): string {
-  return Buffer.from(
-    JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(resourceVersion), start: `${lastKey}\u0000` }),
-  ).toString('base64url');
-}
-
-function decodeContinue(token: string): { rv: number; start: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed.start !== 'string' || typeof parsed.rv !== 'number') throw new Error();
-    return parsed;
-  } catch {
-    throw badRequest('continue key is not valid: illegal base64 data at input byte 0');
-  }
-}
-
-function keyOf(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-}
-
-/** Strips kind/apiVersion from list items of built-in types, as the API server does. */
-function listItem(type: ResourceType, object: KubeObject) {
-  if (type.custom) return object;
-  const { kind: _kind, apiVersion: _apiVersion, ...rest } = object;
-  return rest;
-}
-
 /**
  * The Kubernetes API server: discovery, CRUD with optimistic concurrency,
  * selectors, pagination, patches and watches over the shared store.
@@ -118,7 +82,7 @@ export class KubernetesApi implements EmulatedApi {
       this.authenticate(req);
       await this.route(req, res, url);
     } catch (error) {
-      const status = this.toStatus(error);
+      const status = toStatus(error);
       if (!res.headersSent) {
         sendJson(res, status.code ?? 500, status);
       } else {
@@ -129,14 +93,6 @@ export class KubernetesApi implements EmulatedApi {
         this.options.requestLog.record('kubernetes', req.method ?? 'GET', url.pathname + url.search, res.statusCode);
       }
     }
-  }
-
-  private toStatus(error: unknown): KubeStatus {
-    if (error instanceof StatusError) return error.status;
-    if (error instanceof BodyTooLargeError) {
-      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Request entity too large: limit is 3145728', reason: 'RequestEntityTooLarge', code: 413 };
-    }
-    return internalError(error instanceof Error ? error.message : String(error)).status;
   }
 
   private authenticate(req: IncomingMessage) {
@@ -258,10 +214,10 @@ export class KubernetesApi implements EmulatedApi {
     if (!name) {
       if (method === 'GET') {
         if (query.get('watch') === 'true' || query.get('watch') === '1') {
-          this.watch(req, res, type, namespace, query);
+          watchCollection(this.options.store, this.options.requestLog, this.openWatches, req, res, { type, namespace, query });
           return;
         }
-        sendJson(res, 200, this.list(type, namespace, query));
+        sendJson(res, 200, listCollection(this.options.store, type, namespace, query));
         return;
       }
       if (method === 'POST') {
@@ -272,7 +228,7 @@ export class KubernetesApi implements EmulatedApi {
         return;
       }
       if (method === 'DELETE') {
-        const items = this.list(type, namespace, query).items as KubeObject[];
+        const items = listCollection(this.options.store, type, namespace, query).items as KubeObject[];
         for (const item of items) store.delete(type, item.metadata.namespace, item.metadata.name);
         sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
         return;
@@ -402,95 +358,5 @@ export class KubernetesApi implements EmulatedApi {
       }),
       created: false,
     };
-  }
-
-  private selectors(query: URLSearchParams) {
-    const labels = parseLabelSelector(query.get('labelSelector') ?? '');
-    const fields = parseFieldSelector(query.get('fieldSelector') ?? '');
-    return (object: KubeObject) =>
-      matchesLabels(labels, object.metadata.labels) && matchesFields(fields, object.metadata);
-  }
-
-  private list(type: ResourceType, namespace: string | undefined, query: URLSearchParams) {
-    const store = this.options.store;
-    const matches = this.selectors(query);
-    let items = store.list(type, namespace).filter(matches);
-    const resourceVersion = store.resourceVersion;
-    const continueToken = query.get('continue');
-    if (continueToken) {
-      const { rv, start } = decodeContinue(continueToken);
-      if (rv < store.oldestResumableVersion) {
-        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
-      }
-      items = items.filter(item => keyOf(item) >= start);
-    }
-    const limit = Number(query.get('limit') ?? 0);
-    const metadata: Record<string, unknown> = { resourceVersion };
-    if (limit > 0 && items.length > limit) {
-      const remaining = items.length - limit;
-      items = items.slice(0, limit);
-      metadata.continue = encodeContinue(resourceVersion, keyOf(items[items.length - 1]));
-      metadata.remainingItemCount = remaining;
-    }
-    return {
-      kind: `${type.kind}List`,
-      apiVersion: apiVersionOf(type),
-      metadata,
-      items: items.map(item => listItem(type, item)),
-    };
-  }
-
-  private watch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    type: ResourceType,
-    namespace: string | undefined,
-    query: URLSearchParams,
-  ) {
-    const matches = this.selectors(query);
-    const store = this.options.store;
-    const rvParam = query.get('resourceVersion');
-    const fromVersion = rvParam && rvParam !== '0' ? Number(rvParam) : undefined;
-    if (fromVersion !== undefined && Number.isNaN(fromVersion)) {
-      throw badRequest(`invalid resource version: ${rvParam}`);
-    }
-    const inScope = (object: KubeObject) =>
-      (!type.namespaced || namespace === undefined || object.metadata.namespace === namespace) && matches(object);
-
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-    // Clients resolve a watch once its headers arrive, before any event.
-    res.flushHeaders();
-    this.openWatches.add(res);
-    this.options.requestLog.record('kubernetes', 'GET', `${parseUrl(req).pathname}?watch=true`, 200);
-    const write = (eventType: string, object: unknown) => {
-      if (!res.writableEnded) res.write(`${JSON.stringify({ type: eventType, object })}\n`);
-    };
-
-    let unsubscribe: () => void = () => {};
-    const onEvent = (event: StoreEvent) => {
-      if (event.resourceType !== type || !inScope(event.object)) return;
-      write(event.type, event.object);
-    };
-    try {
-      if (fromVersion === undefined) {
-        for (const object of store.list(type, namespace).filter(inScope)) write('ADDED', object);
-      }
-      unsubscribe = store.watch(fromVersion, onEvent);
-    } catch (error) {
-      // Too old a resourceVersion is reported inside the stream, as an ERROR event.
-      write('ERROR', this.toStatus(error));
-      res.end();
-      this.openWatches.delete(res);
-      return;
-    }
-    const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
-    const timer = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
-    const close = () => {
-      unsubscribe();
-      if (timer) clearTimeout(timer);
-      this.openWatches.delete(res);
-    };
-    res.on('close', close);
-    req.on('close', close);
   }
 }

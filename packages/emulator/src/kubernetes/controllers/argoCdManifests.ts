@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import type { GitRepositories } from '../../git/GitRepositories';
+import { RESOURCE_TYPES, type ResourceType } from '../resources';
+import type { KubeObject } from '../state';
+
+/**
+ * What Argo CD's repo server and diffing do for the emulated controller:
+ * render an Application's source with `kubectl kustomize`, find the images
+ * of workloads, and compare a rendered object with the live one.
+ */
+
+/** Kinds whose pods run images (their health depends on the images being in the registry). */
+export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
+
+/** An Application's source rendered at a revision. */
+export interface Rendered {
+  revision: string;
+  objects: KubeObject[];
+  images: string[];
+}
+
+/** The resource type of a rendered object, when the emulated cluster serves it. */
+export function typeOfObject(object: KubeObject): ResourceType | undefined {
+  const [group, version] = object.apiVersion?.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
+  return RESOURCE_TYPES.find(t => t.group === group && t.version === version && t.kind === object.kind);
+}
+
+/** The container images of a workload object (pod template or pod spec). */
+function imagesOf(object: KubeObject): string[] {
+  let podSpec = object.spec?.template?.spec;
+  if (object.kind === 'Pod') podSpec = object.spec;
+  if (object.kind === 'CronJob') podSpec = object.spec?.jobTemplate?.spec?.template?.spec;
+  return [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]
+    .map((c: { image?: string }) => c.image)
+    .filter((image: string | undefined): image is string => Boolean(image));
+}
+
+/** `repo@sha256:…`, `repo:tag` or `repo` (tag `latest`); a registry host may carry a port. */
+export function splitImageReference(image: string): { repository: string; reference: string } {
+  const at = image.indexOf('@');
+  if (at >= 0) return { repository: image.slice(0, at), reference: image.slice(at + 1) };
+  const colon = image.indexOf(':', image.lastIndexOf('/') + 1);
+  if (colon >= 0) return { repository: image.slice(0, colon), reference: image.slice(colon + 1) };
+  return { repository: image, reference: 'latest' };
+}
+
+/**
+ * Whether everything the rendered manifest sets is set the same way live.
+ * Fields the API server adds (defaults, its own labels) do not count as drift.
+ */
+export function isSubset(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && desired.length === live.length && desired.every((item, i) => isSubset(item, live[i]));
+  }
+  if (typeof desired === 'object' && desired !== null) {
+    if (typeof live !== 'object' || live === null) return false;
+    return Object.entries(desired).every(([key, value]) => isSubset(value, (live as Record<string, unknown>)[key]));
+  }
+  return desired === live;
+}
+
+/** Renders an Application's source path from the emulated git host, as Argo CD's repo server does. */
+export async function renderApplication(
+  git: GitRepositories,
+  repositoryForUrl: (url: string) => string | undefined,
+  app: KubeObject,
+): Promise<Rendered> {
+  const source = app.spec?.source ?? {};
+  const repository = source.repoURL ? repositoryForUrl(source.repoURL) : undefined;
+  if (!repository || !(await git.exists(repository))) {
+    throw new Error(`rpc error: code = Unknown desc = repository not found: ${source.repoURL}`);
+  }
+  const target = !source.targetRevision || source.targetRevision === 'HEAD'
+    ? await git.defaultBranch(repository)
+    : source.targetRevision;
+  const revision = await git.resolve(repository, target);
+  if (!revision) {
+    throw new Error(`rpc error: code = Unknown desc = unable to resolve '${target}' to a commit SHA`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'luban-argocd-'));
+  try {
+    for (const path of await git.listFiles(repository, revision)) {
+      const file = await git.readFile(repository, revision, path);
+      if (!file) continue;
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), file.content);
+    }
+    const appPath = join(dir, source.path ?? '.');
+    let output: string;
+    try {
+      output = (await promisify(execFile)('kubectl', ['kustomize', appPath], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? String(error);
+      throw new Error(`rpc error: code = Unknown desc = \`kustomize build ${source.path}\` failed exit status 1: ${stderr.trim()}`);
+    }
+    const objects = parseAllDocuments(output)
+      .map(doc => doc.toJS() as KubeObject)
+      .filter(o => o && o.kind);
+    const images = [...new Set(objects.filter(o => WORKLOAD_KINDS.has(o.kind!)).flatMap(imagesOf))];
+    return { revision, objects, images };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
