@@ -3,13 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import {
-  GitProviders,
-  HarborClient,
-  readKubernetesClusters,
-  readLubanEnvironments,
-  readRequestTimeoutMs,
-} from '@luban-backstage/plugin-luban-node';
+import { GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { createArgoCdAppAction } from './actions/argocdApp';
 import { createArgoCdProjectAction } from './actions/argocdProject';
@@ -23,7 +17,6 @@ import { createWebhookRegisterAction } from './actions/webhookRegister';
 import { createKpackImageAction } from './actions/kpackImage';
 import { createProjectNamespacesAction } from './actions/projectNamespaces';
 import { createValidateProjectAction } from './actions/validateProject';
-import { readNamespaceDefaults } from './provisioning/namespaces';
 
 /**
  * Adds the luban scaffolder actions (`luban:*`) to the scaffolder.
@@ -39,66 +32,27 @@ export const scaffolderModuleLuban = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
       },
       async init({ config, scaffolder }) {
-        const environments = readLubanEnvironments(config);
-        const clusters = readKubernetesClusters(config);
-        const requestTimeoutMs = readRequestTimeoutMs(config);
+        const luban = readLubanConfig(config);
+        const { environments, requestTimeoutMs } = luban;
+        const branch = luban.gitops.branch;
         const integrations = ScmIntegrations.fromConfig(config);
         const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
         const git = GitProviders.fromConfig(config, { requestTimeoutMs });
-        const gitopsBranch = config.getOptionalString('luban.gitops.branch') ?? 'main';
-        const argoCdSettings = {
-          namespace: config.getOptionalString('luban.argocd.namespace') ?? 'argocd',
-          destinationServer: config.getOptionalString('luban.argocd.destinationServer') ?? 'https://kubernetes.default.svc',
-          branch: gitopsBranch,
-          baseUrl: config.getOptionalString('luban.argocd.baseUrl'),
-        };
+        const clusters = LubanClusters.fromConfig(config, { requestTimeoutMs });
+        const argoCd = { clusters, integrations, environments, settings: { ...luban.argocd, branch } };
         scaffolder.addActions(
           createValidateProjectAction({ environments, integrations }),
-          createProjectNamespacesAction({
-            clusters,
-            environments,
-            defaults: readNamespaceDefaults(config),
-            requestTimeoutMs,
-          }),
-          createHarborProjectAction({ harbor, clusters, environments, requestTimeoutMs }),
-          createKpackImageAction({
-            clusters,
-            integrations,
-            harbor,
-            defaults: {
-              builder: {
-                kind: (config.getOptionalString('luban.kpack.builder.kind') as 'ClusterBuilder' | 'Builder') ?? 'ClusterBuilder',
-                name: config.getOptionalString('luban.kpack.builder.name') ?? 'luban-builder',
-              },
-              cacheSize: config.getOptionalString('luban.kpack.cacheSize') ?? '2G',
-            },
-            requestTimeoutMs,
-          }),
-          createArgoCdProjectAction({ clusters, integrations, environments, settings: argoCdSettings, requestTimeoutMs }),
-          createArgoCdAppAction({ clusters, integrations, environments, settings: argoCdSettings, requestTimeoutMs }),
-          createGitopsRepoAction({ git, branch: gitopsBranch }),
-          createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch: gitopsBranch }),
-          createDagsterInstanceAction({ clusters, environments, requestTimeoutMs }),
-          createDagsterPlatformAction({
-            git,
-            environments,
-            branch: gitopsBranch,
-            gateway: {
-              name: config.getOptionalString('luban.gateway.name') ?? 'luban-gateway',
-              namespace: config.getOptionalString('luban.gateway.namespace') ?? 'gateway',
-              domainSuffix: config.getOptionalString('luban.gateway.domainSuffix'),
-            },
-          }),
-          createDagsterLocationAction({ git, environments, branch: gitopsBranch }),
-          createWebhookRegisterAction({
-            git,
-            settings: {
-              targetBaseUrl:
-                config.getOptionalString('luban.webhooks.targetBaseUrl') ??
-                `${config.getOptionalString('backend.baseUrl') ?? ''}/api/events/http`,
-              secret: config.getOptionalString('luban.webhooks.secret'),
-            },
-          }),
+          createProjectNamespacesAction({ clusters, environments, defaults: luban.namespaces }),
+          createHarborProjectAction({ harbor, clusters, environments }),
+          createKpackImageAction({ clusters, integrations, harbor, defaults: luban.kpack }),
+          createArgoCdProjectAction(argoCd),
+          createArgoCdAppAction(argoCd),
+          createGitopsRepoAction({ git, branch }),
+          createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch }),
+          createDagsterInstanceAction({ clusters, environments }),
+          createDagsterPlatformAction({ git, environments, branch, gateway: luban.gateway }),
+          createDagsterLocationAction({ git, environments, branch }),
+          createWebhookRegisterAction({ git, settings: luban.webhooks }),
         );
       },
     });

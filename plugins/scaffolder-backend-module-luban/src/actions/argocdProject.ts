@@ -1,10 +1,12 @@
 import type { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { LubanEnvironment } from '@luban-backstage/plugin-luban-common';
-import { parseRepoLocation, selectCluster, type LubanCluster } from '@luban-backstage/plugin-luban-node';
-import { appProjectFor, applyArgoCdObjects, appProjectWebUrl, type ArgoCdSettings } from '../provisioning/argocd';
+import { argoCdProjectName, type LubanEnvironment } from '@luban-backstage/plugin-luban-common';
+import { parseRepoLocation, type LubanClusters } from '@luban-backstage/plugin-luban-node';
+import { appProjectFor, appProjectWebUrl, argoCdPlacements, type ArgoCdSettings } from '../provisioning/argocd';
 import { examples } from './argocdProject.examples';
+import * as fields from './inputProperties';
 import { requireName } from './inputs';
+import { applyEachObject } from './step';
 
 /**
  * `luban:argocd:project`: only the project's AppProject, so that a project
@@ -12,12 +14,12 @@ import { requireName } from './inputs';
  * same AppProject up to date.
  */
 export function createArgoCdProjectAction(options: {
-  clusters: LubanCluster[];
+  clusters: LubanClusters;
   integrations: ScmIntegrationRegistry;
   environments: LubanEnvironment[];
   settings: ArgoCdSettings;
-  requestTimeoutMs: number;
 }) {
+  const { clusters, environments, settings } = options;
   return createTemplateAction({
     id: 'luban:argocd:project',
     description:
@@ -25,32 +27,30 @@ export function createArgoCdProjectAction(options: {
     examples,
     supportsDryRun: true,
     schema: {
-      input: {
-        project: z => z.string().describe('The luban project name.'),
-        gitopsRepoUrl: z => z.string().describe('The project GitOps repository, as a URL or in the RepoUrlPicker form.'),
-        cluster: z => z.string().optional().describe('The Kubernetes cluster where Argo CD runs; default: the first configured.'),
-      },
+      input: { project: fields.project, gitopsRepoUrl: fields.gitopsRepoUrl, cluster: fields.argoCdCluster },
       output: {
-        appProject: z => z.string().describe('The AppProject name.'),
-        result: z => z.string().describe('created, updated or unchanged.'),
+        appProject: fields.appProject,
+        result: fields.result,
         appProjectUrl: z =>
           z.string().optional().describe("The AppProject's page in Argo CD, when luban.argocd.baseUrl is configured."),
       },
     },
     async handler(ctx) {
       const project = requireName('project', 'project', ctx.input.project);
-      const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
-      const cluster = selectCluster(options.clusters, ctx.input.cluster);
-      const appProject = appProjectFor({
-        project,
-        gitopsCloneUrl: gitops.cloneUrl,
-        environments: options.environments,
-        settings: options.settings,
-      });
-      const results = await applyArgoCdObjects(ctx, { cluster, requestTimeoutMs: options.requestTimeoutMs, project, objects: [appProject] });
-      ctx.output('appProject', appProject.metadata.name);
+      const gitopsCloneUrl = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations).cloneUrl;
+      // The AppProject goes wherever an environment runs: each cluster's Argo CD admits its own namespaces.
+      const placements = argoCdPlacements(clusters, { configured: environments, selected: environments, cluster: ctx.input.cluster });
+      const results: Record<string, string> = {};
+      for (const [cluster, placement] of placements) {
+        const appProject = appProjectFor({ project, gitopsCloneUrl, environments: placement.projectEnvironments, settings });
+        const gateway = clusters.gateway(cluster);
+        const showCluster = placements.size > 1;
+        Object.assign(results, await applyEachObject(ctx, gateway, { keyPrefix: 'luban.argocd', project, objects: [appProject], showCluster }));
+      }
+      const name = argoCdProjectName(project);
+      ctx.output('appProject', name);
       ctx.output('result', Object.values(results)[0]);
-      const url = appProjectWebUrl(options.settings, appProject.metadata.name);
+      const url = appProjectWebUrl(settings, name);
       if (url) ctx.output('appProjectUrl', url);
     },
   });

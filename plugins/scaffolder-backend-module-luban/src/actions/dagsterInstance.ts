@@ -8,20 +8,21 @@ import {
   LUBAN_MANAGED_BY,
   type LubanEnvironment,
 } from '@luban-backstage/plugin-luban-common';
-import { KubernetesGateway, selectCluster, type LubanCluster } from '@luban-backstage/plugin-luban-node';
+import type { KubernetesGateway, LubanClusters } from '@luban-backstage/plugin-luban-node';
 import {
   DAGSTER_POSTGRES_PASSWORD_KEY,
   DAGSTER_POSTGRES_SECRET,
   DAGSTER_RUN_LAUNCHER_ROLE,
   DAGSTER_SERVICE_ACCOUNT,
 } from '../provisioning/dagsterFiles';
+import { environmentCluster, missingNamespaces, type ProvisionedObject } from '../provisioning/kubernetesObjects';
 import { examples } from './dagsterInstance.examples';
+import * as fields from './inputProperties';
 import { requireName, selectEnvironments } from './inputs';
-
-type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels?: Record<string, string> } } & Record<string, unknown>;
+import { applyEachObject, step } from './step';
 
 /** The objects of one namespace that let the platform's run launcher start runs as Kubernetes Jobs. */
-function runLauncherObjects(project: string, namespace: string): KubeObject[] {
+function runLauncherObjects(project: string, namespace: string): ProvisionedObject[] {
   const labels = { [LUBAN_LABELS.project]: project, [LUBAN_LABELS.managedBy]: LUBAN_MANAGED_BY };
   return [
     {
@@ -51,89 +52,80 @@ function runLauncherObjects(project: string, namespace: string): KubeObject[] {
   ];
 }
 
+const schema = {
+  input: {
+    project: fields.project,
+    environments: fields.environments('Environments to prepare'),
+    cluster: fields.cluster(),
+  },
+  output: {
+    passwordSecret: (z: fields.Zod) => z.string().describe('The name of the Secret with the PostgreSQL password in each namespace.'),
+    serviceAccount: (z: fields.Zod) => z.string().describe('The ServiceAccount of the webserver, the daemon and the runs.'),
+    results: fields.results(),
+  },
+};
+
+/**
+ * The PostgreSQL password Secret of a namespace, created once: PostgreSQL
+ * keeps the password it was initialised with, so a new one would lock the
+ * platform out of its own database. A dry run only reads.
+ */
+async function ensurePasswordSecret(gateway: KubernetesGateway, project: string, namespace: string, dryRun: boolean): Promise<string> {
+  const secretRef = { apiVersion: 'v1', kind: 'Secret', metadata: { name: DAGSTER_POSTGRES_SECRET, namespace } };
+  const live = await gateway.get<ProvisionedObject>(secretRef);
+  if (live) {
+    if (live.metadata.labels?.[LUBAN_LABELS.project] !== project) {
+      throw new ConflictError(
+        `Secret '${DAGSTER_POSTGRES_SECRET}' in namespace '${namespace}' exists but was not created by luban for project '${project}'; luban will not use or change it`,
+      );
+    }
+    return 'unchanged';
+  }
+  if (dryRun) return 'created';
+  const labels = { [LUBAN_LABELS.project]: project, [LUBAN_LABELS.managedBy]: LUBAN_MANAGED_BY };
+  const secret = {
+    ...secretRef,
+    metadata: { ...secretRef.metadata, labels },
+    type: 'Opaque',
+    immutable: true,
+    data: { [DAGSTER_POSTGRES_PASSWORD_KEY]: Buffer.from(randomBytes(24).toString('base64url')).toString('base64') },
+  };
+  return (await gateway.apply(secret, { owner: { label: LUBAN_LABELS.project, value: project } })).result;
+}
+
 /**
  * `luban:dagster:instance`: what a project's Dagster platform needs in each
- * environment namespace that does not belong in git: the PostgreSQL
- * password, random and created once (never changed, never shown), and the
- * ServiceAccount and RBAC of its run launcher.
+ * environment namespace (on the environment's cluster) that does not belong
+ * in git: the PostgreSQL password, random and created once (never changed,
+ * never shown), and the ServiceAccount and RBAC of its run launcher.
  */
-export function createDagsterInstanceAction(options: {
-  clusters: LubanCluster[];
-  environments: LubanEnvironment[];
-  requestTimeoutMs: number;
-}) {
+export function createDagsterInstanceAction(options: { clusters: LubanClusters; environments: LubanEnvironment[] }) {
   return createTemplateAction({
     id: 'luban:dagster:instance',
     description:
       "Creates in each environment namespace of a project what its Dagster platform needs outside git: a random PostgreSQL password Secret (created once) and the run launcher's ServiceAccount, Role and RoleBinding.",
     examples,
     supportsDryRun: true,
-    schema: {
-      input: {
-        project: z => z.string().describe('The luban project name.'),
-        environments: z => z.array(z.string()).optional().describe('Environments to prepare; default: all of luban.environments.'),
-        cluster: z => z.string().optional().describe('The Kubernetes cluster of the namespaces; default: the first configured.'),
-      },
-      output: {
-        passwordSecret: z => z.string().describe('The name of the Secret with the PostgreSQL password in each namespace.'),
-        serviceAccount: z => z.string().describe('The ServiceAccount of the webserver, the daemon and the runs.'),
-        results: z => z.record(z.string(), z.string()).describe('What happened to each object.'),
-      },
-    },
+    schema,
     async handler(ctx) {
       const project = requireName('project', 'project', ctx.input.project);
-      const environments = selectEnvironments(options.environments, ctx.input.environments);
-      const cluster = selectCluster(options.clusters, ctx.input.cluster);
-      const gateway = new KubernetesGateway(cluster, { requestTimeoutMs: options.requestTimeoutMs });
-      const namespaces = environments.map(env => environmentNamespaceName(env.name, project, env.namespacePattern));
-      for (const namespace of namespaces) {
-        if (!(await gateway.get({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }))) {
-          throw new InputError(`Namespace '${namespace}' does not exist in cluster '${cluster.name}': onboard the project first`);
+      const targets = selectEnvironments(options.environments, ctx.input.environments).map(env => ({
+        namespace: environmentNamespaceName(env.name, project, env.namespacePattern),
+        gateway: options.clusters.gateway(environmentCluster(options.clusters, env, ctx.input.cluster)),
+      }));
+      for (const { namespace, gateway } of targets) {
+        if ((await missingNamespaces(gateway, [namespace])).length > 0) {
+          throw new InputError(`Namespace '${namespace}' does not exist in cluster '${gateway.cluster.name}': onboard the project first`);
         }
       }
-      const owner = { label: LUBAN_LABELS.project, value: project };
       const results: Record<string, string> = {};
-      const report = (what: string, result: string) => {
-        results[what] = ctx.isDryRun ? `would be ${result}` : result;
-        ctx.logger.info(`${what}: ${results[what]}`);
-      };
-
-      for (const namespace of namespaces) {
-        const secretRef = { apiVersion: 'v1', kind: 'Secret', metadata: { name: DAGSTER_POSTGRES_SECRET, namespace } };
-        // Created once: PostgreSQL keeps the password it was initialised with,
-        // so a new one would lock the platform out of its own database.
-        const ensureSecret = async (): Promise<string> => {
-          const live = await gateway.get<KubeObject>(secretRef);
-          if (live) {
-            if (live.metadata.labels?.[LUBAN_LABELS.project] !== project) {
-              throw new ConflictError(
-                `Secret '${DAGSTER_POSTGRES_SECRET}' in namespace '${namespace}' exists but was not created by luban for project '${project}'; luban will not use or change it`,
-              );
-            }
-            return 'unchanged';
-          }
-          if (ctx.isDryRun) return 'created';
-          const secret = {
-            ...secretRef,
-            metadata: { ...secretRef.metadata, labels: { [LUBAN_LABELS.project]: project, [LUBAN_LABELS.managedBy]: LUBAN_MANAGED_BY } },
-            type: 'Opaque',
-            immutable: true,
-            data: { [DAGSTER_POSTGRES_PASSWORD_KEY]: Buffer.from(randomBytes(24).toString('base64url')).toString('base64') },
-          };
-          return (await gateway.apply(secret, { owner })).result;
-        };
-        const secretResult = ctx.isDryRun
-          ? await ensureSecret()
-          : await ctx.checkpoint({ key: `luban.dagster.secret.${cluster.name}.${namespace}`, fn: ensureSecret });
-        report(`Secret ${namespace}/${DAGSTER_POSTGRES_SECRET}`, secretResult);
-
-        for (const object of runLauncherObjects(project, namespace)) {
-          const apply = async () => (await gateway.apply(object, { dryRun: ctx.isDryRun, owner })).result;
-          const result = ctx.isDryRun
-            ? await apply()
-            : await ctx.checkpoint({ key: `luban.dagster.${cluster.name}.${namespace}.${object.kind}.${object.metadata.name}`, fn: apply });
-          report(`${object.kind} ${namespace}/${object.metadata.name}`, result);
-        }
+      for (const { namespace, gateway } of targets) {
+        const secret = await step(ctx, `luban.dagster.secret.${gateway.cluster.name}.${namespace}`, async dryRun => ({
+          results: { [`Secret ${namespace}/${DAGSTER_POSTGRES_SECRET}`]: await ensurePasswordSecret(gateway, project, namespace, dryRun) },
+        }));
+        Object.assign(results, secret.results);
+        const objects = runLauncherObjects(project, namespace);
+        Object.assign(results, await applyEachObject(ctx, gateway, { keyPrefix: 'luban.dagster', project, objects }));
       }
       ctx.output('passwordSecret', DAGSTER_POSTGRES_SECRET);
       ctx.output('serviceAccount', DAGSTER_SERVICE_ACCOUNT);

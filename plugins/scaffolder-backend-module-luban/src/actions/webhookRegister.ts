@@ -1,15 +1,10 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { webhookTopic } from '@luban-backstage/plugin-luban-common';
-import type { GitProviders } from '@luban-backstage/plugin-luban-node';
+import type { GitProviders, LubanConfig } from '@luban-backstage/plugin-luban-node';
 import { examples } from './webhookRegister.examples';
-
-/** Where git hosts deliver pushes, and the secret that authenticates them (`luban.webhooks`). */
-export interface WebhookSettings {
-  /** Backstage's events endpoint as the git hosts reach it, e.g. `https://backstage.example.com/api/events/http`. */
-  targetBaseUrl: string;
-  secret: string | undefined;
-}
+import * as fields from './inputProperties';
+import { step } from './step';
 
 /**
  * `luban:webhook:register`: the source repository's push webhook to
@@ -17,7 +12,7 @@ export interface WebhookSettings {
  * where luban's events module checks the secret),
  * authenticated with the configured secret, registered once.
  */
-export function createWebhookRegisterAction(options: { git: GitProviders; settings: WebhookSettings }) {
+export function createWebhookRegisterAction(options: { git: GitProviders; settings: LubanConfig['webhooks'] }) {
   return createTemplateAction({
     id: 'luban:webhook:register',
     description:
@@ -30,7 +25,7 @@ export function createWebhookRegisterAction(options: { git: GitProviders; settin
       },
       output: {
         target: z => z.string().describe('Where the pushes are delivered.'),
-        result: z => z.string().describe('created, updated or unchanged.'),
+        result: fields.result,
       },
     },
     async handler(ctx) {
@@ -44,17 +39,15 @@ export function createWebhookRegisterAction(options: { git: GitProviders; settin
       }
       const target = `${targetBaseUrl.replace(/\/+$/, '')}/${webhookTopic(repo.provider)}`;
       const provider = options.git.forRepository(repo);
-      if (ctx.isDryRun) {
-        ctx.logger.info(`Would register a push webhook on ${repo.webUrl} to ${target}`);
-        ctx.output('target', target);
-        ctx.output('result', 'would be registered');
-        return;
-      }
-      const result = await ctx.checkpoint({
-        key: `luban.webhook.${repo.webUrl}.${target}`,
-        fn: () => provider.registerWebhook(repo, { url: target, secret, events: ['push'] }),
-      });
-      ctx.logger.info(`Push webhook on ${repo.webUrl} to ${target}: ${result}`);
+      const outcome = await step(ctx, `luban.webhook.${repo.webUrl}.${target}`, async dryRun => ({
+        // registerWebhook has no dry run: a dry run says only that it would register one.
+        results: {
+          [`Push webhook on ${repo.webUrl} to ${target}`]: dryRun
+            ? 'registered'
+            : await provider.registerWebhook(repo, { url: target, secret, events: ['push'] }),
+        },
+      }));
+      const result = Object.values(outcome.results)[0];
       ctx.output('target', target);
       ctx.output('result', result);
     },

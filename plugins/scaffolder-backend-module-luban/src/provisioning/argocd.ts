@@ -1,11 +1,14 @@
 import {
+  argoCdApplicationName,
   argoCdProjectName,
   environmentNamespaceName,
+  gitopsOverlayDirectory,
   LUBAN_LABELS,
   LUBAN_MANAGED_BY,
   type LubanEnvironment,
 } from '@luban-backstage/plugin-luban-common';
-import { KubernetesGateway, type LubanCluster } from '@luban-backstage/plugin-luban-node';
+import type { LubanClusters } from '@luban-backstage/plugin-luban-node';
+import { byCluster, environmentCluster } from './kubernetesObjects';
 
 /** Where Argo CD objects go (`luban.argocd`, `luban.gitops.branch`). */
 export interface ArgoCdSettings {
@@ -79,29 +82,65 @@ export function appProjectWebUrl(settings: ArgoCdSettings, name: string): string
   return settings.baseUrl ? `${settings.baseUrl.replace(/\/+$/, '')}/settings/projects/${name}` : undefined;
 }
 
+/** An app's Application in one environment: it reads the overlay folder luban writes and deploys into the environment's namespace. */
+export function applicationFor(options: {
+  project: string;
+  app: string;
+  env: LubanEnvironment;
+  gitopsCloneUrl: string;
+  settings: ArgoCdSettings;
+}) {
+  const { project, app, env, settings } = options;
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name: argoCdApplicationName(env.name, project, app),
+      namespace: settings.namespace,
+      labels: { ...argoCdLabels(project), [LUBAN_LABELS.app]: app, [LUBAN_LABELS.environment]: env.name },
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec: {
+      project: argoCdProjectName(project),
+      source: {
+        repoURL: options.gitopsCloneUrl,
+        path: gitopsOverlayDirectory(app, env.name, env.overlayPathPattern),
+        targetRevision: settings.branch,
+      },
+      destination: { server: settings.destinationServer, namespace: environmentNamespaceName(env.name, project, env.namespacePattern) },
+      syncPolicy: {
+        ...(env.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
+        syncOptions: ['PruneLast=true'],
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+      },
+      revisionHistoryLimit: 10,
+    },
+  };
+}
+
+/** Where a project's Argo CD objects go on one cluster: the environments its AppProject admits and those that get an Application. */
+export interface ArgoCdPlacement {
+  /** Every configured environment on the cluster: the AppProject's destinations. */
+  projectEnvironments: LubanEnvironment[];
+  /** The asked-for environments on the cluster: one Application each. */
+  appEnvironments: LubanEnvironment[];
+}
+
 /**
- * Applies Argo CD objects in order (checkpointed, or read-only in a dry
- * run) and returns what happened to each, keyed `<Kind> <namespace>/<name>`.
+ * The clusters a project's Argo CD objects go to: each environment's own
+ * (its Applications and the project's AppProject live where Argo CD deploys
+ * it), or all on the template's `cluster` input when it gives one. Only
+ * clusters with an asked-for environment are listed.
  */
-export async function applyArgoCdObjects(
-  ctx: {
-    isDryRun?: boolean;
-    checkpoint<T extends string>(options: { key: string; fn: () => Promise<T> }): Promise<T>;
-    logger: { info(message: string): void };
-  },
-  options: { cluster: LubanCluster; requestTimeoutMs: number; project: string; objects: Array<{ kind: string; metadata: { name: string; namespace: string } }> },
-): Promise<Record<string, string>> {
-  const gateway = new KubernetesGateway(options.cluster, { requestTimeoutMs: options.requestTimeoutMs });
-  const results: Record<string, string> = {};
-  for (const object of options.objects) {
-    const apply = async () =>
-      (await gateway.apply(object as any, { dryRun: ctx.isDryRun, owner: { label: LUBAN_LABELS.project, value: options.project } })).result;
-    const result = ctx.isDryRun
-      ? await apply()
-      : await ctx.checkpoint({ key: `luban.argocd.${options.cluster.name}.${object.kind}.${object.metadata.name}`, fn: apply });
-    const key = `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`;
-    results[key] = ctx.isDryRun ? `would be ${result}` : result;
-    ctx.logger.info(`${key}: ${results[key]}`);
+export function argoCdPlacements(
+  clusters: LubanClusters,
+  options: { configured: LubanEnvironment[]; selected: LubanEnvironment[]; cluster?: string },
+): Map<string, ArgoCdPlacement> {
+  const clusterOf = (env: LubanEnvironment) => environmentCluster(clusters, env, options.cluster);
+  const configured = byCluster(options.configured, clusterOf);
+  const placements = new Map<string, ArgoCdPlacement>();
+  for (const [cluster, appEnvironments] of byCluster(options.selected, clusterOf)) {
+    placements.set(cluster, { projectEnvironments: configured.get(cluster) ?? [], appEnvironments });
   }
-  return results;
+  return placements;
 }

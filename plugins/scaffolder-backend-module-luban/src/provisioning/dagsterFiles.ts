@@ -1,12 +1,14 @@
+import { posix } from 'node:path';
 import {
   environmentNamespaceName,
   gitopsAppPath,
+  gitopsOverlayDirectory,
   imagePullSecretName,
   LUBAN_GITOPS_REPO_ANNOTATION,
   LUBAN_PROJECT_ANNOTATION,
   type LubanEnvironment,
 } from '@luban-backstage/plugin-luban-common';
-import { isMap, isSeq, parseDocument, stringify, YAMLSeq } from 'yaml';
+import { stringify } from 'yaml';
 
 /** The platform's name in the GitOps repository (`apps/dagster`) and in Argo CD (`<env>-<project>-dagster`). */
 export const DAGSTER_PLATFORM_APP = 'dagster';
@@ -40,13 +42,16 @@ export interface GatewaySettings {
   domainSuffix: string;
 }
 
-/** The folder of an environment's overlay of the platform. */
-function overlayDir(env: string): string {
-  return `${gitopsAppPath(DAGSTER_PLATFORM_APP)}/overlays/${env}`;
+/** An environment, as far as where its overlay lives. */
+type OverlayEnvironment = Pick<LubanEnvironment, 'name' | 'overlayPathPattern'>;
+
+/** The folder of an environment's overlay of the platform: where apps' overlays are, so Argo CD reads it. */
+function overlayDir(env: OverlayEnvironment): string {
+  return gitopsOverlayDirectory(DAGSTER_PLATFORM_APP, env.name, env.overlayPathPattern);
 }
 
 /** The Dagster workspace file of an environment: the code locations its webserver and daemon load. */
-export function dagsterWorkspacePath(env: string): string {
+export function dagsterWorkspacePath(env: OverlayEnvironment): string {
   return `${overlayDir(env)}/workspace.yaml`;
 }
 
@@ -193,6 +198,163 @@ function instanceConfig(project: string, namespace: string): string {
   });
 }
 
+/** The catalog descriptor of the platform: a Resource with a link to the web UI of each environment. */
+function catalogDescriptor(options: { project: string; owner: string; gitopsWebUrl: string; environments: LubanEnvironment[]; hostnames: Record<string, string> }) {
+  const { project, hostnames } = options;
+  return stringify({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name: `${project}-dagster`,
+      title: `Dagster of ${project}`,
+      description: `The Dagster platform of the luban project ${project}: its web UI, daemon and run storage in every environment.`,
+      annotations: {
+        [LUBAN_PROJECT_ANNOTATION]: project,
+        [LUBAN_GITOPS_REPO_ANNOTATION]: options.gitopsWebUrl,
+      },
+      tags: ['dagster', 'luban'],
+      links: options.environments.map(env => ({ url: `https://${hostnames[env.name]}`, title: `Dagster (${env.name})` })),
+    },
+    spec: { type: 'dagster-platform', owner: options.owner, system: project },
+  });
+}
+
+/** The webserver and its Service, with the daemon, sharing the instance and the workspace. */
+function dagsterProcesses(project: string, dagsterImage: string): { webserver: string; daemon: string } {
+  const workspaceArgs = ['-w', `${WORKSPACE_DIR}/workspace.yaml`];
+  return {
+    webserver: documents(
+      dagsterDeployment(WEBSERVER, project, dagsterImage, {
+        command: ['dagster-webserver'],
+        args: ['-h', '0.0.0.0', '-p', '3000', ...workspaceArgs],
+        ports: [{ name: 'http', containerPort: 3000 }],
+        readinessProbe: { httpGet: { path: '/server_info', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5 },
+      }),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: WEBSERVER, labels: { 'app.kubernetes.io/name': WEBSERVER } },
+        spec: { selector: { 'app.kubernetes.io/name': WEBSERVER }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      },
+    ),
+    daemon: documents(dagsterDeployment(DAEMON, project, dagsterImage, { command: ['dagster-daemon'], args: ['run', ...workspaceArgs] })),
+  };
+}
+
+/** The container of the platform's PostgreSQL, its password from the Secret luban creates. */
+function postgresContainer(image: string) {
+  return {
+    name: 'postgresql',
+    image,
+    env: [
+      { name: 'POSTGRES_USER', value: 'dagster' },
+      { name: 'POSTGRES_DB', value: 'dagster' },
+      { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+      {
+        name: 'POSTGRES_PASSWORD',
+        valueFrom: { secretKeyRef: { name: DAGSTER_POSTGRES_SECRET, key: DAGSTER_POSTGRES_PASSWORD_KEY } },
+      },
+    ],
+    ports: [{ name: 'postgresql', containerPort: 5432 }],
+    readinessProbe: { exec: { command: ['pg_isready', '-U', 'dagster', '-d', 'dagster'] }, periodSeconds: 10 },
+    securityContext: containerSecurity,
+    resources: resources('256Mi'),
+    volumeMounts: [
+      { name: 'data', mountPath: '/var/lib/postgresql/data' },
+      { name: 'run', mountPath: '/var/run/postgresql' },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  };
+}
+
+/** The platform's PostgreSQL: a StatefulSet with its volume, and a headless Service. */
+function postgresql(project: string, image: string): string {
+  const labels = { 'app.kubernetes.io/name': POSTGRES, 'app.kubernetes.io/part-of': `${project}-dagster` };
+  return documents(
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: POSTGRES, labels },
+      spec: {
+        serviceName: POSTGRES,
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': POSTGRES } },
+        template: {
+          metadata: { labels },
+          spec: {
+            // The postgres user of the official image.
+            securityContext: podSecurity(999),
+            containers: [postgresContainer(image)],
+            volumes: [
+              { name: 'run', emptyDir: {} },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: POSTGRES, labels },
+      spec: {
+        clusterIP: 'None',
+        selector: { 'app.kubernetes.io/name': POSTGRES },
+        ports: [{ name: 'postgresql', port: 5432, targetPort: 'postgresql' }],
+      },
+    },
+  );
+}
+
+/** The overlay of one environment: its namespace, instance configuration, empty workspace and the web UI's route. */
+function environmentOverlay(options: {
+  project: string;
+  env: LubanEnvironment;
+  base: string;
+  gateway: GatewaySettings;
+  hostname: string;
+}): Record<string, string> {
+  const { project, env, gateway } = options;
+  const namespace = environmentNamespaceName(env.name, project, env.namespacePattern);
+  const dir = overlayDir(env);
+  return {
+    [`${dir}/kustomization.yaml`]: stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [posix.relative(dir, options.base), 'dagster-instance.yaml', 'httproute.yaml'],
+      namespace,
+      // A changed workspace gets a new ConfigMap name, so the webserver and the daemon restart with it.
+      configMapGenerator: [{ name: WORKSPACE_CONFIG_MAP, files: ['workspace.yaml'] }],
+    }),
+    [dagsterWorkspacePath(env)]: `# The code locations of the ${env.name} environment. luban adds one entry per
+# Dagster code location created from the Create page.
+load_from: []
+`,
+    [`${dir}/dagster-instance.yaml`]: stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: INSTANCE_CONFIG_MAP },
+      data: { 'dagster.yaml': instanceConfig(project, namespace) },
+    }),
+    [`${dir}/httproute.yaml`]: stringify({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: WEBSERVER, labels: { 'app.kubernetes.io/name': WEBSERVER } },
+      spec: {
+        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
+        hostnames: [options.hostname],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: WEBSERVER, port: 80 }] }],
+      },
+    }),
+  };
+}
+
 /**
  * The files of a project's Dagster platform in its GitOps repository: the
  * webserver, the daemon and PostgreSQL in `base/`; per environment the
@@ -209,185 +371,23 @@ export function dagsterPlatformFiles(options: {
   dagsterImage: string;
   postgresImage: string;
 }): Record<string, string> {
-  const { project, environments, gateway, dagsterImage } = options;
+  const { project, environments, gateway } = options;
   const base = `${gitopsAppPath(DAGSTER_PLATFORM_APP)}/base`;
   const hostnames = dagsterHostnames(project, environments, gateway.domainSuffix);
-  const postgresLabels = { 'app.kubernetes.io/name': POSTGRES, 'app.kubernetes.io/part-of': `${project}-dagster` };
-  const workspaceArgs = ['-w', `${WORKSPACE_DIR}/workspace.yaml`];
+  const processes = dagsterProcesses(project, options.dagsterImage);
   const files: Record<string, string> = {
-    [dagsterCatalogPath()]: stringify({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: `${project}-dagster`,
-        title: `Dagster of ${project}`,
-        description: `The Dagster platform of the luban project ${project}: its web UI, daemon and run storage in every environment.`,
-        annotations: {
-          [LUBAN_PROJECT_ANNOTATION]: project,
-          [LUBAN_GITOPS_REPO_ANNOTATION]: options.gitopsWebUrl,
-        },
-        tags: ['dagster', 'luban'],
-        links: environments.map(env => ({ url: `https://${hostnames[env.name]}`, title: `Dagster (${env.name})` })),
-      },
-      spec: { type: 'dagster-platform', owner: options.owner, system: project },
-    }),
+    [dagsterCatalogPath()]: catalogDescriptor({ ...options, hostnames }),
     [`${base}/kustomization.yaml`]: stringify({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
       resources: ['webserver.yaml', 'daemon.yaml', 'postgresql.yaml'],
     }),
-    [`${base}/webserver.yaml`]: documents(
-      dagsterDeployment(WEBSERVER, project, dagsterImage, {
-        command: ['dagster-webserver'],
-        args: ['-h', '0.0.0.0', '-p', '3000', ...workspaceArgs],
-        ports: [{ name: 'http', containerPort: 3000 }],
-        readinessProbe: { httpGet: { path: '/server_info', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5 },
-      }),
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: WEBSERVER, labels: { 'app.kubernetes.io/name': WEBSERVER } },
-        spec: { selector: { 'app.kubernetes.io/name': WEBSERVER }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-      },
-    ),
-    [`${base}/daemon.yaml`]: documents(
-      dagsterDeployment(DAEMON, project, dagsterImage, { command: ['dagster-daemon'], args: ['run', ...workspaceArgs] }),
-    ),
-    [`${base}/postgresql.yaml`]: documents(
-      {
-        apiVersion: 'apps/v1',
-        kind: 'StatefulSet',
-        metadata: { name: POSTGRES, labels: postgresLabels },
-        spec: {
-          serviceName: POSTGRES,
-          replicas: 1,
-          selector: { matchLabels: { 'app.kubernetes.io/name': POSTGRES } },
-          template: {
-            metadata: { labels: postgresLabels },
-            spec: {
-              // The postgres user of the official image.
-              securityContext: podSecurity(999),
-              containers: [
-                {
-                  name: 'postgresql',
-                  image: options.postgresImage,
-                  env: [
-                    { name: 'POSTGRES_USER', value: 'dagster' },
-                    { name: 'POSTGRES_DB', value: 'dagster' },
-                    { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                    {
-                      name: 'POSTGRES_PASSWORD',
-                      valueFrom: { secretKeyRef: { name: DAGSTER_POSTGRES_SECRET, key: DAGSTER_POSTGRES_PASSWORD_KEY } },
-                    },
-                  ],
-                  ports: [{ name: 'postgresql', containerPort: 5432 }],
-                  readinessProbe: { exec: { command: ['pg_isready', '-U', 'dagster', '-d', 'dagster'] }, periodSeconds: 10 },
-                  securityContext: containerSecurity,
-                  resources: resources('256Mi'),
-                  volumeMounts: [
-                    { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                    { name: 'run', mountPath: '/var/run/postgresql' },
-                    { name: 'tmp', mountPath: '/tmp' },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: 'run', emptyDir: {} },
-                { name: 'tmp', emptyDir: {} },
-              ],
-            },
-          },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: 'data' },
-              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } },
-            },
-          ],
-        },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: POSTGRES, labels: postgresLabels },
-        spec: {
-          clusterIP: 'None',
-          selector: { 'app.kubernetes.io/name': POSTGRES },
-          ports: [{ name: 'postgresql', port: 5432, targetPort: 'postgresql' }],
-        },
-      },
-    ),
+    [`${base}/webserver.yaml`]: processes.webserver,
+    [`${base}/daemon.yaml`]: processes.daemon,
+    [`${base}/postgresql.yaml`]: postgresql(project, options.postgresImage),
   };
   for (const env of environments) {
-    const namespace = environmentNamespaceName(env.name, project, env.namespacePattern);
-    const dir = overlayDir(env.name);
-    files[`${dir}/kustomization.yaml`] = stringify({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: ['../../base', 'dagster-instance.yaml', 'httproute.yaml'],
-      namespace,
-      // A changed workspace gets a new ConfigMap name, so the webserver and the daemon restart with it.
-      configMapGenerator: [{ name: WORKSPACE_CONFIG_MAP, files: ['workspace.yaml'] }],
-    });
-    files[dagsterWorkspacePath(env.name)] = `# The code locations of the ${env.name} environment. luban adds one entry per
-# Dagster code location created from the Create page.
-load_from: []
-`;
-    files[`${dir}/dagster-instance.yaml`] = stringify({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: INSTANCE_CONFIG_MAP },
-      data: { 'dagster.yaml': instanceConfig(project, namespace) },
-    });
-    files[`${dir}/httproute.yaml`] = stringify({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: WEBSERVER, labels: { 'app.kubernetes.io/name': WEBSERVER } },
-      spec: {
-        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
-        hostnames: [hostnames[env.name]],
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: WEBSERVER, port: 80 }] }],
-      },
-    });
+    Object.assign(files, environmentOverlay({ project, env, base, gateway, hostname: hostnames[env.name] }));
   }
   return files;
-}
-
-/** A code location's entry in a Dagster workspace. */
-export interface CodeLocation {
-  name: string;
-  host: string;
-  port: number;
-}
-
-/**
- * Adds (or corrects) a code location's `grpc_server` entry in a workspace
- * file, keeping comments and every other entry; the same text when the
- * entry is already as asked.
- */
-export function withCodeLocation(workspace: string, location: CodeLocation, path: string): string {
-  const doc = parseDocument(workspace);
-  if (doc.errors.length) throw new Error(`${path} is not valid YAML: ${doc.errors[0].message}`);
-  if (doc.contents === null) doc.contents = doc.createNode({}) as any;
-  if (!isMap(doc.contents)) throw new Error(`${path} is not a Dagster workspace: its top level is not a mapping`);
-  let entries = doc.get('load_from');
-  if (entries === undefined || entries === null) {
-    entries = new YAMLSeq();
-    doc.set('load_from', entries);
-  }
-  if (!isSeq(entries)) throw new Error(`${path} is not a Dagster workspace: load_from is not a list`);
-  const wanted = { host: location.host, port: location.port, location_name: location.name };
-  const index = entries.items.findIndex(item => {
-    const json = isMap(item) ? (item.toJSON() as { grpc_server?: { location_name?: string } }) : undefined;
-    return json?.grpc_server?.location_name === location.name;
-  });
-  if (index >= 0) {
-    const current = (entries.items[index] as any).toJSON().grpc_server;
-    if (current.host === wanted.host && current.port === wanted.port) return workspace;
-    entries.items[index] = doc.createNode({ grpc_server: { ...current, ...wanted } }) as any;
-  } else {
-    // A flow-style `[]` would keep the new entry on one line.
-    entries.flow = false;
-    entries.items.push(doc.createNode({ grpc_server: wanted }) as any);
-  }
-  return doc.toString();
 }

@@ -1,4 +1,3 @@
-import type { Config } from '@backstage/config';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   APP_SERVICE_ACCOUNT,
@@ -7,54 +6,7 @@ import {
   LUBAN_MANAGED_BY,
   imagePullSecretName,
 } from '@luban-backstage/plugin-luban-common';
-
-/** What every project namespace gets unless a template overrides it. */
-export interface NamespaceDefaults {
-  quota: Record<string, string>;
-  containerDefaults: {
-    limits: Record<string, string>;
-    requests: Record<string, string>;
-  };
-  podSecurity: 'restricted' | 'baseline' | 'privileged';
-  groupPattern: string;
-}
-
-const BUILT_IN_DEFAULTS: NamespaceDefaults = {
-  quota: {
-    'requests.cpu': '4',
-    'requests.memory': '8Gi',
-    'limits.cpu': '8',
-    'limits.memory': '16Gi',
-    pods: '50',
-  },
-  containerDefaults: {
-    limits: { cpu: '500m', memory: '512Mi' },
-    requests: { cpu: '100m', memory: '128Mi' },
-  },
-  podSecurity: 'restricted',
-  groupPattern: '{name}',
-};
-
-/** Reads `luban.namespaces`, on top of the built-in defaults. */
-export function readNamespaceDefaults(config: Config): NamespaceDefaults {
-  const c = config.getOptionalConfig('luban.namespaces');
-  const quota = c?.getOptional<Record<string, string>>('quota');
-  return {
-    quota: quota ?? BUILT_IN_DEFAULTS.quota,
-    containerDefaults: {
-      limits: {
-        ...BUILT_IN_DEFAULTS.containerDefaults.limits,
-        ...c?.getOptional<Record<string, string>>('containerDefaults.limits'),
-      },
-      requests: {
-        ...BUILT_IN_DEFAULTS.containerDefaults.requests,
-        ...c?.getOptional<Record<string, string>>('containerDefaults.requests'),
-      },
-    },
-    podSecurity: (c?.getOptionalString('podSecurity') as NamespaceDefaults['podSecurity']) ?? 'restricted',
-    groupPattern: c?.getOptionalString('groupPattern') ?? '{name}',
-  };
-}
+import type { NamespaceDefaults } from '@luban-backstage/plugin-luban-node';
 
 /** One namespace to provision and what the owner group may do in it. */
 export interface NamespacePlan {
@@ -63,6 +15,8 @@ export interface NamespacePlan {
   /** ClusterRole bound to the owner group: edit where the team works, view elsewhere. */
   ownerRole: 'edit' | 'view';
   serviceAccount: string;
+  /** The cluster it is on. */
+  cluster: string;
 }
 
 /** Every object of one project namespace, in the order they are applied. */
@@ -142,14 +96,15 @@ export function namespaceObjects(options: {
 
 /** The namespaces of a project: ci first, then each environment. */
 export function namespacePlans(
-  ciNamespace: string,
-  environments: Array<{ name: string; namespace: string }>,
+  ci: { name: string; cluster: string },
+  environments: Array<{ name: string; namespace: string; cluster: string }>,
 ): NamespacePlan[] {
   return [
-    { name: ciNamespace, environment: 'ci', ownerRole: 'view', serviceAccount: BUILDER_SERVICE_ACCOUNT },
+    { ...ci, environment: 'ci', ownerRole: 'view', serviceAccount: BUILDER_SERVICE_ACCOUNT },
     ...environments.map((env, index) => ({
       name: env.namespace,
       environment: env.name,
+      cluster: env.cluster,
       // The team works in the first environment; later ones change only by promotion.
       ownerRole: (index === 0 ? 'edit' : 'view') as 'edit' | 'view',
       serviceAccount: APP_SERVICE_ACCOUNT,
