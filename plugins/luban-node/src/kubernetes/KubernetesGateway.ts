@@ -241,7 +241,7 @@ export class KubernetesGateway {
       namespace,
       labelSelector: buildsOfImageSelector(image),
     });
-    return builds.map(b => toKpackBuild(b as any)).sort((a, b) => b.number - a.number);
+    return builds.map(b => toKpackBuild(b)).sort((a, b) => b.number - a.number);
   }
 
   /** An Argo CD Application's sync, health, images and history; undefined when absent. */
