@@ -5,13 +5,13 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
+import { GitOpsWriter, GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
 import { ClusterAccess } from './service/ClusterAccess';
 import { EntityTargets } from './service/EntityTargets';
 import { createHealthService } from './service/HealthService';
 import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
-import { SndAutoDeployer } from './service/deploy/SndAutoDeployer';
+import { AutoDeployer } from './service/deploy/AutoDeployer';
 import { LiveUpdates } from './service/live/LiveUpdates';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
@@ -48,11 +48,13 @@ export const lubanPlugin = createBackendPlugin({
 
         const targets = new EntityTargets({ catalog, auth, git, environments });
         const builds = new KpackBuildService({ clusters, git, harbor, logger });
+        // One writer: identical GitOps changes of promotions and auto-deploys share one run.
+        const writer = new GitOpsWriter(git);
         const promotion = new GitOpsPromotionService({
           clusters,
           git,
+          writer,
           harbor,
-          builds,
           gitopsBranch,
           argoCdNamespace: luban.argocd.namespace,
           argoCdBaseUrl: luban.argocd.baseUrl,
@@ -60,9 +62,10 @@ export const lubanPlugin = createBackendPlugin({
         });
 
         const live = new LiveUpdates({ clusters, signals, logger });
-        const deployer = new SndAutoDeployer({
+        const deployer = new AutoDeployer({
           clusters,
           git,
+          writer,
           targets,
           gitopsBranch,
           mode: luban.gitops.autoDeploy,

@@ -1,4 +1,4 @@
-import type { LubanGateResult, LubanGates, LubanVulnerabilities } from '@luban-backstage/plugin-luban-common';
+import { shortDigest, type LubanGateResult, type LubanGates, type LubanVulnerabilities } from '@luban-backstage/plugin-luban-common';
 import type { KpackBuild } from '@luban-backstage/plugin-luban-node';
 
 /** Harbor's severities from worst to least, as `blockSeverity` names them. */
@@ -28,8 +28,6 @@ export interface GateInputs {
   now: Date;
 }
 
-const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
-
 function argoCdGate(
   inputs: GateInputs,
   gate: 'synced' | 'healthy',
@@ -51,7 +49,7 @@ function buildGate({ gates, build, digest }: GateInputs): LubanGateResult {
   const gate = 'build-succeeded';
   if (!gates.requireBuildSucceeded) return { gate, passed: true, reason: 'Not required: the build of the image is not checked' };
   if (!build) {
-    return { gate, passed: false, reason: `No kpack Build of this app produced ${short(digest)}, so luban cannot tell how it was built` };
+    return { gate, passed: false, reason: `No kpack Build of this app produced ${shortDigest(digest)}, so luban cannot tell how it was built` };
   }
   if (build.status === 'succeeded') return { gate, passed: true, reason: `Build #${build.number} (${build.name}) succeeded` };
   return {
@@ -66,22 +64,22 @@ function vulnerabilityGate({ gates, vulnerabilities, vulnerabilityProblem, diges
   const block = gates.blockSeverity;
   if (block === 'NONE') return { gate, passed: true, reason: 'Not required: vulnerabilities are not checked (blockSeverity NONE)' };
   if (!vulnerabilities) {
-    return { gate, passed: false, reason: `The scan of ${short(digest)} could not be read: ${vulnerabilityProblem ?? 'Harbor is not configured'}` };
+    return { gate, passed: false, reason: `The scan of ${shortDigest(digest)} could not be read: ${vulnerabilityProblem ?? 'Harbor is not configured'}` };
   }
   if (!vulnerabilities.scanned) {
-    return { gate, passed: false, reason: `Harbor has not scanned ${short(digest)} yet; it must be scanned before promotion` };
+    return { gate, passed: false, reason: `Harbor has not scanned ${shortDigest(digest)} yet; it must be scanned before promotion` };
   }
   const blocking = SEVERITIES.slice(0, SEVERITIES.indexOf(block) + 1);
   const found = blocking
     .map(severity => ({ severity, count: Number(vulnerabilities[COUNT_OF[severity]]) }))
     .filter(({ count }) => count > 0);
   if (found.length === 0) {
-    return { gate, passed: true, reason: `No vulnerability at or above ${block} in ${short(digest)}` };
+    return { gate, passed: true, reason: `No vulnerability at or above ${block} in ${shortDigest(digest)}` };
   }
   return {
     gate,
     passed: false,
-    reason: `${short(digest)} has ${found.map(({ severity, count }) => `${count} ${severity}`).join(', ')} ${found.length === 1 && found[0].count === 1 ? 'vulnerability' : 'vulnerabilities'} (blocked at ${block} and above)`,
+    reason: `${shortDigest(digest)} has ${found.map(({ severity, count }) => `${count} ${severity}`).join(', ')} ${found.length === 1 && found[0].count === 1 ? 'vulnerability' : 'vulnerabilities'} (blocked at ${block} and above)`,
   };
 }
 

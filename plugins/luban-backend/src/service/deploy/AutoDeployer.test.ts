@@ -36,7 +36,7 @@ async function rebuildAndWait(backend: Backend) {
   }, 'the rebuilt Build to succeed');
 }
 
-describe('snd auto-deploy', () => {
+describe('auto-deploy to the first environment', () => {
   let emulator: RunningEmulator;
   const backends: Backend[] = [];
 

@@ -1,11 +1,13 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { gitopsOverlayPath, promotionBranchName } from '@luban-backstage/plugin-luban-common';
+import { InputError } from '@backstage/errors';
+import { digestOfImage, gitopsOverlayPath, promotionBranchName, shortDigest } from '@luban-backstage/plugin-luban-common';
 import {
-  BranchProtectedError,
   readOverlayImages,
   setOverlayImage,
   toKpackBuild,
+  type AutoDeployMode,
+  type GitOpsWriter,
   type GitProviders,
   type KpackBuild,
   type ResourceInformer,
@@ -13,22 +15,20 @@ import {
 import type { ClusterAccess } from '../ClusterAccess';
 import { EntityTargets, type LubanTarget } from '../EntityTargets';
 
-/** How a successful build reaches the first environment (`luban.gitops.autoDeploy`). */
-export type AutoDeployMode = 'commit' | 'pull-request' | 'off';
-
 const RETRY_MS = 5_000;
 /** How long a succeeded Build waits for the catalog to know its app. */
 const UNKNOWN_APP_PATIENCE_MS = 10 * 60_000;
 
 /**
- * Writes the digest of every successful kpack Build into its app's first
- * environment overlay (snd), replacing the reference platform's workflow
- * step. Exactly once per Build, even with several backend replicas: the
+ * Writes the digest of every successful kpack Build into the overlay of
+ * its app's first environment, whatever that environment is called,
+ * replacing the reference platform's workflow step. In `pull-request` mode,
+ * or when the GitOps branch is protected, the change is proposed instead. Exactly once per Build, even with several backend replicas: the
  * edit is compare-and-set and idempotent by content (a replica that comes
  * second finds the digest there and commits nothing), and a Build older
  * than the one deployed never overwrites it.
  */
-export class SndAutoDeployer {
+export class AutoDeployer {
   private readonly seen = new Set<string>();
   private stopped = false;
 
@@ -36,6 +36,8 @@ export class SndAutoDeployer {
     private readonly options: {
       clusters: ClusterAccess;
       git: GitProviders;
+      /** The one GitOps writer of the backend, shared with promotions. */
+      writer: GitOpsWriter;
       targets: Pick<EntityTargets, 'allTargets'>;
       gitopsBranch: string;
       mode: AutoDeployMode;
@@ -55,13 +57,17 @@ export class SndAutoDeployer {
     this.stopped = true;
   }
 
+  private failed(build: KpackBuild, error: unknown) {
+    this.options.logger.error('Auto-deploy failed', { build: `${build.namespace}/${build.name}`, error: String(error) });
+  }
+
   private follow(clusterName: string) {
     this.options.clusters
       .builds(clusterName)
       .then(informer => this.watch(clusterName, informer))
       .catch(error => {
         if (this.stopped) return;
-        this.options.logger.warn(`luban auto-deploy cannot read the builds of cluster ${clusterName} yet: ${error}`);
+        this.options.logger.warn('Auto-deploy cannot read the builds of a cluster yet', { cluster: clusterName, error: String(error) });
         setTimeout(() => this.follow(clusterName), RETRY_MS).unref();
       });
   }
@@ -77,9 +83,7 @@ export class SndAutoDeployer {
       const key = `${clusterName}/${object.metadata?.uid}`;
       if (build.status !== 'succeeded' || !build.latestImage || this.seen.has(key)) return;
       this.seen.add(key);
-      this.deploy(clusterName, build, informer).catch(error =>
-        this.options.logger.error(`luban could not deploy build ${build.namespace}/${build.name}: ${error}`),
-      );
+      this.deploy(clusterName, build, informer).catch(error => this.failed(build, error));
     });
   }
 
@@ -107,9 +111,7 @@ export class SndAutoDeployer {
       if (!this.stopped && Date.now() - waitingSince < UNKNOWN_APP_PATIENCE_MS) {
         setTimeout(
           () =>
-            this.deploy(clusterName, build, informer, waitingSince).catch(error =>
-              this.options.logger.error(`luban could not deploy build ${build.namespace}/${build.name}: ${error}`),
-            ),
+            this.deploy(clusterName, build, informer, waitingSince).catch(error => this.failed(build, error)),
           RETRY_MS,
         ).unref();
       }
@@ -119,17 +121,20 @@ export class SndAutoDeployer {
   }
 
   private async deployTo(target: LubanTarget, build: KpackBuild, informer: ResourceInformer<KubernetesObject>) {
-    const { git, gitopsBranch, logger } = this.options;
+    const { git, writer, gitopsBranch, logger } = this.options;
     const repo = EntityTargets.requireGitopsRepo(target);
-    const provider = git.forRepository(repo);
     const env = target.environments[0];
     const path = gitopsOverlayPath(target.app, env.name, env.overlayPathPattern);
-    const [repository, digest] = build.latestImage!.split('@');
+    const digest = digestOfImage(build.latestImage);
+    if (!digest) throw new InputError(`kpack Build ${build.namespace}/${build.name} names no image digest: '${build.latestImage}'`);
+    const repository = build.latestImage!.slice(0, build.latestImage!.lastIndexOf('@'));
     const buildNumberOf = (deployedDigest?: string) =>
-      informer
-        .list(o => o.metadata?.namespace === build.namespace)
-        .map(o => toKpackBuild(o as any))
-        .find(b => b.image === build.image && b.latestImage?.endsWith(`@${deployedDigest}`))?.number;
+      deployedDigest
+        ? informer
+            .list(o => o.metadata?.namespace === build.namespace)
+            .map(o => toKpackBuild(o as any))
+            .find(b => b.image === build.image && digestOfImage(b.latestImage) === deployedDigest)?.number
+        : undefined;
     const edit = (current: string | undefined) => {
       if (current === undefined) return undefined;
       const deployed = readOverlayImages(current, path).find(i => i.name === target.app)?.digest;
@@ -138,36 +143,23 @@ export class SndAutoDeployer {
       if (deployedNumber !== undefined && deployedNumber > build.number) return undefined;
       return setOverlayImage(current, { name: target.app, newName: repository, digest }, path).content;
     };
-    const message = `Deploy ${target.app} build ${build.number} to ${env.name} (${digest.slice(7, 19)})\n\nkpack Build ${build.namespace}/${build.name}${build.revision ? ` of commit ${build.revision}` : ''}.`;
-
-    let mode = this.options.mode;
-    if (mode === 'commit') {
-      try {
-        const result = await provider.editFile(repo, { branch: gitopsBranch, path, message, edit });
-        if (result.changed) {
-          const url = provider.webUrlOfCommit(repo, result.commitSha!);
-          logger.info(`luban deployed ${target.app} build ${build.number} to ${env.name}: ${url}`);
-          this.options.onDeployed?.(target, build, url);
-        }
-        return;
-      } catch (error) {
-        if (!(error instanceof BranchProtectedError)) throw error;
-        // The branch only takes pull requests.
-        mode = 'pull-request';
-      }
+    const message = `Deploy ${target.app} build ${build.number} to ${env.name} (${shortDigest(digest)})\n\nkpack Build ${build.namespace}/${build.name}${build.revision ? ` of commit ${build.revision}` : ''}.`;
+    const change = {
+      branch: gitopsBranch,
+      message,
+      edits: { [path]: edit },
+      proposal: { branch: promotionBranchName(target.app, env.name, digest), title: `Deploy ${target.app} build ${build.number} to ${env.name}`, body: message },
+    };
+    const deployed = { app: target.app, env: env.name, build: build.number, digest };
+    const result =
+      this.options.mode === 'commit' ? await writer.commitOrPropose(repo, change) : await writer.proposeChange(repo, change);
+    if (result.pullRequest) {
+      logger.info('Auto-deploy pull request opened', { ...deployed, pullRequest: result.pullRequest.webUrl });
+      this.options.onDeployed?.(target, build, result.pullRequest.webUrl);
+    } else if (result.commitSha) {
+      const commit = git.forRepository(repo).webUrlOfCommit(repo, result.commitSha);
+      logger.info('Auto-deployed', { ...deployed, commit });
+      this.options.onDeployed?.(target, build, commit);
     }
-    const head = await provider.getBranch(repo, gitopsBranch);
-    if (!head) throw new Error(`The GitOps repository ${repo.webUrl} has no branch ${gitopsBranch}`);
-    const branch = promotionBranchName(target.app, env.name, digest);
-    await provider.ensureBranch(repo, branch, head);
-    await provider.editFile(repo, { branch, path, message, edit });
-    const pr = await provider.openOrReusePullRequest(repo, {
-      head: branch,
-      base: gitopsBranch,
-      title: `Deploy ${target.app} build ${build.number} to ${env.name}`,
-      body: message,
-    });
-    logger.info(`luban opened ${pr.webUrl} to deploy ${target.app} build ${build.number} to ${env.name}`);
-    this.options.onDeployed?.(target, build, pr.webUrl);
   }
 }
