@@ -43,5 +43,6 @@ describe('LubanDeliveryContent for users who do not own the entity', () => {
         name: 'Only the owners of ledger-api can roll back',
       }),
     ).toBeInTheDocument();
-  });
+    // Two tooltips hovered in turn take over 5 s on a busy machine.
+  }, 20_000);
 });

@@ -236,7 +236,8 @@ describe('LubanDeliveryContent', () => {
       { kind: 'Component', namespace: 'default', name: 'ledger-api' },
       { from: 'snd', to: 'prd' },
     );
-  });
+    // A whole promotion clicked through takes over 5 s on a busy machine.
+  }, 20_000);
 
   it('traces what an environment runs and moves the focus to the trace', async () => {
     const user = userEvent.setup();
