@@ -1,8 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { InputError } from '@backstage/errors';
-import { digestOfImage, gitopsOverlayPath, promotionBranchName, shortDigest } from '@luban-backstage/plugin-luban-common';
+import { gitopsOverlayPath, promotionBranchName, shortDigest } from '@luban-backstage/plugin-luban-common';
 import {
+  isBuildOfImage,
   readOverlayImages,
   setOverlayImage,
   toKpackBuild,
@@ -75,11 +76,11 @@ export class AutoDeployer {
   private watch(clusterName: string, informer: ResourceInformer<KubernetesObject>) {
     // Builds that had succeeded before luban looked are not redeployed: a rollback may have replaced them on purpose.
     for (const object of informer.list()) {
-      if (toKpackBuild(object as any).status === 'succeeded') this.seen.add(`${clusterName}/${object.metadata?.uid}`);
+      if (toKpackBuild(object).status === 'succeeded') this.seen.add(`${clusterName}/${object.metadata?.uid}`);
     }
     informer.onChange(({ type, object }) => {
       if (type === 'DELETED' || this.stopped) return;
-      const build = toKpackBuild(object as any);
+      const build = toKpackBuild(object);
       const key = `${clusterName}/${object.metadata?.uid}`;
       if (build.status !== 'succeeded' || !build.latestImage || this.seen.has(key)) return;
       this.seen.add(key);
@@ -101,8 +102,7 @@ export class AutoDeployer {
   ): Promise<void> {
     const targets = (await this.options.targets.allTargets()).filter(
       t =>
-        t.image.namespace === build.namespace &&
-        t.image.name === build.image &&
+        isBuildOfImage(build, t.image) &&
         this.options.clusters.cluster(t.cluster).name === clusterName &&
         t.gitopsRepo &&
         t.environments.length > 0,
@@ -125,15 +125,15 @@ export class AutoDeployer {
     const repo = EntityTargets.requireGitopsRepo(target);
     const env = target.environments[0];
     const path = gitopsOverlayPath(target.app, env.name, env.overlayPathPattern);
-    const digest = digestOfImage(build.latestImage);
+    const digest = build.digest;
     if (!digest) throw new InputError(`kpack Build ${build.namespace}/${build.name} names no image digest: '${build.latestImage}'`);
     const repository = build.latestImage!.slice(0, build.latestImage!.lastIndexOf('@'));
     const buildNumberOf = (deployedDigest?: string) =>
       deployedDigest
         ? informer
-            .list(o => o.metadata?.namespace === build.namespace)
-            .map(o => toKpackBuild(o as any))
-            .find(b => b.image === build.image && digestOfImage(b.latestImage) === deployedDigest)?.number
+            .list(o => isBuildOfImage(o, { namespace: build.namespace, name: build.image }))
+            .map(o => toKpackBuild(o))
+            .find(b => b.digest === deployedDigest)?.number
         : undefined;
     const edit = (current: string | undefined) => {
       if (current === undefined) return undefined;

@@ -22,7 +22,7 @@ import {
 import { EntityTargets, type LubanTarget } from '../EntityTargets';
 import type { Actor, PromotionService } from '../types';
 import { evaluateGates } from './gates';
-import { digestOfBuild, PromotionStateReader, type OverlayRead, type PromotionSources } from './PromotionStateReader';
+import { PromotionStateReader, type OverlayRead, type PromotionSources } from './PromotionStateReader';
 import { promotionText, rollbackText, type BuiltCommit, type PullRequestText } from './pullRequestText';
 import { unifiedDiff } from './unifiedDiff';
 
@@ -77,9 +77,9 @@ export class GitOpsPromotionService implements PromotionService {
     if (!digest) {
       throw new ConflictError(`${from.name} runs no image of ${target.app} by digest (${source.path}), so there is nothing to promote`);
     }
-    const sourceBuild = builds.find(b => digestOfBuild(b) === digest);
+    const sourceBuild = builds.find(b => b.digest === digest);
     const gates = await this.gates(target, repo, from, to, source, digest, sourceBuild);
-    const currentBuild = builds.find(b => digestOfBuild(b) === current.image?.digest);
+    const currentBuild = builds.find(b => b.digest === current.image?.digest);
     const commits = this.commitsBetween(target, builds, currentBuild, sourceBuild);
     const change: PlannedChange = { app: target.app, env: to, overlay: current, digest, sourceNewName: source.image?.newName };
     const result: LubanChangeResult = {
@@ -133,7 +133,7 @@ export class GitOpsPromotionService implements PromotionService {
       const digest = digests[index];
       if (!digest || digest === versions[0]?.digest) continue;
       const commit = commits[index];
-      const build = builds.find(b => digestOfBuild(b) === digest);
+      const build = builds.find(b => b.digest === digest);
       versions.unshift({
         digest,
         commitSha: commit.sha,

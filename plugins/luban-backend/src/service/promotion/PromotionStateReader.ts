@@ -1,6 +1,5 @@
 import {
   argoCdApplicationName,
-  digestOfImage,
   gitopsOverlayPath,
   harborProjectName,
   type LubanEnvironment,
@@ -9,8 +8,8 @@ import {
   type LubanVulnerabilities,
 } from '@luban-backstage/plugin-luban-common';
 import {
-  KPACK,
   imageReference,
+  isBuildOfImage,
   readOverlayImages,
   toArgoCdApplication,
   toKpackBuild,
@@ -62,9 +61,6 @@ export interface PromotionSources {
   /** Argo CD's web UI, for links; optional. */
   argoCdBaseUrl?: string;
 }
-
-/** The digest a kpack Build produced, once it succeeded. */
-export const digestOfBuild = (build: KpackBuild) => digestOfImage(build.latestImage);
 
 /**
  * What runs in each environment: read from the kustomize overlays (one
@@ -177,7 +173,7 @@ export class PromotionStateReader {
     state.digest = overlay.image.digest;
     state.tag = overlay.image.newTag;
     if (state.digest) {
-      const build = into.builds.find(b => digestOfBuild(b) === state.digest);
+      const build = into.builds.find(b => b.digest === state.digest);
       if (build) state.build = this.buildSummary(target, build);
       else if (into.buildProblem) problems.push(into.buildProblem);
     }
@@ -249,11 +245,7 @@ export class PromotionStateReader {
   async kpackBuilds(target: LubanTarget): Promise<KpackBuild[]> {
     const informer = await this.options.clusters.builds(target.cluster);
     return informer
-      .list(
-        object =>
-          object.metadata?.namespace === target.image.namespace &&
-          object.metadata?.labels?.[KPACK.imageLabel] === target.image.name,
-      )
+      .list(object => isBuildOfImage(object, target.image))
       .map(object => toKpackBuild(object))
       .sort((a, b) => b.number - a.number);
   }
