@@ -4,6 +4,7 @@ import {
   notFound,
   repositoryEmpty,
 } from '../errors';
+import type { GitSignature } from '../gitObjects';
 import type { Account, RepoRecord } from '../model';
 import { paginate } from '../pagination';
 import type { ApiRequest, ApiResponse, Route } from '../router';
@@ -145,4 +146,27 @@ export function organization(state: GitHubState, login: string): Account {
   const org = state.account(login);
   if (!org || org.type !== 'Organization') throw notFound();
   return org;
+}
+
+/**
+ * A `{name, email, date}` body field (author or committer), or undefined;
+ * 422 with the API's own `missing(field)` message when name or email lacks.
+ */
+export function signatureField(
+  req: ApiRequest,
+  field: 'author' | 'committer',
+  missing: (field: string) => string,
+): GitSignature | undefined {
+  const value = req.body[field] as
+    | { name?: unknown; email?: unknown; date?: unknown }
+    | undefined;
+  if (!value) return undefined;
+  if (typeof value.name !== 'string' || typeof value.email !== 'string') {
+    throw new GitHubError(422, `Invalid request.\n\n${missing(field)}`);
+  }
+  return {
+    name: value.name,
+    email: value.email,
+    date: typeof value.date === 'string' ? value.date : undefined,
+  };
 }

@@ -1,6 +1,5 @@
 import { RefConflictError } from '../../git/GitRepositories';
 import { GitHubError, missingField, notFound } from '../errors';
-import type { GitSignature } from '../gitObjects';
 import type { RepoRecord } from '../model';
 import { directUpdateViolations } from '../protection';
 import type { ApiRequest, ApiResponse, Route } from '../router';
@@ -13,11 +12,16 @@ import {
   stringField,
   visibleRepo,
   writableRepo,
+  signatureField,
 } from './common';
 
 /** Where GitHub points protected-branch refusals. */
 export const PROTECTED_BRANCHES_DOCS =
   'https://docs.github.com/articles/about-protected-branches';
+
+/** What the contents API says when an author or committer lacks a name or email. */
+const CONTENTS_SIGNATURE_MISSING = (field: string) =>
+  `"name" and "email" weren't supplied for "${field}".`;
 
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 
@@ -30,28 +34,6 @@ export function wantsRaw(req: ApiRequest): boolean {
 
 function cleanPath(path: string | undefined): string {
   return (path ?? '').replace(/^\/+|\/+$/g, '');
-}
-
-/** A `{name, email, date}` body field (author or committer), or undefined. */
-function signatureField(
-  req: ApiRequest,
-  field: 'author' | 'committer',
-): GitSignature | undefined {
-  const value = req.body[field] as
-    | { name?: unknown; email?: unknown; date?: unknown }
-    | undefined;
-  if (!value) return undefined;
-  if (typeof value.name !== 'string' || typeof value.email !== 'string') {
-    throw new GitHubError(
-      422,
-      `Invalid request.\n\n"name" and "email" weren't supplied for "${field}".`,
-    );
-  }
-  return {
-    name: value.name,
-    email: value.email,
-    date: typeof value.date === 'string' ? value.date : undefined,
-  };
 }
 
 /** Refuses a direct write to a branch whose protection demands pull requests. */
@@ -178,8 +160,11 @@ async function commitWrite(
   path: string,
   content: Buffer | null,
 ): Promise<string> {
-  const committer = signatureField(req, 'committer') ?? state.botSignature();
-  const author = signatureField(req, 'author') ?? committer;
+  const committer =
+    signatureField(req, 'committer', CONTENTS_SIGNATURE_MISSING) ??
+    state.botSignature();
+  const author =
+    signatureField(req, 'author', CONTENTS_SIGNATURE_MISSING) ?? committer;
   try {
     return await state.commitFiles(repo, {
       branch: target.branch,

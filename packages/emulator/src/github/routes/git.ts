@@ -1,6 +1,6 @@
 import { RefConflictError, ZERO_SHA } from '../../git/GitRepositories';
 import { GitHubError, missingField, notFound } from '../errors';
-import type { GitSignature, TreeChange } from '../gitObjects';
+import type { TreeChange } from '../gitObjects';
 import type { RepoRecord } from '../model';
 import { directUpdateViolations, forcePushRefused } from '../protection';
 import type { ApiRequest, ApiResponse, Route } from '../router';
@@ -17,7 +17,11 @@ import {
   stringField,
   visibleRepo,
   writableRepo,
+  signatureField,
 } from './common';
+
+/** What the Git Database API says when an author or committer lacks a name or email. */
+const GIT_SIGNATURE_MISSING = `"email", "name" weren't supplied.`;
 
 const TREE_MODES: Record<string, TreeChange['type']> = {
   '100644': 'blob',
@@ -46,28 +50,6 @@ async function refList(state: GitHubState, repo: RepoRecord, prefix: string) {
   for (const [ref, sha] of refs)
     answers.push(await refJson(state, repo, ref, sha));
   return answers;
-}
-
-/** A signature body field (author or committer) of a Git Database commit. */
-function signature(
-  req: ApiRequest,
-  field: 'author' | 'committer',
-): GitSignature | undefined {
-  const value = req.body[field] as
-    | { name?: unknown; email?: unknown; date?: unknown }
-    | undefined;
-  if (!value) return undefined;
-  if (typeof value.name !== 'string' || typeof value.email !== 'string') {
-    throw new GitHubError(
-      422,
-      `Invalid request.\n\n"email", "name" weren't supplied.`,
-    );
-  }
-  return {
-    name: value.name,
-    email: value.email,
-    date: typeof value.date === 'string' ? value.date : undefined,
-  };
 }
 
 async function validRefName(
@@ -270,9 +252,11 @@ async function createCommit(
       );
     }
   }
-  const author = signature(req, 'author') ?? state.botSignature();
+  const author =
+    signatureField(req, 'author', () => GIT_SIGNATURE_MISSING) ??
+    state.botSignature();
   const committer =
-    signature(req, 'committer') ??
+    signatureField(req, 'committer', () => GIT_SIGNATURE_MISSING) ??
     (req.body.author ? author : state.botSignature());
   const sha = await state.objects.writeCommit(repo.path, {
     tree,
