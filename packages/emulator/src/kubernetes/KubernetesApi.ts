@@ -18,7 +18,7 @@ import {
   StatusError,
   unauthorized,
   unsupportedMediaType,
-} from './status';
+} from './errors';
 import type { KubeObject, KubeStore } from './state';
 import { listCollection, toStatus, watchCollection } from './collections';
 import type { EmulatedApi } from '../system';

@@ -3,7 +3,7 @@ import type { RequestLog } from '../controls';
 import { BodyTooLargeError, parseUrl } from '../http';
 import { apiVersionOf, type ResourceType } from './resources';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors';
-import { badRequest, gone, internalError, StatusError, type KubeStatus } from './status';
+import { badRequest, gone, internalError, StatusError, type KubeStatus } from './errors';
 import type { KubeObject, KubeStore, StoreEvent } from './state';
 
 /*

@@ -1,4 +1,4 @@
-import { badRequest, StatusError } from './status';
+import { badRequest, StatusError } from './errors';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
-import { badRequest, StatusError } from './status';
+import { badRequest, StatusError } from './errors';
 import type { KubeStore } from './state';
 import { findResourceType } from './resources';
 

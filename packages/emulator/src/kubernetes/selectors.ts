@@ -1,4 +1,4 @@
-import { badRequest } from './status';
+import { badRequest } from './errors';
 
 /** One requirement of a label selector (k8s.io/apimachinery/pkg/labels). */
 type Requirement =

@@ -9,7 +9,7 @@ import {
   gone,
   invalid,
   notFound,
-} from './status';
+} from './errors';
 
 /** A Kubernetes object as stored: any JSON with metadata. */
 export interface KubeObject {
