@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GitRepositories, RefUpdate } from '../git/GitRepositories';
 import { BodyTooLargeError, parseUrl, readBody } from '../http';
+import { SerialQueues } from '../serialQueues';
 import type { EmulatedApi, EmulatedApiContext } from '../system';
 import {
   badCredentials,
@@ -75,7 +76,7 @@ export class GitHubApi implements EmulatedApi {
   private readonly rateLimits = new RateLimits();
   private readonly unsubscribe: () => void;
   /** Ref-update work (push events) per repository, kept in order. */
-  private readonly refWork = new Map<number, Promise<void>>();
+  private readonly refWork = new SerialQueues<number>();
   /** Repositories of an earlier run (a fixed `gitRoot`) are known before the first request. */
   private readonly ready: Promise<void>;
 
@@ -146,8 +147,7 @@ export class GitHubApi implements EmulatedApi {
   async deliveriesSettled(): Promise<void> {
     // A push's ref updates are reported after its HTTP answer has gone out.
     await this.web.settled();
-    while (this.refWork.size > 0)
-      await Promise.allSettled([...this.refWork.values()]);
+    await this.refWork.idle();
     await this.state.webhooks.idle();
   }
 
@@ -178,9 +178,7 @@ export class GitHubApi implements EmulatedApi {
     // Finish reacting to pushes already made; slow webhook receivers are not waited for.
     await this.ready;
     await this.web.settled();
-    while (this.refWork.size > 0) {
-      await Promise.allSettled([...this.refWork.values()]);
-    }
+    await this.refWork.idle();
     this.rateLimits.clear();
     await this.state.reset();
   }
@@ -390,14 +388,7 @@ export class GitHubApi implements EmulatedApi {
     const repo = this.state.repoByPath(update.repository);
     if (!repo) return;
     repo.pushedAt = timestamp();
-    const previous = this.refWork.get(repo.id) ?? Promise.resolve();
-    const work = previous
-      .then(() => this.afterRefUpdate(repo, update))
-      .catch(() => undefined);
-    this.refWork.set(repo.id, work);
-    void work.then(() => {
-      if (this.refWork.get(repo.id) === work) this.refWork.delete(repo.id);
-    });
+    void this.refWork.enqueue(repo.id, () => this.afterRefUpdate(repo, update));
   }
 
   private async afterRefUpdate(

@@ -11,6 +11,7 @@ import {
   WORKLOAD_KINDS,
   type Rendered,
 } from './argoCdManifests';
+import { SerialQueues } from '../../serialQueues';
 
 const APPLICATIONS = findResourceType('argoproj.io', 'v1alpha1', 'applications')!;
 const NAMESPACES = findResourceType('', 'v1', 'namespaces')!;
@@ -56,7 +57,7 @@ function equalJson(a: unknown, b: unknown) {
  * the emulated Harbor.
  */
 export class ArgoCdController {
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new SerialQueues<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
@@ -74,14 +75,12 @@ export class ArgoCdController {
 
   /** Whether no reconcile is queued or running. */
   isIdle(): boolean {
-    return this.queues.size === 0;
+    return this.queues.isIdle();
   }
 
   /** Resolves when every queued reconcile has finished (for tests). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) {
-      await Promise.all([...this.queues.values()]);
-    }
+    await this.queues.idle();
   }
 
   /** Re-evaluates every application (e.g. after an image was pushed). */
@@ -92,15 +91,7 @@ export class ArgoCdController {
   }
 
   private enqueue(namespace: string, name: string) {
-    const key = `${namespace}/${name}`;
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => (this.stopped ? undefined : this.reconcile(namespace, name)))
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.queues.get(key) === next) this.queues.delete(key);
-      });
-    this.queues.set(key, next);
+    void this.queues.enqueue(`${namespace}/${name}`, () => (this.stopped ? undefined : this.reconcile(namespace, name)));
   }
 
   private onStoreEvent(event: StoreEvent) {
@@ -364,12 +355,7 @@ export class ArgoCdController {
   }
 
   private enqueueWork(app: KubeObject, work: () => void) {
-    const key = `${app.metadata.namespace}/${app.metadata.name}`;
-    const next = (this.queues.get(key) ?? Promise.resolve()).then(work).catch(() => undefined);
-    this.queues.set(key, next);
-    next.finally(() => {
-      if (this.queues.get(key) === next) this.queues.delete(key);
-    });
+    void this.queues.enqueue(`${app.metadata.namespace}/${app.metadata.name}`, work);
   }
 
   /** Writes a Deployment-like status so the Kubernetes plugin sees the rollout. */

@@ -6,6 +6,7 @@ import { findResourceType } from '../resources';
 import type { KubeObject, KubeStore, StoreEvent } from '../state';
 import { kubeTime } from '../time';
 import { buildStepLogs, type BuildStep } from './kpackLogs';
+import { SerialQueues } from '../../serialQueues';
 
 const IMAGES = findResourceType('kpack.io', 'v1alpha2', 'images')!;
 const BUILDS = findResourceType('kpack.io', 'v1alpha2', 'builds')!;
@@ -85,7 +86,7 @@ function isRunning(build: KubeObject): boolean {
  * pushes a digest to the emulated Harbor.
  */
 export class KpackController {
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new SerialQueues<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private stopped = false;
   private stepMs: number;
@@ -108,25 +109,16 @@ export class KpackController {
 
   /** Whether no reconcile is queued or running. */
   isIdle(): boolean {
-    return this.queues.size === 0;
+    return this.queues.isIdle();
   }
 
   /** Resolves when every queued reconcile has finished (for tests). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) {
-      await Promise.all([...this.queues.values()]);
-    }
+    await this.queues.idle();
   }
 
   private enqueue(key: string, work: () => Promise<void>) {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => (this.stopped ? undefined : work()))
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.queues.get(key) === next) this.queues.delete(key);
-      });
-    this.queues.set(key, next);
+    void this.queues.enqueue(key, () => (this.stopped ? undefined : work()));
   }
 
   private onStoreEvent(event: StoreEvent) {
