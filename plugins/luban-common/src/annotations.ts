@@ -64,3 +64,18 @@ export const LUBAN_LABELS = {
  * @public
  */
 export const LUBAN_MANAGED_BY = 'luban-backstage';
+
+/**
+ * The annotations of a project's record, on its `ci-<project>` Namespace.
+ * Only luban writes them (teams get namespaced RoleBindings, which cannot
+ * change a Namespace), so they, not the catalog, say who owns a project.
+ * @public
+ */
+export const LUBAN_PROJECT_RECORD_ANNOTATIONS = {
+  /** The catalog group that owns the project, e.g. `group:default/payments-team`. */
+  owner: 'luban.dev/owner',
+  /** The project's GitOps repository, as a URL. */
+  gitopsRepository: 'luban.dev/gitops-repository',
+  /** The project's Harbor project. */
+  harborProject: 'luban.dev/harbor-project',
+} as const;

@@ -65,6 +65,17 @@ export const lubanPromotionRollbackPermission: ResourcePermission<'catalog-entit
   });
 
 /**
+ * Platform administration: onboard a project for any group, change a
+ * project's owner, adopt objects luban did not create. Not tied to an
+ * entity; grant it to the platform team only.
+ * @public
+ */
+export const lubanProjectAdminPermission = createPermission({
+  name: 'luban.project.admin',
+  attributes: {},
+});
+
+/**
  * Every permission the luban plugins define, for registration with the
  * permission framework and for policy authors.
  * @public
@@ -75,4 +86,5 @@ export const lubanPermissions = [
   lubanPromotionReadPermission,
   lubanPromotionCreatePermission,
   lubanPromotionRollbackPermission,
+  lubanProjectAdminPermission,
 ];

@@ -85,3 +85,14 @@ export { KPACK, isBuildOfImage, toKpackBuild } from './kubernetes/kpack';
 export type { KpackBuild, KpackBuildStep, KpackImageRef } from './kubernetes/kpack';
 export { toArgoCdApplication } from './kubernetes/argocd';
 export type { ArgoCdApplicationState } from './kubernetes/argocd';
+export {
+  assertMayChangeProject,
+  normalizeGroupRef,
+  projectRecordAnnotations,
+  readProjectRecord,
+} from './projects/projectRecord';
+export type {
+  LubanActor,
+  LubanProjectLookup,
+  LubanProjectRecord,
+} from './projects/projectRecord';
