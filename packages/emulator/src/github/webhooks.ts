@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { SerialQueues } from '../serialQueues';
 import {
   GHES_VERSION,
   timestamp,
@@ -122,8 +123,7 @@ export function subscribes(hook: HookRecord, event: string): boolean {
  */
 export class WebhookSender {
   private readonly records: DeliveryRecord[] = [];
-  private readonly queues = new Map<number, Promise<void>>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly queues = new SerialQueues<number>();
   private nextId = 1;
 
   constructor(private readonly enterpriseHost: string) {}
@@ -168,19 +168,10 @@ export class WebhookSender {
     guid: string,
     redelivery: boolean,
   ) {
-    const previous = this.queues.get(hook.id) ?? Promise.resolve();
     // A delivery never fails the queue: the receiver's failure is recorded, not thrown.
-    const delivery = previous
-      .then(() =>
-        this.deliver(repo, hook, event, action, payload, guid, redelivery),
-      )
-      .catch(() => undefined);
-    this.queues.set(hook.id, delivery);
-    this.pending.add(delivery);
-    void delivery.then(() => {
-      this.pending.delete(delivery);
-      if (this.queues.get(hook.id) === delivery) this.queues.delete(hook.id);
-    });
+    void this.queues.enqueue(hook.id, () =>
+      this.deliver(repo, hook, event, action, payload, guid, redelivery),
+    );
   }
 
   private async deliver(
@@ -265,9 +256,7 @@ export class WebhookSender {
 
   /** Resolves once every queued delivery has been attempted. */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) {
-      await Promise.allSettled([...this.pending]);
-    }
+    await this.queues.idle();
   }
 
   /** Forgets recorded deliveries (queued ones still go out). */
