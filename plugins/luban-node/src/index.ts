@@ -96,3 +96,4 @@ export type {
   LubanProjectLookup,
   LubanProjectRecord,
 } from './projects/projectRecord';
+export { requireUser, resolveActor } from './projects/actor';
