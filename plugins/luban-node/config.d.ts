@@ -136,11 +136,56 @@ export interface Config {
        * `/luban-github` or `/luban-azure`. Default `<backend.baseUrl>/api/events/http`.
        */
       targetBaseUrl?: string;
+      /** GitHub's push webhooks. */
+      github?: {
+        /**
+         * The secret GitHub signs deliveries with (HMAC SHA-256); at least 32 characters.
+         * @visibility secret
+         */
+        secret?: string;
+      };
+      /** Azure DevOps' service hooks. */
+      azure?: {
+        /**
+         * The secret Azure DevOps sends as a bearer token; at least 32 characters.
+         * Azure DevOps does not sign deliveries, so keep it apart from GitHub's.
+         * @visibility secret
+         */
+        secret?: string;
+      };
       /**
-       * The secret webhooks are signed (GitHub) or authenticated (Azure DevOps) with.
+       * Deprecated: one secret for both hosts, used where `github.secret` or
+       * `azure.secret` is not set.
+       * @deprecated Use `luban.webhooks.github.secret` and `luban.webhooks.azure.secret`.
        * @visibility secret
        */
       secret?: string;
+    };
+    /** Who administers the luban platform. */
+    permissions?: {
+      /**
+       * Groups whose members are platform admins (e.g. `group:default/platform-team`):
+       * luban's shipped policy grants them `luban.project.admin` and the
+       * Kubernetes plugin's `kubernetes.proxy`, and nobody else.
+       */
+      platformAdmins?: string[];
+    };
+    /** luban's own access to the Kubernetes clusters. */
+    kubernetes?: {
+      /**
+       * luban's own credential per cluster, by its name in
+       * `kubernetes.clusterLocatorMethods`; it takes the place of that entry's
+       * token for luban only, so the Kubernetes plugin's can be read-only.
+       */
+      clusters?: Array<{
+        /** The cluster's name in `kubernetes.clusterLocatorMethods`. */
+        name: string;
+        /**
+         * A token of luban's service account on that cluster.
+         * @visibility secret
+         */
+        serviceAccountToken: string;
+      }>;
     };
     /** The Gateway API Gateway that exposes web UIs luban deploys (the Dagster platform's). */
     gateway?: {

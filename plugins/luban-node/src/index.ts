@@ -10,11 +10,12 @@ export {
   readRequestTimeoutMs,
   DEFAULT_ENVIRONMENTS,
 } from './config/environments';
-export { readLubanConfig } from './config/readLubanConfig';
+export { readLubanConfig, webhookSecretOf, WEBHOOK_SECRET_MIN_LENGTH } from './config/readLubanConfig';
 export type {
   AutoDeployMode,
   LubanConfig,
   NamespaceDefaults,
+  WebhookProvider,
 } from './config/readLubanConfig';
 export { upstreamError } from './errors';
 export type { UpstreamContext } from './errors';

@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { readLubanConfig } from './readLubanConfig';
+import { readLubanConfig, webhookSecretOf } from './readLubanConfig';
 
 describe('readLubanConfig', () => {
   it('fills in every default when luban is not configured', () => {
@@ -33,5 +33,34 @@ describe('readLubanConfig', () => {
     expect(() => readLubanConfig(new ConfigReader({ luban: { gitops: { autoDeploy: 'sometimes' } } }))).toThrow(
       "luban.gitops.autoDeploy must be one of commit, pull-request, off; got 'sometimes'",
     );
+  });
+
+  it('reads platform admins as full lower-case group refs, and refuses a ref that is not a group', () => {
+    const config = readLubanConfig(new ConfigReader({ luban: { permissions: { platformAdmins: ['Platform-Team', 'group:ops/SRE'] } } }));
+    expect(config.permissions.platformAdmins).toEqual(['group:default/platform-team', 'group:ops/sre']);
+
+    expect(() => readLubanConfig(new ConfigReader({ luban: { permissions: { platformAdmins: ['user:default/ada'] } } }))).toThrow(
+      "'user:default/ada' is not a group reference",
+    );
+  });
+
+  it("gives each provider its own webhook secret, falling back to the deprecated shared one", () => {
+    const github = 'g'.repeat(32);
+    const shared = 's'.repeat(40);
+    const config = readLubanConfig(new ConfigReader({ luban: { webhooks: { github: { secret: github }, secret: shared } } }));
+
+    expect(webhookSecretOf(config, 'github')).toBe(github);
+    expect(webhookSecretOf(config, 'azure')).toBe(shared);
+    expect(webhookSecretOf(readLubanConfig(new ConfigReader({})), 'azure')).toBeUndefined();
+  });
+
+  it('refuses a webhook secret shorter than 32 characters, naming the key and not the secret', () => {
+    const short = 'short-secret-31-characters-long';
+    const perProvider = readLubanConfig(new ConfigReader({ luban: { webhooks: { azure: { secret: short } } } }));
+    const shared = readLubanConfig(new ConfigReader({ luban: { webhooks: { secret: short } } }));
+
+    expect(() => webhookSecretOf(perProvider, 'azure')).toThrow('luban.webhooks.azure.secret must be at least 32 characters long; it has 31');
+    expect(() => webhookSecretOf(shared, 'github')).toThrow('luban.webhooks.secret must be at least 32 characters long; it has 31');
+    expect(() => webhookSecretOf(shared, 'github')).not.toThrow(short);
   });
 });

@@ -1,6 +1,7 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { LubanEnvironment } from '@luban-backstage/plugin-luban-common';
+import { normalizeGroupRef } from '../projects/projectRecord';
 import { readLubanEnvironments, readRequestTimeoutMs } from './environments';
 
 /**
@@ -61,10 +62,48 @@ export interface LubanConfig {
   webhooks: {
     /** Where git hosts deliver push events: `luban.webhooks.targetBaseUrl`, default `<backend.baseUrl>/api/events/http`. */
     targetBaseUrl: string;
-    /** The shared secret webhooks are signed with; never logged. */
+    /**
+     * `luban.webhooks.secret`, the secret both hosts shared before each had its own.
+     * @deprecated read a provider's secret with {@link webhookSecretOf}.
+     */
     secret?: string;
+    /** `luban.webhooks.github.secret` (else the deprecated shared one); never logged. */
+    github: { secret?: string };
+    /** `luban.webhooks.azure.secret` (else the deprecated shared one); never logged. */
+    azure: { secret?: string };
   };
   namespaces: NamespaceDefaults;
+  permissions: {
+    /** `luban.permissions.platformAdmins`: full group refs (lower case) whose members administer the platform. */
+    platformAdmins: string[];
+  };
+}
+
+/**
+ * A git host that delivers push webhooks to luban.
+ * @public
+ */
+export type WebhookProvider = 'github' | 'azure';
+
+/**
+ * The shortest webhook secret luban accepts: a guessable secret lets anyone trigger builds.
+ * @public
+ */
+export const WEBHOOK_SECRET_MIN_LENGTH = 32;
+
+/**
+ * The secret a provider's webhooks are signed (GitHub) or authenticated (Azure
+ * DevOps) with, or undefined when none is configured. Throws when it is shorter
+ * than {@link WEBHOOK_SECRET_MIN_LENGTH}, naming the key but never the secret.
+ * @public
+ */
+export function webhookSecretOf(config: LubanConfig, provider: WebhookProvider): string | undefined {
+  const secret = config.webhooks[provider].secret;
+  if (secret !== undefined && secret.length < WEBHOOK_SECRET_MIN_LENGTH) {
+    const key = config.webhooks.secret === secret ? 'luban.webhooks.secret' : `luban.webhooks.${provider}.secret`;
+    throw new InputError(`${key} must be at least ${WEBHOOK_SECRET_MIN_LENGTH} characters long; it has ${secret.length}`);
+  }
+  return secret;
 }
 
 const BUILT_IN_NAMESPACE_DEFAULTS: NamespaceDefaults = {
@@ -140,7 +179,12 @@ export function readLubanConfig(config: Config): LubanConfig {
     webhooks: {
       targetBaseUrl: s('luban.webhooks.targetBaseUrl') ?? `${s('backend.baseUrl') ?? ''}/api/events/http`,
       secret: s('luban.webhooks.secret'),
+      github: { secret: s('luban.webhooks.github.secret') ?? s('luban.webhooks.secret') },
+      azure: { secret: s('luban.webhooks.azure.secret') ?? s('luban.webhooks.secret') },
     },
     namespaces: readNamespaceDefaults(config),
+    permissions: {
+      platformAdmins: (config.getOptionalStringArray('luban.permissions.platformAdmins') ?? []).map(normalizeGroupRef),
+    },
   };
 }

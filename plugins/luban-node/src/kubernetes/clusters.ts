@@ -19,12 +19,28 @@ export interface LubanCluster {
 }
 
 /**
+ * luban's own tokens by cluster name (`luban.kubernetes.clusters`), so that
+ * the Kubernetes plugin's token (shown to every user through its pages) can be
+ * read-only while luban, which provisions projects, writes with its own.
+ */
+function readLubanTokens(config: Config): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const cluster of config.getOptionalConfigArray('luban.kubernetes.clusters') ?? []) {
+    tokens.set(cluster.getString('name'), cluster.getString('serviceAccountToken'));
+  }
+  return tokens;
+}
+
+/**
  * Reads the clusters luban can act on: every `type: config` entry of
  * `kubernetes.clusterLocatorMethods` that authenticates with a service
- * account token (luban acts as itself, not as the signed-in user).
+ * account token (luban acts as itself, not as the signed-in user). A token
+ * under `luban.kubernetes.clusters` for the same cluster name takes the place
+ * of the Kubernetes plugin's.
  * @public
  */
 export function readKubernetesClusters(config: Config): LubanCluster[] {
+  const lubanTokens = readLubanTokens(config);
   const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
   const clusters: LubanCluster[] = [];
   for (const method of methods) {
@@ -36,12 +52,18 @@ export function readKubernetesClusters(config: Config): LubanCluster[] {
       clusters.push({
         name,
         url: cluster.getString('url'),
-        serviceAccountToken: cluster.getOptionalString('serviceAccountToken'),
+        serviceAccountToken: lubanTokens.get(name) ?? cluster.getOptionalString('serviceAccountToken'),
         caData: cluster.getOptionalString('caData'),
         caFile: cluster.getOptionalString('caFile'),
         skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
       });
     }
+  }
+  const unknown = [...lubanTokens.keys()].filter(name => !clusters.some(c => c.name === name));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `luban.kubernetes.clusters names ${unknown.map(n => `'${n}'`).join(', ')}, which kubernetes.clusterLocatorMethods does not configure (with authProvider serviceAccount)`,
+    );
   }
   return clusters;
 }
