@@ -24,8 +24,11 @@ export interface EditFilesOptions {
   maxAttempts?: number;
 }
 
-/** The provider primitives a compare-and-set edit needs. */
-type EditingProvider = Pick<GitProvider, 'getBranch' | 'readFile' | 'commitFiles'>;
+/**
+ * The provider primitives a compare-and-set edit needs.
+ * @public
+ */
+export type EditingProvider = Pick<GitProvider, 'getBranch' | 'readFile' | 'commitFiles'>;
 
 const DEFAULT_ATTEMPTS = 5;
 
