@@ -44,7 +44,7 @@ export type {
   OverlayEdit,
 } from './gitops/overlay';
 export { editFiles, changesAt } from './gitops/editFiles';
-export type { EditFilesOptions, FileEdit } from './gitops/editFiles';
+export type { EditFilesOptions, EditingProvider, FileEdit } from './gitops/editFiles';
 export { GitOpsWriter } from './gitops/GitOpsWriter';
 export type { ChangeProposal, GitOpsChange, GitOpsWriteResult } from './gitops/GitOpsWriter';
 export { HarborClient } from './harbor/HarborClient';
