@@ -12,6 +12,7 @@ import {
 } from './controls';
 import { HarborError, badRequest, notFound } from './errors';
 import type { PushArtifactInput, VulnerabilityCounts } from './model';
+import { handleRegistry } from './registry';
 import { matchRoute, type Route } from './router';
 import { artifactRoutes } from './routes/artifacts';
 import { projectRoutes } from './routes/projects';
@@ -35,8 +36,10 @@ export interface HarborApiOptions extends EmulatedApiContext {
 /**
  * The emulated Harbor v2.0 API (goharbor/harbor `api/v2.0/swagger.yaml`):
  * projects, robot accounts v2, repositories, artifacts with tags, Trivy scan
- * overviews and SBOM overviews, behind HTTP basic auth. Other emulated
- * systems and tests seed it through {@link HarborApi.pushArtifact}.
+ * overviews and SBOM overviews, behind HTTP basic auth; and the registry's
+ * `/v2/` authorization (see registry.ts), so a pull-only robot cannot push.
+ * Other emulated systems and tests seed it through
+ * {@link HarborApi.pushArtifact}.
  */
 export class HarborApi implements EmulatedApi {
   private readonly state = new HarborState();
@@ -143,6 +146,16 @@ export class HarborApi implements EmulatedApi {
       path = decodeURIComponent(url.pathname);
     } catch {
       throw badRequest(`invalid URL escape in ${url.pathname}`);
+    }
+    if (path === '/v2' || path.startsWith('/v2/')) {
+      const principal = authenticate(req, this.options.admin, this.state);
+      await handleRegistry(this.state, this.options.baseUrl, {
+        req,
+        res,
+        path,
+        principal,
+      });
+      return;
     }
     if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) {
       throw notFound(`path ${path} was not found`);
