@@ -54,6 +54,7 @@ export type {
   HarborProject,
   HarborProjectDefaults,
   HarborRobot,
+  HarborRobotRole,
   VulnerabilitySummary,
 } from './harbor/HarborClient';
 export { RobotSecret } from './harbor/RobotSecret';

@@ -60,6 +60,25 @@ describe('HarborClient', () => {
     expect(await asRobot(secret.reveal())).toBe(401);
   });
 
+  it('creates a pull-only robot: Harbor stores only repository pull, and the registry refuses its push', async () => {
+    const { project } = await harbor.ensureProject('acme');
+    const { robot, secret } = await harbor.createRobot(project!, 'luban-pull', 'pull');
+    expect(robot.name).toBe('robot$acme+luban-pull');
+    const admin = `Basic ${Buffer.from(`${emulator.harbor.username}:${emulator.harbor.password}`).toString('base64')}`;
+    const stored = await fetch(`${emulator.harbor.url}/api/v2.0/robots/${robot.id}`, { headers: { Authorization: admin } });
+    expect((await stored.json()).permissions).toEqual([
+      { kind: 'project', namespace: 'acme', access: [expect.objectContaining({ resource: 'repository', action: 'pull' })] },
+    ]);
+
+    const { digest } = emulator.harbor.api.pushArtifact({ project: 'acme', repository: 'team/api', tags: ['v1'] });
+    const asPullRobot = { Authorization: `Basic ${Buffer.from(`${robot.name}:${secret.reveal()}`).toString('base64')}` };
+    const pull = await fetch(`${emulator.harbor.url}/v2/acme/team/api/manifests/${digest}`, { method: 'HEAD', headers: asPullRobot });
+    expect(pull.status).toBe(200);
+    const push = await fetch(`${emulator.harbor.url}/v2/acme/team/api/blobs/uploads/`, { method: 'POST', headers: asPullRobot });
+    expect(push.status).toBe(401);
+    expect((await push.json()).errors[0].message).toBe('unauthorized to access repository: acme/team/api, action: push');
+  });
+
   it('never lets a robot secret out through JSON, strings or logs', async () => {
     const { project } = await harbor.ensureProject('acme');
     const { secret } = await harbor.createRobot(project!, 'luban');

@@ -79,15 +79,32 @@ const DEFAULTS: HarborProjectDefaults = {
   autoSbomGeneration: true,
 };
 
-/** What a CI robot may do in its project: push and pull images, read artifacts. */
-const ROBOT_ACCESS = [
-  { resource: 'repository', action: 'push' },
-  { resource: 'repository', action: 'pull' },
-  { resource: 'repository', action: 'list' },
-  { resource: 'artifact', action: 'read' },
-  { resource: 'artifact', action: 'list' },
-  { resource: 'tag', action: 'list' },
-];
+/**
+ * What a project's robot account is for: `push` is CI's (kpack pushes the
+ * project's images), `pull` is the runtime's (nodes pull them in the
+ * environment namespaces), so a Secret readable in a runtime namespace cannot
+ * push.
+ * @public
+ */
+export type HarborRobotRole = 'push' | 'pull';
+
+/** Harbor robot permissions (`models.Access`) of each role, in the project's scope. */
+const ROBOT_ACCESS: Record<HarborRobotRole, Array<{ resource: string; action: string }>> = {
+  push: [
+    { resource: 'repository', action: 'push' },
+    { resource: 'repository', action: 'pull' },
+    { resource: 'repository', action: 'list' },
+    { resource: 'artifact', action: 'read' },
+    { resource: 'artifact', action: 'list' },
+    { resource: 'tag', action: 'list' },
+  ],
+  pull: [{ resource: 'repository', action: 'pull' }],
+};
+
+const ROBOT_DESCRIPTION: Record<HarborRobotRole, string> = {
+  push: 'Pushes and pulls the project images from CI (managed by luban)',
+  pull: 'Pulls the project images in its environments (managed by luban)',
+};
 
 const SCAN_REPORT = 'application/vnd.security.vulnerability.report; version=1.1';
 
@@ -271,22 +288,24 @@ export class HarborClient {
     return robot ? { id: robot.id, name: robot.name, disabled: Boolean(robot.disable) } : undefined;
   }
 
-  /** Creates a push/pull robot account scoped to the project; its secret comes back once. */
-  async createRobot(project: HarborProject, name: string): Promise<{ robot: HarborRobot; secret: RobotSecret }> {
-    const { status, body } = await this.request<any>(
-      'POST',
-      '/robots',
-      `create robot account '${name}' in project '${project.name}'`,
-      {
-        name,
-        description: 'Pushes and pulls the project images (managed by luban)',
-        level: 'project',
-        duration: -1,
-        disable: false,
-        permissions: [{ kind: 'project', namespace: project.name, access: ROBOT_ACCESS }],
-      },
-    );
-    void status;
+  /**
+   * Creates a robot account scoped to the project, with the permissions of
+   * its role (push: CI's push and pull; pull: pull only); its secret comes
+   * back once.
+   */
+  async createRobot(
+    project: HarborProject,
+    name: string,
+    role: HarborRobotRole = 'push',
+  ): Promise<{ robot: HarborRobot; secret: RobotSecret }> {
+    const { body } = await this.request<any>('POST', '/robots', `create robot account '${name}' in project '${project.name}'`, {
+      name,
+      description: ROBOT_DESCRIPTION[role],
+      level: 'project',
+      duration: -1,
+      disable: false,
+      permissions: [{ kind: 'project', namespace: project.name, access: ROBOT_ACCESS[role] }],
+    });
     return { robot: { id: body.id, name: body.name, disabled: false }, secret: new RobotSecret(body.name, body.secret) };
   }
 
