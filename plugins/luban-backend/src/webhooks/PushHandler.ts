@@ -1,14 +1,12 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import type { EventParams } from '@backstage/plugin-events-node';
 import { isBuildOfImage, toKpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../service/ClusterAccess';
 import type { EntityTargets } from '../service/EntityTargets';
 import type { LiveUpdates } from '../service/live/LiveUpdates';
+import { DeliveryLog } from './DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from './webhookModule';
 import { fromAzureDevOpsDelivery, fromGitHubDelivery, type PushEvent } from './pushEvents';
-
-/** How many delivery ids are remembered to drop replays. */
-const REMEMBERED_DELIVERIES = 1_000;
 
 function headerOf(metadata: EventParams['metadata'], name: string): string | undefined {
   const value = metadata?.[name];
@@ -21,14 +19,14 @@ function headerOf(metadata: EventParams['metadata'], name: string): string | und
  * and a push to a GitOps repository refreshes the pages that show it.
  */
 export class PushHandler {
-  private readonly deliveries: string[] = [];
   /**
-   * Commits a build was already asked for, by Image. The delivery id is not
-   * signed: a captured push sent again under a new id must not make kpack
-   * build again (once the commit's build is gone from its history, nothing
-   * else would stop it).
+   * Delivery ids acted on, and commits a build was already asked for (by
+   * Image): the delivery id is not signed, so a captured push sent again
+   * under a new id must not make kpack build again either (once the commit's
+   * build is gone from its history, nothing else would stop it). Kept in the
+   * database, so neither a restart nor another replica forgets them.
    */
-  private readonly nudged: string[] = [];
+  private readonly log: Promise<DeliveryLog>;
 
   constructor(
     private readonly options: {
@@ -36,29 +34,37 @@ export class PushHandler {
       clusters: ClusterAccess;
       live: LiveUpdates;
       logger: LoggerService;
+      /** The luban plugin's database, where the delivery log lives. */
+      database: DatabaseService;
     },
-  ) {}
+  ) {
+    // Made now, not at the first delivery, so that the first push is not slowed by creating the table.
+    this.log = DeliveryLog.create(options.database);
+    // A failure surfaces at the first delivery that needs the log; until then it is not an unhandled rejection.
+    this.log.catch(() => undefined);
+  }
+
+  /** Whether `key` is new to the delivery log (and records it). */
+  private async firstTime(key: string): Promise<boolean> {
+    return (await this.log).firstTime(key);
+  }
 
   /** The events topics to subscribe to. */
   static readonly topics = [LUBAN_WEBHOOK_TOPICS.github, LUBAN_WEBHOOK_TOPICS.azure];
 
   /** Normalizes one delivery; undefined when it is not a push, or a replay. */
-  toPush(event: EventParams): PushEvent | undefined {
+  async toPush(event: EventParams): Promise<PushEvent | undefined> {
     const deliveryId =
       headerOf(event.metadata, 'x-github-delivery') ??
       (event.eventPayload as { id?: unknown } | undefined)?.id?.toString();
-    if (deliveryId) {
-      if (this.deliveries.includes(deliveryId)) return undefined;
-      this.deliveries.push(deliveryId);
-      if (this.deliveries.length > REMEMBERED_DELIVERIES) this.deliveries.shift();
-    }
+    if (deliveryId && !(await this.firstTime(`delivery:${event.topic}:${deliveryId}`))) return undefined;
     return event.topic === LUBAN_WEBHOOK_TOPICS.github
       ? fromGitHubDelivery(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
       : fromAzureDevOpsDelivery(event.eventPayload);
   }
 
   async onEvent(event: EventParams): Promise<void> {
-    const push = this.toPush(event);
+    const push = await this.toPush(event);
     if (!push) {
       this.options.logger.debug('luban ignored an event', { topic: event.topic });
       return;
@@ -96,9 +102,7 @@ export class PushHandler {
     if (builds.some(b => b.revision === update.after)) return;
     if (builds.some(b => b.status === 'running')) return;
     const commit = `${target.image.namespace}/${target.image.name}@${update.after}`;
-    if (this.nudged.includes(commit)) return;
-    this.nudged.push(commit);
-    if (this.nudged.length > REMEMBERED_DELIVERIES) this.nudged.shift();
+    if (!(await this.firstTime(`nudge:${commit}`))) return;
     const { triggeredFrom } = await gateway.triggerBuild(target.image.namespace, target.image.name);
     logger.info('luban nudged a kpack Image', {
       image: `${target.image.namespace}/${target.image.name}`,

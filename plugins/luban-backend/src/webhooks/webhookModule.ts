@@ -4,7 +4,7 @@ import { InputError } from '@backstage/errors';
 import type { HttpBodyParser, RequestDetails, RequestValidationContext } from '@backstage/plugin-events-node';
 import { eventsExtensionPoint } from '@backstage/plugin-events-node/alpha';
 import { webhookTopic } from '@luban-backstage/plugin-luban-common';
-import { readLubanConfig } from '@luban-backstage/plugin-luban-node';
+import { readLubanConfig, webhookSecretOf } from '@luban-backstage/plugin-luban-node';
 
 /**
  * The events topics (and `/api/events/http/<topic>` paths) git hosts deliver luban's pushes to.
@@ -98,10 +98,12 @@ export const strictJsonBodyParser: HttpBodyParser = async (request, parsedMediaT
 
 /**
  * Adds the events backend's HTTP endpoints for luban's push webhooks,
- * `/api/events/http/luban-github` and `/api/events/http/luban-azure`,
- * authenticated with `luban.webhooks.secret` (401 otherwise). Own topics
- * keep them apart from the GitHub and Azure DevOps events modules' `github`
- * and `azureDevOps` ingresses, which a Backstage may already use.
+ * `/api/events/http/luban-github` and `/api/events/http/luban-azure`, each
+ * authenticated with its provider's secret (`luban.webhooks.github.secret`,
+ * `luban.webhooks.azure.secret`; 401 otherwise). A provider without a secret
+ * gets no endpoint; a secret under 32 characters stops the backend at startup.
+ * Own topics keep them apart from the GitHub and Azure DevOps events modules'
+ * `github` and `azureDevOps` ingresses, which a Backstage may already use.
  * @public
  */
 export const eventsModuleLubanWebhooks = createBackendModule({
@@ -111,14 +113,23 @@ export const eventsModuleLubanWebhooks = createBackendModule({
     reg.registerInit({
       deps: { config: coreServices.rootConfig, events: eventsExtensionPoint, logger: coreServices.logger },
       async init({ config, events, logger }) {
-        const { secret } = readLubanConfig(config).webhooks;
-        if (!secret) {
-          logger.warn('luban.webhooks.secret is not set: luban does not accept push webhooks');
-          return;
+        const luban = readLubanConfig(config);
+        // A separate secret per provider: Azure DevOps sends its secret as it is, so it must not also sign GitHub's deliveries.
+        const githubSecret = webhookSecretOf(luban, 'github');
+        const azureSecret = webhookSecretOf(luban, 'azure');
+        if (luban.webhooks.secret !== undefined) {
+          logger.warn('luban.webhooks.secret is deprecated: set luban.webhooks.github.secret and luban.webhooks.azure.secret, each its own');
         }
+        if (!githubSecret) logger.warn('luban.webhooks.github.secret is not set: luban does not accept GitHub push webhooks');
+        if (!azureSecret) logger.warn('luban.webhooks.azure.secret is not set: luban does not accept Azure DevOps push webhooks');
+        if (!githubSecret && !azureSecret) return;
         events.addHttpPostBodyParser({ contentType: 'application/json', parser: strictJsonBodyParser });
-        events.addHttpPostIngress({ topic: LUBAN_WEBHOOK_TOPICS.github, validator: gitHubSignatureValidator(secret) });
-        events.addHttpPostIngress({ topic: LUBAN_WEBHOOK_TOPICS.azure, validator: azureDevOpsSecretValidator(secret) });
+        if (githubSecret) {
+          events.addHttpPostIngress({ topic: LUBAN_WEBHOOK_TOPICS.github, validator: gitHubSignatureValidator(githubSecret) });
+        }
+        if (azureSecret) {
+          events.addHttpPostIngress({ topic: LUBAN_WEBHOOK_TOPICS.azure, validator: azureDevOpsSecretValidator(azureSecret) });
+        }
       },
     });
   },

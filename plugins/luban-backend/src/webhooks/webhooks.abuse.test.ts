@@ -8,6 +8,8 @@ import { startLubanBackend } from '../__testUtils__/lubanBackend';
 import { eventsModuleLubanWebhooks } from './webhookModule';
 
 const SECRET = `webhook-canary-${randomBytes(12).toString('hex')}`;
+/** Azure DevOps' own secret (it travels in clear, so it is not GitHub's). */
+const AZURE_SECRET = `azure-canary-${randomBytes(12).toString('hex')}`;
 const TOKEN = `token-canary-${randomBytes(12).toString('hex')}`;
 const sign = (body: string | Buffer, secret = SECRET, algorithm = 'sha256') =>
   `${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`;
@@ -65,7 +67,10 @@ describe('push webhooks under abuse', () => {
     backend = await startLubanBackend({
       emulator,
       // No auto-deploy: the builds a case triggers must not write to the GitOps repository during the next case.
-      config: { luban: { webhooks: { secret: SECRET }, gitops: { autoDeploy: 'off' } }, events: { useEventBus: 'never' } },
+      config: {
+        luban: { webhooks: { github: { secret: SECRET }, azure: { secret: AZURE_SECRET } }, gitops: { autoDeploy: 'off' } },
+        events: { useEventBus: 'never' },
+      },
       features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, capturingRootLogger(logLines)],
     });
   });
@@ -121,9 +126,10 @@ describe('push webhooks under abuse', () => {
   const badAzureAuthorizations: Array<[string, Record<string, string>]> = [
     ['no Authorization', {}],
     ['a guessed bearer token', { Authorization: 'Bearer guess' }],
-    ['the secret as Basic credentials', { Authorization: `Basic ${Buffer.from(`:${SECRET}`).toString('base64')}` }],
-    ['the secret with a character more', { Authorization: `Bearer ${SECRET}x` }],
-    ['a prefix of the secret', { Authorization: `Bearer ${SECRET.slice(0, -1)}` }],
+    ['the secret as Basic credentials', { Authorization: `Basic ${Buffer.from(`:${AZURE_SECRET}`).toString('base64')}` }],
+    ['the secret with a character more', { Authorization: `Bearer ${AZURE_SECRET}x` }],
+    ['a prefix of the secret', { Authorization: `Bearer ${AZURE_SECRET.slice(0, -1)}` }],
+    ["GitHub's secret as the bearer token", { Authorization: `Bearer ${SECRET}` }],
     ['an empty bearer token', { Authorization: 'Bearer ' }],
     ['a GitHub signature instead of the bearer token', { 'X-Hub-Signature-256': sign('{}') }],
   ];
@@ -234,12 +240,12 @@ describe('push webhooks under abuse', () => {
       eventType: 'git.push',
       resource: { refUpdates: [{ name: 'refs/heads/main', oldObjectId: randomSha(), newObjectId: randomSha() }], repository: { webUrl: `${sourceUrl}-elsewhere` } },
     });
-    expect((await post('luban-azure', azure, { Authorization: `Bearer ${SECRET}` })).status).toBe(202);
+    expect((await post('luban-azure', azure, { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
     await triggered();
     // Enough of the above ran to make the backend log and answer a lot.
     expect(answers.length).toBeGreaterThan(50);
     expect(logLines.length).toBeGreaterThan(10);
-    for (const secret of [...encodingsOf(SECRET), ...encodingsOf(TOKEN)]) {
+    for (const secret of [...encodingsOf(SECRET), ...encodingsOf(AZURE_SECRET), ...encodingsOf(TOKEN)]) {
       expect(answers.filter(answer => answer.includes(secret))).toEqual([]);
       expect(logLines.filter(line => line.includes(secret))).toEqual([]);
     }

@@ -8,7 +8,9 @@ import { DEMO } from '@luban-backstage/emulator';
 import { startLubanBackend } from '../__testUtils__/lubanBackend';
 import { eventsModuleLubanWebhooks } from './webhookModule';
 
-const SECRET = `canary-${randomBytes(8).toString('hex')}`;
+const SECRET = `canary-${randomBytes(16).toString('hex')}`;
+/** Azure DevOps has its own secret: it sends it in clear, so it must not be GitHub's. */
+const AZURE_SECRET = `azure-canary-${randomBytes(16).toString('hex')}`;
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const randomSha = () => randomBytes(20).toString('hex');
 /** The demo's GitOps repository in the emulator's git store. */
@@ -45,7 +47,7 @@ describe('push webhooks through the events backend', () => {
   beforeAll(async () => {
     backend = await startLubanBackend({
       // In-process delivery: one backend here, so no need for the events bus between replicas.
-      config: { luban: { webhooks: { secret: SECRET } }, events: { useEventBus: 'never' } },
+      config: { luban: { webhooks: { github: { secret: SECRET }, azure: { secret: AZURE_SECRET } } }, events: { useEventBus: 'never' } },
       // The real events service: the test backend's default gives each plugin its own.
       features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory],
     });
@@ -141,7 +143,7 @@ describe('push webhooks through the events backend', () => {
     expect(response.status).toBe(400);
   });
 
-  it('takes Azure DevOps pushes only with the shared secret as a bearer token', async () => {
+  it("takes Azure DevOps pushes only with Azure DevOps' secret as a bearer token", async () => {
     const body = JSON.stringify({
       id: randomSha(),
       eventType: 'git.push',
@@ -152,7 +154,8 @@ describe('push webhooks through the events backend', () => {
     });
     expect((await post('luban-azure', body, {})).status).toBe(401);
     expect((await post('luban-azure', body, { Authorization: 'Bearer guess' })).status).toBe(401);
-    expect((await post('luban-azure', body, { Authorization: `Basic ${Buffer.from(`:${SECRET}`).toString('base64')}` })).status).toBe(401);
-    expect((await post('luban-azure', body, { Authorization: `Bearer ${SECRET}` })).status).toBe(202);
+    expect((await post('luban-azure', body, { Authorization: `Basic ${Buffer.from(`:${AZURE_SECRET}`).toString('base64')}` })).status).toBe(401);
+    expect((await post('luban-azure', body, { Authorization: `Bearer ${SECRET}` })).status).toBe(401);
+    expect((await post('luban-azure', body, { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
   });
 });

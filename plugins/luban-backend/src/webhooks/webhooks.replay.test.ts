@@ -1,0 +1,84 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import eventsPlugin from '@backstage/plugin-events-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
+import request from 'supertest';
+import { startLubanBackend } from '../__testUtils__/lubanBackend';
+import { eventsModuleLubanWebhooks } from './webhookModule';
+
+const SECRET = `replay-canary-${randomBytes(16).toString('hex')}`;
+const randomSha = () => randomBytes(20).toString('hex');
+
+describe('push webhook replays across a restart', () => {
+  let emulator: RunningEmulator;
+  /** SQLite files on disk: the database outlives the backend process, as PostgreSQL would. */
+  const databaseDirectory = mkdtempSync(join(tmpdir(), 'luban-replay-'));
+
+  const start = () =>
+    startLubanBackend({
+      emulator,
+      config: {
+        backend: { database: { client: 'better-sqlite3', connection: { directory: databaseDirectory } } },
+        luban: { webhooks: { github: { secret: SECRET } }, gitops: { autoDeploy: 'off' } },
+        events: { useEventBus: 'never' },
+      },
+      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory],
+    });
+  const buildsOfDemo = () =>
+    emulator.kubernetes.list('builds', `ci-${DEMO.project}`).filter(b => b.metadata.labels?.['image.kpack.io/image'] === DEMO.app);
+  /** Waits for the handler (it runs after the ingress answered) and for kpack. */
+  async function triggered(): Promise<{ builds: number; writes: string[] }> {
+    await new Promise(resolve => setTimeout(resolve, 250));
+    await emulator.settled();
+    return { builds: buildsOfDemo().length, writes: emulator.requests.mutating().map(r => `${r.method} ${r.path}`) };
+  }
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ buildStepMs: 5, rolloutMs: 5 });
+    trustEmulatorCertificate(emulator.kubernetes.caCert);
+    await seedDemo(emulator);
+  });
+  afterAll(() => emulator?.stop());
+
+  it('refuses a delivery replayed after the backend restarted on the same database, under its id or a new one', async () => {
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      before: randomSha(),
+      after: randomSha(),
+      repository: { html_url: `${emulator.github.url}/${DEMO.project}/${DEMO.app}` },
+    });
+    const headers = {
+      'Content-Type': 'application/json',
+      'X-GitHub-Event': 'push',
+      'X-GitHub-Delivery': randomSha(),
+      'X-Hub-Signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+    };
+    const before = buildsOfDemo().length;
+
+    const first = await start();
+    try {
+      expect((await request(first.server).post('/api/events/http/luban-github').set(headers).send(body)).status).toBe(202);
+      expect((await triggered()).builds).toBe(before + 1);
+    } finally {
+      await first.stop();
+    }
+
+    emulator.requests.clear();
+    const second = await start();
+    try {
+      const replay = await request(second.server).post('/api/events/http/luban-github').set(headers).send(body);
+      const newId = await request(second.server)
+        .post('/api/events/http/luban-github')
+        .set({ ...headers, 'X-GitHub-Delivery': randomSha() })
+        .send(body);
+
+      expect([replay.status, newId.status]).toEqual([202, 202]);
+      expect(await triggered()).toEqual({ builds: before + 1, writes: [] });
+    } finally {
+      await second.stop();
+    }
+  });
+});
