@@ -35,8 +35,9 @@ backend.add(import('@luban-backstage/plugin-scaffolder-backend-module-luban'));
 
 // Permissions
 backend.add(import('@backstage/plugin-permission-backend'));
-// luban's demo policy: everything allowed, except that only an entity's
-// owners may rebuild, promote and roll it back.
+// luban's policy: only an entity's owners may rebuild, promote and roll it
+// back; only luban.permissions.platformAdmins may administer projects or use
+// the Kubernetes proxy; everything else is allowed.
 backend.add(lubanPermissionPolicyModule);
 
 // Search over the catalog
