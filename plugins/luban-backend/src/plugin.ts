@@ -8,6 +8,7 @@ import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { GitOpsWriter, GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
 import { ClusterAccess } from './service/ClusterAccess';
 import { EntityTargets } from './service/EntityTargets';
+import { ProjectRecords } from './service/ProjectRecords';
 import { createHealthService } from './service/HealthService';
 import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
@@ -47,7 +48,9 @@ export const lubanPlugin = createBackendPlugin({
         const clusters = new ClusterAccess({ clusters: lubanClusters, argoCdNamespace: luban.argocd.namespace });
         const gitopsBranch = luban.gitops.branch;
 
-        const targets = new EntityTargets({ catalog, auth, git, environments });
+        // Records live on the default cluster, where onboarding wrote them.
+        const records = new ProjectRecords({ gateway: () => clusters.gateway() });
+        const targets = new EntityTargets({ catalog, auth, git, environments, records, clusters });
         const builds = new KpackBuildService({ clusters, git, harbor, logger });
         // One writer: identical GitOps changes of promotions and auto-deploys share one run.
         const writer = new GitOpsWriter(git);
@@ -87,7 +90,7 @@ export const lubanPlugin = createBackendPlugin({
 
         httpRouter.use(
           await createRouter({
-            health: createHealthService({ environments }),
+            health: createHealthService(),
             targets,
             builds,
             promotion,

@@ -2,13 +2,28 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { createBackendModule, type BackendFeature } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+  type BackendFeature,
+  type BackstageCredentials,
+  type BackstageUserPrincipal,
+} from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import type { PermissionPolicy } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import type { JsonObject } from '@backstage/types';
 import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
+import { ciNamespaceName } from '@luban-backstage/plugin-luban-common';
+import {
+  LubanClusters,
+  projectRecordAnnotations,
+  readProjectRecord,
+  type LubanProjectRecord,
+} from '@luban-backstage/plugin-luban-node';
 import request from 'supertest';
 import yaml from 'yaml';
 import { lubanPlugin } from '../plugin';
@@ -50,7 +65,61 @@ function permissionPolicyModule(policy: PermissionPolicy) {
   });
 }
 
-/** The demo Component, owned by the default mock user (`user:default/mock`). */
+/** The group that owns the demo project, as its record names it. */
+export const DEMO_OWNER = `group:default/${DEMO.owner}`;
+
+/**
+ * The groups of each test user, as a sign-in resolver would put them in the
+ * token: the default mock user (`user:default/mock`) is in the demo project's
+ * owner group, `user:default/bob` in another team, anyone else in none.
+ */
+export const MEMBERSHIPS: Record<string, string[]> = {
+  'user:default/mock': [DEMO_OWNER],
+  'user:default/bob': ['group:default/team-b'],
+};
+
+/** Backstage's user info, with {@link MEMBERSHIPS} as the groups. */
+const userInfoWithGroups = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: BackstageCredentials) {
+      const { userEntityRef } = credentials.principal as BackstageUserPrincipal;
+      return { userEntityRef, ownershipEntityRefs: [userEntityRef, ...(MEMBERSHIPS[userEntityRef] ?? [])] };
+    },
+  }),
+});
+
+/**
+ * Writes a project record the way onboarding does (the annotations of the
+ * `ci-<project>` Namespace, through the cluster's API), creating the
+ * Namespace when there is none.
+ */
+export async function recordProject(emulator: RunningEmulator, record: LubanProjectRecord) {
+  const gateway = LubanClusters.fromConfig(new ConfigReader(emulatorConfig(emulator))).gateway();
+  const { project, ...fields } = record;
+  const annotations = projectRecordAnnotations(fields);
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ciNamespaceName(project) } };
+  if ((await readProjectRecord(gateway, project)).state === 'absent') {
+    await gateway.apply({ ...namespace, metadata: { ...namespace.metadata, annotations } });
+  } else {
+    await gateway.mergePatch(namespace, { metadata: { annotations } });
+  }
+}
+
+/** The demo project's record (owner group, GitOps repository), unless the seed wrote one already. */
+export async function recordDemoProject(emulator: RunningEmulator) {
+  const gateway = LubanClusters.fromConfig(new ConfigReader(emulatorConfig(emulator))).gateway();
+  if ((await readProjectRecord(gateway, DEMO.project)).state === 'recorded') return;
+  await recordProject(emulator, {
+    project: DEMO.project,
+    owner: DEMO_OWNER,
+    gitopsRepository: `${emulator.github.url}/${DEMO.project}/${DEMO.project}-gitops`,
+    harborProject: DEMO.project,
+  });
+}
+
+/** The demo Component, owned by the demo project's owner group (of which the default mock user is a member). */
 export const DEMO_ENTITY = { kind: 'component', namespace: 'default', name: DEMO.app };
 /** `/api/luban/entities/component/default/ledger-api`. */
 export const DEMO_ENTITY_PATH = `/api/luban/entities/${DEMO_ENTITY.kind}/${DEMO_ENTITY.namespace}/${DEMO_ENTITY.name}`;
@@ -87,7 +156,7 @@ export function emulatorConfig(emulator: RunningEmulator, extra: JsonObject = {}
   };
 }
 
-/** Catalog entities: the demo Component owned by the mock user, and one the mock user does not own. */
+/** Catalog entities: the demo Component of the project's owner group, and one of another team naming the same app. */
 export function demoEntities(emulator: RunningEmulator) {
   const source = `${emulator.github.url}/${DEMO.project}/${DEMO.app}`;
   const component = (name: string, owner: string) => ({
@@ -104,8 +173,8 @@ export function demoEntities(emulator: RunningEmulator) {
     spec: { type: 'service', lifecycle: 'production', owner },
   });
   return [
-    component(DEMO.app, 'user:default/mock'),
-    // The same app, owned by someone else: the mock user may read but not act.
+    component(DEMO.app, DEMO_OWNER),
+    // The same app, claimed by another team: the project's record refuses it.
     component(`${DEMO.app}-elsewhere`, 'group:default/other-team'),
     {
       apiVersion: 'backstage.io/v1alpha1',
@@ -137,6 +206,7 @@ export async function startLubanBackend(
     trustEmulatorCertificate(emulator.kubernetes.caCert);
     await seedDemo(emulator);
   }
+  await recordDemoProject(emulator);
   keepActorsOfOnBehalfOfTokens();
   const dir = mkdtempSync(join(tmpdir(), 'luban-catalog-'));
   const entitiesFile = join(dir, 'entities.yaml');
@@ -147,6 +217,7 @@ export async function startLubanBackend(
     features: [
       lubanPlugin,
       catalogPlugin,
+      userInfoWithGroups,
       permissionPlugin,
       options.policy ? permissionPolicyModule(options.policy) : lubanPermissionPolicyModule,
       mockServices.rootConfig.factory({
@@ -185,8 +256,10 @@ export async function startLubanBackend(
   return {
     emulator,
     server,
-    /** The owner of the demo entity. */
+    /** A member of the demo project's owner group. */
     owner: `Bearer ${mockCredentials.user.token()}`,
+    /** A member of another team (`group:default/team-b`). */
+    otherTeam: `Bearer ${mockCredentials.user.token('user:default/bob')}`,
     /** Someone who owns nothing. */
     stranger: `Bearer ${mockCredentials.user.token('user:default/mallory')}`,
     async stop() {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import request from 'supertest';
 import { capturingRootLogger } from '../__testUtils__/capturingRootLogger';
-import { DEMO_ENTITY_PATH, startLubanBackend } from '../__testUtils__/lubanBackend';
+import { DEMO_ENTITY_PATH, DEMO_OWNER, startLubanBackend } from '../__testUtils__/lubanBackend';
 
 /** The credential of every emulated system: the GitHub token, the cluster's service account token, Harbor's password. */
 const TOKEN = `canary-${randomBytes(12).toString('hex')}`;
@@ -74,7 +74,7 @@ describe('the luban API under abuse', () => {
         name,
         annotations: { 'luban.dev/project': DEMO.project, 'luban.dev/app': DEMO.app, 'luban.dev/source-repo': `${emulator.github.url}/${DEMO.project}/${DEMO.app}`, ...annotations },
       },
-      spec: { type: 'service', lifecycle: 'production', owner: 'user:default/mock' },
+      spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
     });
     backend = await startLubanBackend({
       emulator,

@@ -6,10 +6,10 @@ import request from 'supertest';
 import { DEMO_ENTITY_PATH, startLubanBackend } from '../__testUtils__/lubanBackend';
 import { LubanOwnerPermissionPolicy } from '../permissions/policy';
 
-/** luban's owner policy, except that `user:default/denied` may read no luban view. */
+/** luban's owner policy, except that `user:default/denied` may read no luban view (the catalog still lets them read entities). */
 class DenyingReadsToOnePolicy extends LubanOwnerPermissionPolicy {
   async handle(query: PolicyQuery, user?: PolicyQueryUser) {
-    if (user?.info.userEntityRef === 'user:default/denied' && query.permission.name.endsWith('.read')) {
+    if (user?.info.userEntityRef === 'user:default/denied' && query.permission.name.startsWith('luban.') && query.permission.name.endsWith('.read')) {
       return { result: AuthorizeResult.DENY } as const;
     }
     return super.handle(query, user);

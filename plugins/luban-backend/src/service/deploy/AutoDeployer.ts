@@ -1,7 +1,17 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { InputError } from '@backstage/errors';
-import { gitopsOverlayPath, promotionBranchName, shortDigest } from '@luban-backstage/plugin-luban-common';
+import {
+  LUBAN_APP_ANNOTATION,
+  LUBAN_KPACK_IMAGE_ANNOTATION,
+  LUBAN_PROJECT_ANNOTATION,
+  ciNamespaceName,
+  gitopsOverlayPath,
+  kpackImageName,
+  promotionBranchName,
+  shortDigest,
+} from '@luban-backstage/plugin-luban-common';
 import {
   isBuildOfImage,
   readOverlayImages,
@@ -14,11 +24,22 @@ import {
   type ResourceInformer,
 } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
-import { EntityTargets, type LubanTarget } from '../EntityTargets';
+import { EntityTargets, type LubanTarget, type RefusedEntity } from '../EntityTargets';
 
 const RETRY_MS = 5_000;
 /** How long a succeeded Build waits for the catalog to know its app. */
 const UNKNOWN_APP_PATIENCE_MS = 10 * 60_000;
+
+/** Whether a refused entity's annotations name the app a Build is of. */
+function claimsBuildOf({ entity }: RefusedEntity, build: KpackBuild): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  const project = annotations[LUBAN_PROJECT_ANNOTATION] ?? '';
+  const app = annotations[LUBAN_APP_ANNOTATION] ?? '';
+  return (
+    annotations[LUBAN_KPACK_IMAGE_ANNOTATION] === `${build.namespace}/${build.image}` ||
+    (ciNamespaceName(project) === build.namespace && kpackImageName(app) === build.image)
+  );
+}
 
 /**
  * Writes the digest of every successful kpack Build into the overlay of
@@ -89,9 +110,9 @@ export class AutoDeployer {
   }
 
   /**
-   * Deploys one succeeded build to the first environment of every app built
-   * by its Image. A new app's first build can finish before the catalog has
-   * ingested the app's entity (the template registers both at once), so a
+   * Deploys one succeeded build to the first environment of the one app
+   * its Image feeds. A new app's first build can finish before the catalog
+   * has ingested the app's entity (the template registers both at once), so a
    * build of an Image no entity names yet is retried for a while.
    */
   async deploy(
@@ -100,24 +121,54 @@ export class AutoDeployer {
     informer: ResourceInformer<KubernetesObject>,
     waitingSince = Date.now(),
   ): Promise<void> {
-    const targets = (await this.options.targets.allTargets()).filter(
-      t =>
-        isBuildOfImage(build, t.image) &&
-        this.options.clusters.cluster(t.cluster).name === clusterName &&
-        t.gitopsRepo &&
-        t.environments.length > 0,
-    );
-    if (targets.length === 0) {
-      if (!this.stopped && Date.now() - waitingSince < UNKNOWN_APP_PATIENCE_MS) {
-        setTimeout(
-          () =>
-            this.deploy(clusterName, build, informer, waitingSince).catch(error => this.failed(build, error)),
-          RETRY_MS,
-        ).unref();
+    const { target, others } = await this.appOf(clusterName, build);
+    const patient = !this.stopped && Date.now() - waitingSince < UNKNOWN_APP_PATIENCE_MS;
+    if (target || !patient) {
+      for (const { entityRef, reason } of others) {
+        this.options.logger.warn('Auto-deploy left out an entity that claims the app of a Build', {
+          build: `${build.namespace}/${build.name}`,
+          entityRef,
+          reason,
+        });
       }
-      return;
     }
-    for (const target of targets) await this.deployTo(target, build, informer);
+    if (target) {
+      await this.deployTo(target, build, informer);
+    } else if (patient) {
+      setTimeout(
+        () => this.deploy(clusterName, build, informer, waitingSince).catch(error => this.failed(build, error)),
+        RETRY_MS,
+      ).unref();
+    }
+  }
+
+  /**
+   * One Image feeds one app's overlay: the Build of `ci-<project>/<name>`
+   * goes to the entity of project `<project>` and app `<name>` that the
+   * project's record accepts (the first by entity ref when several name the
+   * same overlay). Everyone else who claims it is listed, with why not.
+   */
+  private async appOf(clusterName: string, build: KpackBuild) {
+    const refused: RefusedEntity[] = [];
+    const claims = (await this.options.targets.allTargets({ onRefused: r => refused.push(r) }))
+      .filter(t => isBuildOfImage(build, t.image) && this.options.clusters.cluster(t.cluster).name === clusterName)
+      .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+    const others: Array<{ entityRef: string; reason: string }> = refused
+      .filter(r => claimsBuildOf(r, build))
+      .map(({ entity, error }) => ({ entityRef: stringifyEntityRef(entity), reason: error.message }));
+    let target: LubanTarget | undefined;
+    for (const claim of claims) {
+      if (kpackImageName(claim.app) !== build.image) {
+        others.push({ entityRef: claim.entityRef, reason: `its app '${claim.app}' is not the app the Image ${build.namespace}/${build.image} builds` });
+      } else if (!claim.gitopsRepo || claim.environments.length === 0) {
+        others.push({ entityRef: claim.entityRef, reason: 'its project has no GitOps repository or no environment' });
+      } else if (target) {
+        others.push({ entityRef: claim.entityRef, reason: `${target.entityRef} already claims the app` });
+      } else {
+        target = claim;
+      }
+    }
+    return { target, others };
   }
 
   private async deployTo(target: LubanTarget, build: KpackBuild, informer: ResourceInformer<KubernetesObject>) {

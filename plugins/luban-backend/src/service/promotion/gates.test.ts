@@ -1,13 +1,14 @@
 import { DEMO } from '@luban-backstage/emulator';
 import type { LubanChangeResult, LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
-import { DEMO_ENTITY_PATH, startLubanBackend } from '../../__testUtils__/lubanBackend';
+import { DEMO_ENTITY_PATH, DEMO_OWNER, recordProject, startLubanBackend } from '../../__testUtils__/lubanBackend';
 
 const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
 const SND_OVERLAY = `apps/${DEMO.app}/overlays/snd/kustomization.yaml`;
 const PRD_OVERLAY = `apps/${DEMO.app}/overlays/prd/kustomization.yaml`;
 const SND_APP = `snd-${DEMO.project}-${DEMO.app}`;
 const AZURE_ENTITY_PATH = `/api/luban/entities/component/default/${DEMO.app}-on-azure`;
+let azureGitopsUrl: string;
 
 describe('promotion gates', () => {
   let backend: Awaited<ReturnType<typeof startLubanBackend>>;
@@ -32,6 +33,7 @@ describe('promotion gates', () => {
         const files: Record<string, string> = {};
         for (const path of [SND_OVERLAY, PRD_OVERLAY]) files[path] = (await emulator.git.readFile(GITOPS, 'main', path))!.content.toString();
         await emulator.azure.api.createRepository(emulator.azure.organization, DEMO.project, `${DEMO.project}-gitops`, { files });
+        azureGitopsUrl = `${emulator.azure.url}/${emulator.azure.organization}/${DEMO.project}/_git/${DEMO.project}-gitops`;
         return [
           {
             apiVersion: 'backstage.io/v1alpha1',
@@ -41,10 +43,10 @@ describe('promotion gates', () => {
               annotations: {
                 'luban.dev/project': DEMO.project,
                 'luban.dev/app': DEMO.app,
-                'luban.dev/gitops-repo': `${emulator.azure.url}/${emulator.azure.organization}/${DEMO.project}/_git/${DEMO.project}-gitops`,
+                'luban.dev/gitops-repo': azureGitopsUrl,
               },
             },
-            spec: { type: 'service', lifecycle: 'production', owner: 'user:default/mock' },
+            spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
           },
         ];
       },
@@ -182,10 +184,17 @@ describe('promotion gates', () => {
   });
 
   it('promotes through a pull request on Azure DevOps too', async () => {
-    const response = await request(backend.server)
-      .post(`${AZURE_ENTITY_PATH}/promotion/promote`)
-      .set('Authorization', backend.owner)
-      .send({ from: 'snd', to: 'prd' });
+    // The project's GitOps repository moves to Azure DevOps: its record (the authority, not the annotation) says so.
+    // The backend reads records through a short cache, so the move is seen within seconds.
+    await recordProject(backend.emulator, { project: DEMO.project, owner: DEMO_OWNER, gitopsRepository: azureGitopsUrl });
+    const promoteOnAzure = () =>
+      request(backend.server).post(`${AZURE_ENTITY_PATH}/promotion/promote`).set('Authorization', backend.owner).send({ from: 'snd', to: 'prd' });
+    const deadline = Date.now() + 30_000;
+    let response = await promoteOnAzure();
+    while (response.status === 403 && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      response = await promoteOnAzure();
+    }
 
     expect(response.status).toBe(200);
     const result = response.body as LubanChangeResult;

@@ -14,7 +14,11 @@ export interface EntityAccess {
    * may do `permission` on it (403 otherwise, even when the UI is bypassed).
    */
   authorizedEntity(req: Request, permission: ResourcePermission<'catalog-entity'>): Promise<Entity>;
-  /** {@link EntityAccess.authorizedEntity}, mapped to where its app lives on the platform. */
+  /**
+   * {@link EntityAccess.authorizedEntity}, mapped to where its app lives on
+   * the platform as its project's record says (403/404 when the entity and
+   * the record disagree, before anything else is read).
+   */
   authorizedTarget(req: Request, permission: ResourcePermission<'catalog-entity'>): Promise<LubanTarget>;
   /** Runs a mutating call inside an audit event: actor, entity, action, target, result. */
   audited<T>(
@@ -51,7 +55,8 @@ export function createEntityAccess(options: {
   async function authorizedEntity(req: Request, permission: ResourcePermission<'catalog-entity'>): Promise<Entity> {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const { kind, namespace, name } = req.params;
-    const entity = await targets.readEntity(stringifyEntityRef({ kind, namespace, name }));
+    // Read as the caller: an entity they may not read is a 404, like one that does not exist.
+    const entity = await targets.readEntity(stringifyEntityRef({ kind, namespace, name }), credentials);
     const entityRef = stringifyEntityRef(entity);
     const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
     if (decision.result !== AuthorizeResult.ALLOW) {
@@ -63,7 +68,7 @@ export function createEntityAccess(options: {
   return {
     authorizedEntity,
     async authorizedTarget(req, permission) {
-      const target = targets.fromEntity(await authorizedEntity(req, permission));
+      const target = await targets.fromEntity(await authorizedEntity(req, permission));
       options.onTargetViewed?.(target);
       return target;
     },

@@ -5,11 +5,12 @@ import type { EntityAccess } from './entityAccess';
 
 /**
  * The luban project of an entity and the names of what it owns on the
- * platform, readable by whoever may read its promotion view.
+ * platform, readable by whoever may read its promotion view, for an entity
+ * of the project's owner group.
  */
 export function addProjectRoutes(router: Router, entityPath: string, access: EntityAccess, targets: EntityTargets) {
   router.get(`${entityPath}/project`, async (req, res) => {
     const entity = await access.authorizedEntity(req, lubanPromotionReadPermission);
-    res.json(targets.projectOf(entity));
+    res.json(await targets.projectOf(entity));
   });
 }
