@@ -44,6 +44,4 @@ export interface LubanHealth {
   status: 'ok';
   /** The version of the luban backend plugin package. */
   version: string;
-  /** The configured environments, in promotion order. */
-  environments: LubanEnvironment[];
 }

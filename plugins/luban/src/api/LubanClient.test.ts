@@ -22,7 +22,6 @@ describe('LubanClient', () => {
   const health: LubanHealth = {
     status: 'ok',
     version: '0.1.0',
-    environments: [{ name: 'snd', namespacePattern: '{env}-{project}' }],
   };
 
   it('reads the health of the luban backend through fetchApi', async () => {
