@@ -93,9 +93,7 @@ async function main() {
   console.log(
     `  /api/luban/health: ${health.status}, version ${
       health.version
-    }, environments ${health.environments
-      .map(e => e.name)
-      .join(' → ')} (backend up ${Math.round(
+    } (backend up ${Math.round(
       (Date.now() - started) / 1000,
     )} s after the first try)`,
   );
