@@ -214,15 +214,16 @@ describe('secrets of the templates: the Harbor robot secret, the webhook secret,
       shown.push((await request(server).get(path).set('Authorization', USER_AUTHORIZATION)).text);
     }
 
-    const pullSecret = emulator.kubernetes.list('secrets', 'ci-vault').find(s => s.type === 'kubernetes.io/dockerconfigjson')!;
-    const dockerConfig = JSON.parse(Buffer.from(pullSecret.data['.dockerconfigjson'], 'base64').toString());
-    const robot = Object.values<{ password: string; auth: string }>(dockerConfig.auths)[0];
-    expect(robot.password.length).toBeGreaterThan(16);
+    // The push robot's secret (in ci-vault) and the pull robot's (in the environment namespaces).
+    const robots = ['ci-vault', 'snd-vault'].map(namespace => {
+      const pullSecret = emulator.kubernetes.list('secrets', namespace).find(s => s.type === 'kubernetes.io/dockerconfigjson')!;
+      const dockerConfig = JSON.parse(Buffer.from(pullSecret.data['.dockerconfigjson'], 'base64').toString());
+      return Object.values<{ password: string; auth: string }>(dockerConfig.auths)[0];
+    });
+    for (const robot of robots) expect(robot.password.length).toBeGreaterThan(16);
 
     const secrets = [
-      robot.password,
-      robot.auth,
-      Buffer.from(robot.password).toString('base64'),
+      ...robots.flatMap(robot => [robot.password, robot.auth, Buffer.from(robot.password).toString('base64')]),
       webhookSecret,
       token,
       Buffer.from(`admin:${token}`).toString('base64'),
