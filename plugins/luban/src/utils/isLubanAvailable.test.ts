@@ -28,6 +28,12 @@ describe('isLubanAvailable', () => {
     );
     expect(isLubanAvailable(entityWith(undefined))).toBe(false);
   });
+
+  it('is false for an empty annotation, as the tabs guard counts it missing', () => {
+    expect(isLubanAvailable(entityWith({ 'luban.dev/project': '' }))).toBe(
+      false,
+    );
+  });
 });
 
 describe('missingLubanAnnotations', () => {

@@ -6,7 +6,7 @@ import {
 
 /**
  * True when the entity is connected to a luban project, that is when it has
- * the `luban.dev/project` annotation. Used to show the Luban entity tab.
+ * a non-empty `luban.dev/project` annotation. Used to show the luban entity tabs.
  *
  * @remarks
  *
@@ -16,7 +16,8 @@ import {
  * @public
  */
 export function isLubanAvailable(entity: Entity): boolean {
-  return entity.metadata.annotations?.[LUBAN_PROJECT_ANNOTATION] !== undefined;
+  // The same test the tabs' guard applies, so a tab is never shown only to say the annotation is missing.
+  return missingLubanAnnotations(entity, 'project').length === 0;
 }
 
 /**
