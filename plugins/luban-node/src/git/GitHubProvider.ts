@@ -148,9 +148,10 @@ export class GitHubProvider implements GitProvider {
     const head = normalizeBranch(options.head, repo);
     const base = normalizeBranch(options.base, repo);
     const action = `open a pull request from '${head}' to '${base}' in ${describeRepo(repo)}`;
+    // The client first, as for Azure DevOps: a credential failure is a typed error already, not a failed create.
+    const octokit = await this.client.octokit(repo);
     return this.pulls.openOrReuse(repo, options, {
       findOpen: async () => {
-        const octokit = await this.client.octokit(repo);
         try {
           const { data } = await octokit.pulls.list({ ...names, state: 'open', head: `${names.owner}:${head}`, base, per_page: 1 });
           return data[0] && this.toOpened(data[0], true);
@@ -159,7 +160,6 @@ export class GitHubProvider implements GitProvider {
         }
       },
       create: async () => {
-        const octokit = await this.client.octokit(repo);
         const { data } = await octokit.pulls.create({ ...names, head, base, title: options.title, body: options.body });
         return this.toOpened(data, false);
       },
