@@ -17,6 +17,7 @@ import { createWebhookRegisterAction } from './actions/webhookRegister';
 import { createKpackImageAction } from './actions/kpackImage';
 import { createProjectNamespacesAction } from './actions/projectNamespaces';
 import { createValidateProjectAction } from './actions/validateProject';
+import { ProjectGuard } from './actions/projectGuard';
 
 /**
  * Adds the luban scaffolder actions (`luban:*`) to the scaffolder.
@@ -29,9 +30,11 @@ export const scaffolderModuleLuban = createBackendModule({
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
+        userInfo: coreServices.userInfo,
+        permissions: coreServices.permissions,
         scaffolder: scaffolderActionsExtensionPoint,
       },
-      async init({ config, scaffolder }) {
+      async init({ config, userInfo, permissions, scaffolder }) {
         const luban = readLubanConfig(config);
         const { environments, requestTimeoutMs } = luban;
         const branch = luban.gitops.branch;
@@ -39,19 +42,21 @@ export const scaffolderModuleLuban = createBackendModule({
         const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
         const git = GitProviders.fromConfig(config, { requestTimeoutMs });
         const clusters = LubanClusters.fromConfig(config, { requestTimeoutMs });
-        const argoCd = { clusters, integrations, environments, settings: { ...luban.argocd, branch } };
+        // Every action that changes a project checks its user against the project record first.
+        const guard = new ProjectGuard({ userInfo, permissions, clusters });
+        const argoCd = { clusters, integrations, environments, settings: { ...luban.argocd, branch }, guard };
         scaffolder.addActions(
-          createValidateProjectAction({ environments, integrations }),
-          createProjectNamespacesAction({ clusters, environments, defaults: luban.namespaces }),
-          createHarborProjectAction({ harbor, clusters, environments }),
-          createKpackImageAction({ clusters, integrations, harbor, defaults: luban.kpack }),
+          createValidateProjectAction({ environments, integrations, guard }),
+          createProjectNamespacesAction({ clusters, environments, defaults: luban.namespaces, guard }),
+          createHarborProjectAction({ harbor, clusters, environments, guard }),
+          createKpackImageAction({ clusters, integrations, harbor, defaults: luban.kpack, guard }),
           createArgoCdProjectAction(argoCd),
           createArgoCdAppAction(argoCd),
-          createGitopsRepoAction({ git, branch }),
-          createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch }),
-          createDagsterInstanceAction({ clusters, environments }),
-          createDagsterPlatformAction({ git, environments, branch, gateway: luban.gateway }),
-          createDagsterLocationAction({ git, environments, branch }),
+          createGitopsRepoAction({ git, branch, guard }),
+          createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch, guard }),
+          createDagsterInstanceAction({ clusters, environments, guard }),
+          createDagsterPlatformAction({ git, environments, branch, gateway: luban.gateway, guard }),
+          createDagsterLocationAction({ git, environments, branch, guard }),
           createWebhookRegisterAction({ git, settings: luban.webhooks }),
         );
       },

@@ -7,9 +7,11 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import type { JsonObject } from '@backstage/types';
 import type { RunningEmulator } from '@luban-backstage/emulator';
+import { projectRecordAnnotations } from '@luban-backstage/plugin-luban-node';
 import request from 'supertest';
 import yaml from 'yaml';
 import scaffolderModuleLuban from '../index';
+import { authorizationOf, permissionsFactory, userInfoFactory } from './users';
 
 /** A template's steps, as in template.yaml. */
 export type TemplateSteps = Array<{ id: string; name?: string; action: string; input?: JsonObject }>;
@@ -22,6 +24,21 @@ export interface TaskResult {
   /** The task log, one message per line. */
   log: string[];
   error?: string;
+}
+
+/**
+ * A project as onboarding leaves its record (the annotations of its `ci-`
+ * Namespace), for suites that start after onboarding; the mock user is a
+ * member of `owner` (see users.ts).
+ */
+export function recordProject(emulator: RunningEmulator, project: string, owner = 'group:default/payments-team') {
+  emulator.kubernetes.create('namespaces', {
+    metadata: {
+      name: `ci-${project}`,
+      labels: { 'luban.dev/project': project, 'app.kubernetes.io/managed-by': 'luban-backstage' },
+      annotations: projectRecordAnnotations({ owner }),
+    },
+  });
 }
 
 /** The configuration that points luban at a running emulator. */
@@ -84,8 +101,12 @@ function templateEntity(name: string, steps: TemplateSteps) {
 export const USER_AUTHORIZATION = `Bearer ${mockCredentials.user.token()}`;
 
 /** Runs a catalog template as a scaffolder task, as the Create page does, and waits for it to finish. */
-export async function runTask(server: Parameters<typeof request>[0], templateRef: string, values: JsonObject): Promise<TaskResult> {
-  const auth = USER_AUTHORIZATION;
+export async function runTask(
+  server: Parameters<typeof request>[0],
+  templateRef: string,
+  values: JsonObject,
+  auth: string = USER_AUTHORIZATION,
+): Promise<TaskResult> {
   const created = await request(server).post('/api/scaffolder/v2/tasks').set('Authorization', auth).send({ templateRef, values });
   if (created.status !== 201) {
     throw new Error(`task not created: ${created.status} ${JSON.stringify(created.body)}`);
@@ -125,6 +146,8 @@ export async function startScaffolder(options: { config: JsonObject; templates: 
     features: [
       scaffolderPlugin,
       scaffolderModuleLuban,
+      userInfoFactory,
+      permissionsFactory,
       mockServices.rootConfig.factory({ data: options.config }),
       catalogServiceMock.factory({
         entities: Object.entries(options.templates).map(([name, steps]) => templateEntity(name, steps)) as any,
@@ -134,14 +157,15 @@ export async function startScaffolder(options: { config: JsonObject; templates: 
   const auth = USER_AUTHORIZATION;
 
   return {
-    /** Runs a catalog template as a task and waits for it to finish. */
-    run: (template: string, values: JsonObject = {}) => runTask(server, `template:default/${template}`, values),
+    /** Runs a catalog template as a task, as `user` (default: the mock user), and waits for it to finish. */
+    run: (template: string, values: JsonObject = {}, user?: string) =>
+      runTask(server, `template:default/${template}`, values, user ? authorizationOf(user) : auth),
 
-    /** Runs steps through the scaffolder's dry-run API, as the template editor does. */
-    async dryRun(steps: TemplateSteps, values: JsonObject = {}) {
+    /** Runs steps through the scaffolder's dry-run API, as the template editor does, as `user` (default: the mock user). */
+    async dryRun(steps: TemplateSteps, values: JsonObject = {}, user?: string) {
       const response = await request(server)
         .post('/api/scaffolder/v2/dry-run')
-        .set('Authorization', auth)
+        .set('Authorization', user ? authorizationOf(user) : auth)
         .send({ template: templateEntity('dry-run', steps), values, directoryContents: [] });
       return {
         status: response.status,

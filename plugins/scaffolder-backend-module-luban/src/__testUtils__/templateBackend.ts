@@ -17,6 +17,7 @@ import request from 'supertest';
 import yaml from 'yaml';
 import scaffolderModuleLuban from '../index';
 import { runTask, USER_AUTHORIZATION } from './harness';
+import { permissionsFactory, userInfoFactory } from './users';
 
 /** The repository's software templates, one folder each, as the Create page lists them. */
 export const TEMPLATES_DIR = resolve(__dirname, '../../../../templates');
@@ -109,6 +110,8 @@ export async function startTemplateBackend(config: JsonObject) {
       scaffolderModuleAzure,
       scaffolderModuleLuban,
       lubanBackendPlugin,
+      userInfoFactory,
+      permissionsFactory,
       mockServices.rootConfig.factory({
         data: {
           ...config,

@@ -12,6 +12,7 @@ import {
 import { examples } from './argocdApp.examples';
 import * as fields from './inputProperties';
 import { requireName, selectEnvironments } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 import { applyEachObject } from './step';
 
 export type { ArgoCdSettings } from '../provisioning/argocd';
@@ -44,6 +45,7 @@ export function createArgoCdAppAction(options: {
   integrations: ScmIntegrationRegistry;
   environments: LubanEnvironment[];
   settings: ArgoCdSettings;
+  guard: ProjectGuard;
 }) {
   const { clusters, settings } = options;
   return createTemplateAction({
@@ -56,8 +58,10 @@ export function createArgoCdAppAction(options: {
     async handler(ctx) {
       const project = requireName('project', 'project', ctx.input.project);
       const app = requireName('app', 'app', ctx.input.app);
-      const gitopsCloneUrl = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations).cloneUrl;
+      const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
+      const gitopsCloneUrl = gitops.cloneUrl;
       const environments = selectEnvironments(options.environments, ctx.input.environments);
+      await options.guard.check(ctx, project, { gitopsRepository: gitops.webUrl });
       const placements = argoCdPlacements(clusters, {
         configured: options.environments,
         selected: environments,

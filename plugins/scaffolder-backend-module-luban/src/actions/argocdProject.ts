@@ -6,6 +6,7 @@ import { appProjectFor, appProjectWebUrl, argoCdPlacements, type ArgoCdSettings 
 import { examples } from './argocdProject.examples';
 import * as fields from './inputProperties';
 import { requireName } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 import { applyEachObject } from './step';
 
 /**
@@ -18,6 +19,7 @@ export function createArgoCdProjectAction(options: {
   integrations: ScmIntegrationRegistry;
   environments: LubanEnvironment[];
   settings: ArgoCdSettings;
+  guard: ProjectGuard;
 }) {
   const { clusters, environments, settings } = options;
   return createTemplateAction({
@@ -37,7 +39,9 @@ export function createArgoCdProjectAction(options: {
     },
     async handler(ctx) {
       const project = requireName('project', 'project', ctx.input.project);
-      const gitopsCloneUrl = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations).cloneUrl;
+      const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
+      await options.guard.check(ctx, project, { gitopsRepository: gitops.webUrl });
+      const gitopsCloneUrl = gitops.cloneUrl;
       // The AppProject goes wherever an environment runs: each cluster's Argo CD admits its own namespaces.
       const placements = argoCdPlacements(clusters, { configured: environments, selected: environments, cluster: ctx.input.cluster });
       const results: Record<string, string> = {};

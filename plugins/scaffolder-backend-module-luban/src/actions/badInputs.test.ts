@@ -1,6 +1,6 @@
 import { startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
 import yaml from 'yaml';
-import { emulatorConfig, startScaffolder, type TemplateSteps } from '../__testUtils__/harness';
+import { emulatorConfig, recordProject, startScaffolder, type TemplateSteps } from '../__testUtils__/harness';
 import { examples as validateExamples } from './validateProject.examples';
 
 /** A template whose single step takes every input from the task's parameters. */
@@ -107,6 +107,8 @@ describe('bad inputs to every luban action', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
+    // The examples check names of an onboarded project, which the user's group owns.
+    recordProject(emulator, 'payments');
     scaffolder = await startScaffolder({
       config: emulatorConfig(emulator),
       templates: {

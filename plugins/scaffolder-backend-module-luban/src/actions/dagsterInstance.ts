@@ -19,6 +19,7 @@ import { environmentCluster, missingNamespaces, type ProvisionedObject } from '.
 import { examples } from './dagsterInstance.examples';
 import * as fields from './inputProperties';
 import { requireName, selectEnvironments } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 import { applyEachObject, step } from './step';
 
 /** The objects of one namespace that let the platform's run launcher start runs as Kubernetes Jobs. */
@@ -99,7 +100,7 @@ async function ensurePasswordSecret(gateway: KubernetesGateway, project: string,
  * in git: the PostgreSQL password, random and created once (never changed,
  * never shown), and the ServiceAccount and RBAC of its run launcher.
  */
-export function createDagsterInstanceAction(options: { clusters: LubanClusters; environments: LubanEnvironment[] }) {
+export function createDagsterInstanceAction(options: { clusters: LubanClusters; environments: LubanEnvironment[]; guard: ProjectGuard }) {
   return createTemplateAction({
     id: 'luban:dagster:instance',
     description:
@@ -118,6 +119,7 @@ export function createDagsterInstanceAction(options: { clusters: LubanClusters; 
           throw new InputError(`Namespace '${namespace}' does not exist in cluster '${gateway.cluster.name}': onboard the project first`);
         }
       }
+      await options.guard.check(ctx, project);
       const results: Record<string, string> = {};
       for (const { namespace, gateway } of targets) {
         const secret = await step(ctx, `luban.dagster.secret.${gateway.cluster.name}.${namespace}`, async dryRun => ({

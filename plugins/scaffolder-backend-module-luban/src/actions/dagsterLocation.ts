@@ -9,6 +9,7 @@ import { examples } from './dagsterLocation.examples';
 import { outputLinks, proposalBody } from './gitopsSteps';
 import * as fields from './inputProperties';
 import { requireName, selectEnvironments } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 import { step } from './step';
 
 const schema = {
@@ -72,7 +73,12 @@ function workspaceEdits(workspaces: Record<string, string>, locations: Record<st
  * (staging in the first, production in the last). One compare-and-set
  * commit; a re-run changes nothing.
  */
-export function createDagsterLocationAction(options: { git: GitProviders; environments: LubanEnvironment[]; branch: string }) {
+export function createDagsterLocationAction(options: {
+  git: GitProviders;
+  environments: LubanEnvironment[];
+  branch: string;
+  guard: ProjectGuard;
+}) {
   const { branch } = options;
   return createTemplateAction({
     id: 'luban:dagster:location',
@@ -90,6 +96,7 @@ export function createDagsterLocationAction(options: { git: GitProviders; enviro
       const repo = options.git.parse(ctx.input.gitopsRepoUrl);
       const environments = selectEnvironments(options.environments, ctx.input.environments);
       const port = ctx.input.port ?? DAGSTER_CODE_SERVER_PORT;
+      await options.guard.check(ctx, project, { gitopsRepository: repo.webUrl });
       const provider = options.git.forRepository(repo);
       const locations: Record<string, CodeLocation> = Object.fromEntries(
         environments.map(env => {

@@ -14,6 +14,7 @@ import { examples } from './dagsterPlatform.examples';
 import { addGitopsFiles, ensureGitopsRepository, outputLinks, proposalBody } from './gitopsSteps';
 import * as fields from './inputProperties';
 import { requireGroupRef, requireImage, requireName, selectEnvironments } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 
 const DOMAIN = /^(?=.{1,200}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
@@ -66,6 +67,7 @@ export function createDagsterPlatformAction(options: {
   environments: LubanEnvironment[];
   branch: string;
   gateway: LubanConfig['gateway'];
+  guard: ProjectGuard;
 }) {
   const { branch } = options;
   return createTemplateAction({
@@ -90,6 +92,8 @@ export function createDagsterPlatformAction(options: {
         dagsterImage: requireImage('dagsterImage', ctx.input.dagsterImage ?? DEFAULT_DAGSTER_IMAGE),
         postgresImage: requireImage('postgresImage', ctx.input.postgresImage ?? DEFAULT_POSTGRES_IMAGE),
       });
+      // `owner` owns the platform's catalog entry, not the project: the project must exist and be the user's.
+      await options.guard.check(ctx, project, { gitopsRepository: repo.webUrl });
       const provider = options.git.forRepository(repo);
       const repository = await ensureGitopsRepository(ctx, provider, repo, { branch, project });
       const envNames = environments.map(e => e.name);

@@ -7,6 +7,7 @@ import { examples } from './gitopsApp.examples';
 import { addGitopsFiles, ensureGitopsRepository, outputLinks, proposalBody } from './gitopsSteps';
 import * as fields from './inputProperties';
 import { requireEnvName, requireHttpPath, requireName, selectEnvironments } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 
 const schema = {
   input: {
@@ -58,6 +59,7 @@ export function createGitopsAppAction(options: {
   environments: LubanEnvironment[];
   registryHost: string | undefined;
   branch: string;
+  guard: ProjectGuard;
 }) {
   const { branch } = options;
   return createTemplateAction({
@@ -77,6 +79,7 @@ export function createGitopsAppAction(options: {
       if (!options.registryHost) {
         throw new InputError('luban:gitops:app needs luban.harbor in the app configuration: overlays name the image repository in it');
       }
+      await options.guard.check(ctx, project, { gitopsRepository: repo.webUrl });
       const provider = options.git.forRepository(repo);
       const { protocol, command, args, env, imageEnv, healthPath } = input;
       const files = gitopsAppFiles({

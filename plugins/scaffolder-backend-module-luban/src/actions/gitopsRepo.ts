@@ -7,6 +7,7 @@ import { examples } from './gitopsRepo.examples';
 import { addGitopsFiles, ensureGitopsRepository, outputLinks } from './gitopsSteps';
 import * as fields from './inputProperties';
 import { requireGroupRef, requireName } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 
 /** Where the project's catalog entity lives in its GitOps repository. */
 export const PROJECT_CATALOG_FILE = 'catalog-info.yaml';
@@ -48,7 +49,7 @@ function systemDescriptor(project: string, owner: string, description: string, g
  * `catalog-info.yaml` at its root that describes the project as a catalog
  * System, for `catalog:register`. An existing file is kept as it is.
  */
-export function createGitopsRepoAction(options: { git: GitProviders; branch: string }) {
+export function createGitopsRepoAction(options: { git: GitProviders; branch: string; guard: ProjectGuard }) {
   const { branch } = options;
   return createTemplateAction({
     id: 'luban:gitops:repo',
@@ -65,6 +66,7 @@ export function createGitopsRepoAction(options: { git: GitProviders; branch: str
       if (Array.from(description).some(char => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
         throw new InputError("Input 'description' must be one line of text, without control characters");
       }
+      const access = await options.guard.check(ctx, project, { owner, gitopsRepository: repo.webUrl });
       const provider = options.git.forRepository(repo);
       const repository = await ensureGitopsRepository(ctx, provider, repo, { branch, project });
       const title = `Describe the ${project} project for the Backstage catalog`;
@@ -80,6 +82,7 @@ export function createGitopsRepoAction(options: { git: GitProviders; branch: str
         },
         repositoryCreated: repository.created,
       });
+      await options.guard.record(ctx, project, access, { gitopsRepository: repo.webUrl });
       outputLinks(ctx, written);
       ctx.output('repoUrl', repo.webUrl);
       ctx.output('catalogInfoUrl', provider.webUrlOfFile(repo, PROJECT_CATALOG_FILE, branch));

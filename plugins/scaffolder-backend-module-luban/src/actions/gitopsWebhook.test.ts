@@ -10,6 +10,7 @@ import { startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@
 import {
   emulatorConfig,
   expectConvergenceAfterEachFault,
+  recordProject,
   startScaffolder,
   stepsOnEmulator,
 } from '../__testUtils__/harness';
@@ -69,6 +70,7 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
   });
   beforeEach(async () => {
     await emulator.reset();
+    recordProject(emulator, 'payments');
     await emulator.azure.api.createProject('luban', 'payments');
     received.length = 0;
   });
@@ -137,6 +139,7 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
       expectConvergenceAfterEachFault({
         emulator,
         setup: async () => {
+          recordProject(emulator, 'payments');
           await emulator.azure.api.createProject('luban', 'payments');
         },
         run: () => scaffolder.run(template),

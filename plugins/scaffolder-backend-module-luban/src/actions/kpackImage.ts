@@ -20,6 +20,7 @@ import { applyObjects } from '../provisioning/kubernetesObjects';
 import { examples } from './kpackImage.examples';
 import * as fields from './inputProperties';
 import { requireName } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 import { step } from './step';
 
 const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*[\s~^:?*[\\]).{1,200}$/;
@@ -92,6 +93,7 @@ export function createKpackImageAction(options: {
   integrations: ScmIntegrationRegistry;
   harbor: HarborClient | undefined;
   defaults: LubanConfig['kpack'];
+  guard: ProjectGuard;
 }) {
   return createTemplateAction({
     id: 'luban:kpack:image',
@@ -110,6 +112,7 @@ export function createKpackImageAction(options: {
       if (!harbor) {
         throw new InputError('luban:kpack:image needs luban.harbor in the app configuration: it names the registry images are pushed to');
       }
+      await options.guard.check(ctx, project);
       const gateway = options.clusters.gateway(ctx.input.cluster);
       const tag = `${imageRepository(harbor.registryHost, project, app)}:latest`;
       const image = kpackImage({

@@ -1,11 +1,12 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ciNamespaceName, environmentNamespaceName, type LubanEnvironment } from '@luban-backstage/plugin-luban-common';
-import type { LubanClusters, NamespaceDefaults } from '@luban-backstage/plugin-luban-node';
+import { normalizeGroupRef, type LubanClusters, type NamespaceDefaults } from '@luban-backstage/plugin-luban-node';
 import { applyObjects, environmentCluster } from '../provisioning/kubernetesObjects';
 import { namespaceObjects, namespacePlans } from '../provisioning/namespaces';
 import { examples } from './projectNamespaces.examples';
 import * as fields from './inputProperties';
 import { requireGroupRef, requireName, requireQuantities, selectEnvironments } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 import { step } from './step';
 
 const schema = {
@@ -38,6 +39,7 @@ export function createProjectNamespacesAction(options: {
   clusters: LubanClusters;
   environments: LubanEnvironment[];
   defaults: NamespaceDefaults;
+  guard: ProjectGuard;
 }) {
   const { clusters } = options;
   return createTemplateAction({
@@ -52,6 +54,9 @@ export function createProjectNamespacesAction(options: {
       const owner = requireGroupRef('owner', ctx.input.owner);
       const environments = selectEnvironments(options.environments, ctx.input.environments);
       requireQuantities('quota', ctx.input.quota);
+      const access = await options.guard.check(ctx, project, { owner });
+      // Only a platform admin gets here with another owner (or an unrecorded project): the owner's RoleBindings follow.
+      const repoint = access.lookup.state === 'unrecorded' || (access.record !== undefined && access.record.owner !== normalizeGroupRef(owner));
       const ciCluster = clusters.cluster(ctx.input.cluster).name;
       const plans = namespacePlans(
         { name: ciNamespaceName(project), cluster: ciCluster },
@@ -63,15 +68,15 @@ export function createProjectNamespacesAction(options: {
       );
       const objectsOf = (plan: (typeof plans)[number]) =>
         namespaceObjects({ project, owner, plan, defaults: options.defaults, quota: ctx.input.quota });
-      // Find a namespace that belongs to someone else before creating any, so
-      // that a refusal leaves nothing half-created.
+      // Find an object that belongs to someone else, or points elsewhere,
+      // before creating any, so that a refusal leaves nothing half-created.
       for (const plan of plans) {
-        await applyObjects(clusters.gateway(plan.cluster), objectsOf(plan).slice(0, 1), { project, dryRun: true });
+        await applyObjects(clusters.gateway(plan.cluster), objectsOf(plan), { project, dryRun: true, repoint });
       }
       const results: Record<string, string> = {};
       for (const plan of plans) {
         const outcome = await step(ctx, `luban.namespaces.${plan.cluster}.${plan.name}`, async dryRun => ({
-          results: await applyObjects(clusters.gateway(plan.cluster), objectsOf(plan), { project, dryRun }),
+          results: await applyObjects(clusters.gateway(plan.cluster), objectsOf(plan), { project, dryRun, repoint }),
         }));
         Object.assign(results, outcome.results);
       }

@@ -1,8 +1,13 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
+import { startEmulator, type RunningEmulator } from '@luban-backstage/emulator';
+import { LubanClusters } from '@luban-backstage/plugin-luban-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type { JsonObject } from '@backstage/types';
 import yaml from 'yaml';
+import { emulatorConfig } from '../__testUtils__/harness';
+import { ProjectGuard } from './projectGuard';
 import { createValidateProjectAction } from './validateProject';
 import { examples } from './validateProject.examples';
 
@@ -21,7 +26,16 @@ describe('luban:project:validate', () => {
       },
     }),
   );
-  const action = createValidateProjectAction({ environments, integrations });
+  let emulator: RunningEmulator;
+  let action: ReturnType<typeof createValidateProjectAction>;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    // The names are what is tested here: the user is a platform admin, whom the project record lets through.
+    const clusters = LubanClusters.fromConfig(new ConfigReader(emulatorConfig(emulator)));
+    const guard = new ProjectGuard({ userInfo: mockServices.userInfo(), permissions: mockServices.permissions(), clusters });
+    action = createValidateProjectAction({ environments, integrations, guard });
+  });
+  afterAll(() => emulator.stop());
 
   it('outputs every name derived from the project', async () => {
     const ctx = createMockActionContext({ input: { project: 'payments' } });

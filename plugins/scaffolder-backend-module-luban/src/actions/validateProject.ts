@@ -12,9 +12,11 @@ import {
 import { parseRepoLocation, siblingRepository, type RepoLocation } from '@luban-backstage/plugin-luban-node';
 import { examples } from './validateProject.examples';
 import type { Zod } from './inputProperties';
+import { requireGroupRef } from './inputs';
+import type { ProjectGuard } from './projectGuard';
 
-/** Whether a template gave a repository (an unset annotation renders as an empty string). */
-function presentRepo(value: string | undefined): boolean {
+/** Whether a template gave a value (an unset annotation or parameter renders as an empty string). */
+function given(value: string | undefined): boolean {
   return typeof value === 'string' && value.trim() !== '';
 }
 
@@ -75,6 +77,13 @@ const schema = {
         .describe(
           "The project GitOps repository; default, when sourceRepoUrl is given: the '<project>-gitops' repository next to it.",
         ),
+    owner: (z: Zod) =>
+      z
+        .string()
+        .optional()
+        .describe(
+          'When onboarding: the Group that will own the project; checks that you may onboard it for that group. Without it, the project must exist and be owned by a group you are a member of.',
+        ),
   },
   output: {
     ciNamespace: (z: Zod) =>
@@ -109,12 +118,14 @@ const schema = {
  * platform's naming rules and outputs every name luban derives from it, so a
  * template fails on its first step, with a clear message, before anything is
  * created. Given repositories, it checks that they are on a configured
- * GitHub or Azure DevOps host and outputs their addresses. It makes no call
- * to any system.
+ * GitHub or Azure DevOps host and outputs their addresses. It checks that the
+ * task's user may onboard the project for `owner`, or change it; it reads
+ * only the project record.
  */
 export function createValidateProjectAction(options: {
   environments: LubanEnvironment[];
   integrations: ScmIntegrationRegistry;
+  guard: ProjectGuard;
 }) {
   return createTemplateAction({
     id: 'luban:project:validate',
@@ -127,13 +138,16 @@ export function createValidateProjectAction(options: {
       const { project, apps = [] } = ctx.input;
       requireNames(project, apps);
 
-      const source = presentRepo(ctx.input.sourceRepoUrl) ? parseRepoLocation(ctx.input.sourceRepoUrl!, options.integrations) : undefined;
+      const source = given(ctx.input.sourceRepoUrl) ? parseRepoLocation(ctx.input.sourceRepoUrl!, options.integrations) : undefined;
       let gitops: RepoLocation | undefined;
-      if (presentRepo(ctx.input.gitopsRepoUrl)) {
+      if (given(ctx.input.gitopsRepoUrl)) {
         gitops = parseRepoLocation(ctx.input.gitopsRepoUrl!, options.integrations);
       } else if (source) {
         gitops = siblingRepository(source, gitopsRepositoryName(project));
       }
+
+      const owner = given(ctx.input.owner) ? requireGroupRef('owner', ctx.input.owner!) : undefined;
+      await options.guard.check(ctx, project, { owner, gitopsRepository: gitops?.webUrl });
 
       const names = deriveProjectNames(project, options.environments);
       const namespaces = [names.ciNamespace, ...Object.values(names.environmentNamespaces)];

@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import { LUBAN_LABELS, type LubanEnvironment } from '@luban-backstage/plugin-luban-common';
 import type { ApplyResult, KubernetesGateway, LubanClusters } from '@luban-backstage/plugin-luban-node';
 
@@ -15,17 +16,52 @@ export function objectKey(object: Pick<ProvisionedObject, 'kind' | 'metadata'>):
 }
 
 /**
+ * What an existing object points at, which a re-run never silently
+ * re-points: where an Image builds from, the repositories an AppProject
+ * admits and an Application deploys from, who a RoleBinding lets in.
+ */
+const FIXED_FIELDS: Record<string, Array<{ path: string[]; what: string }>> = {
+  'kpack.io/v1alpha2 Image': [{ path: ['spec', 'source', 'git', 'url'], what: 'source repository (spec.source.git.url)' }],
+  'argoproj.io/v1alpha1 AppProject': [{ path: ['spec', 'sourceRepos'], what: 'source repositories (spec.sourceRepos)' }],
+  'argoproj.io/v1alpha1 Application': [{ path: ['spec', 'source', 'repoURL'], what: 'source repository (spec.source.repoURL)' }],
+  'rbac.authorization.k8s.io/v1 RoleBinding': [{ path: ['subjects'], what: 'subjects' }],
+};
+
+function valueAt(object: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object);
+}
+
+/** Refuses an apply that would change what an existing object points at ({@link FIXED_FIELDS}), naming both values. */
+async function refuseRepointing(gateway: KubernetesGateway, object: ProvisionedObject, project: string): Promise<void> {
+  const fields = FIXED_FIELDS[`${object.apiVersion} ${object.kind}`];
+  if (!fields) return;
+  const live = await gateway.get<ProvisionedObject>(object as any);
+  // Someone else's object is refused by the apply's ownership check, with its own message.
+  if (live?.metadata.labels?.[LUBAN_LABELS.project] !== project) return;
+  for (const { path, what } of fields) {
+    const [current, desired] = [valueAt(live, path), valueAt(object, path)];
+    if (current !== undefined && JSON.stringify(current) !== JSON.stringify(desired)) {
+      throw new ConflictError(
+        `${objectKey(object)} in Kubernetes cluster '${gateway.cluster.name}' has the ${what} ${JSON.stringify(current)}, not ${JSON.stringify(desired)}; luban does not re-point it`,
+      );
+    }
+  }
+}
+
+/**
  * Applies objects in order, each owned by the project (an object someone
- * else created is refused, not taken over); what happened to each, by
- * {@link objectKey}. A dry run only reads.
+ * else created is refused, not taken over; one that points elsewhere is
+ * refused, not re-pointed, unless `repoint`: a platform admin changing the
+ * owner); what happened to each, by {@link objectKey}. A dry run only reads.
  */
 export async function applyObjects(
   gateway: KubernetesGateway,
   objects: ProvisionedObject[],
-  options: { project: string; dryRun: boolean },
+  options: { project: string; dryRun: boolean; repoint?: boolean },
 ): Promise<Record<string, ApplyResult>> {
   const outcome: Record<string, ApplyResult> = {};
   for (const object of objects) {
+    if (!options.repoint) await refuseRepointing(gateway, object, options.project);
     const { result } = await gateway.apply(object as any, {
       dryRun: options.dryRun,
       owner: { label: LUBAN_LABELS.project, value: options.project },

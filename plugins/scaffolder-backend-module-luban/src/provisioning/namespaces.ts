@@ -6,7 +6,7 @@ import {
   LUBAN_MANAGED_BY,
   imagePullSecretName,
 } from '@luban-backstage/plugin-luban-common';
-import type { NamespaceDefaults } from '@luban-backstage/plugin-luban-node';
+import { projectRecordAnnotations, type NamespaceDefaults } from '@luban-backstage/plugin-luban-node';
 
 /** One namespace to provision and what the owner group may do in it. */
 export interface NamespacePlan {
@@ -53,7 +53,11 @@ export function namespaceObjects(options: {
           'pod-security.kubernetes.io/audit': defaults.podSecurity,
           'pod-security.kubernetes.io/warn': defaults.podSecurity,
         },
-        annotations: { 'luban.dev/owner-entity': `group:${ownerRef.namespace}/${ownerRef.name}` },
+        annotations: {
+          'luban.dev/owner-entity': `group:${ownerRef.namespace}/${ownerRef.name}`,
+          // The ci- namespace holds the project record: who owns the project, as luban wrote it.
+          ...(plan.environment === 'ci' ? projectRecordAnnotations({ owner }) : {}),
+        },
       },
     },
     {
