@@ -109,11 +109,19 @@ images:
 export async function seedDemo(emulator: RunningEmulator): Promise<void> {
   const k8s = emulator.kubernetes;
   const registry = new URL(emulator.harbor.url).host;
+  // The project record luban writes at onboarding (luban-common's LUBAN_PROJECT_RECORD_ANNOTATIONS):
+  // who owns the project, and which GitOps repository and Harbor project are its own.
+  const record = {
+    'luban.dev/owner': `group:default/${DEMO.owner}`,
+    'luban.dev/gitops-repository': `${emulator.github.url}/${DEMO.project}/${DEMO.project}-gitops`,
+    'luban.dev/harbor-project': DEMO.project,
+  };
   for (const env of ['ci', 'snd', 'prd']) {
     k8s.create('namespaces', {
       metadata: {
         name: `${env}-${DEMO.project}`,
         labels: { ...LABELS, 'luban.dev/environment': env, 'pod-security.kubernetes.io/enforce': 'restricted' },
+        ...(env === 'ci' ? { annotations: record } : {}),
       },
     });
   }
