@@ -67,9 +67,11 @@ describe('emulated Kubernetes API', () => {
       Number(created.metadata?.resourceVersion),
     );
 
+    const finishDeletions = emulator.kubernetes.store.holdNamespaceDeletions();
     const deleting = await core.deleteNamespace({ name: 'ci-acme' });
     expect((deleting as any).status?.phase).toBe('Terminating');
     expect((await core.readNamespace({ name: 'ci-acme' })).status?.phase).toBe('Terminating');
+    finishDeletions();
     await waitForNamespaceGone('ci-acme');
   });
 
@@ -157,12 +159,14 @@ describe('emulated Kubernetes API', () => {
     await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
     await core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'a' } } });
     await core.createNamespacedServiceAccount({ namespace: 'doomed', body: { metadata: { name: 'b' } } });
+    const finishDeletions = emulator.kubernetes.store.holdNamespaceDeletions();
     await core.deleteNamespace({ name: 'doomed' });
     const refused = await statusOf(core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } }));
     expect(refused.code).toBe(403);
     expect(refused.body.message).toBe(
       'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
     );
+    finishDeletions();
     await waitForNamespaceGone('doomed');
     expect(emulator.kubernetes.list('configmaps')).toEqual([]);
     expect(emulator.kubernetes.list('serviceaccounts')).toEqual([]);

@@ -90,6 +90,8 @@ export class KubeStore {
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<Listener>();
   private revision = 1;
+  /** Namespace deletions a test holds in Terminating (see holdNamespaceDeletions). */
+  private heldNamespaceDeletions?: Array<() => void>;
 
   constructor(
     private readonly historyLimit = DEFAULT_EVENT_HISTORY,
@@ -393,7 +395,9 @@ export class KubeStore {
         bucket.set(key, terminating);
         this.emit('MODIFIED', type, terminating);
         // The namespace controller empties the namespace in the background.
-        setTimeout(() => this.finishNamespaceDeletion(type, name), this.namespaceTerminationMs).unref();
+        const finish = () => this.finishNamespaceDeletion(type, name);
+        if (this.heldNamespaceDeletions) this.heldNamespaceDeletions.push(finish);
+        else setTimeout(finish, this.namespaceTerminationMs).unref();
         return { object: structuredClone(terminating), pending: true };
       }
       return { object: structuredClone(current), pending: true };
@@ -474,7 +478,18 @@ export class KubeStore {
   }
 
   /** Forgets everything (for tests). */
+  /** Keeps deleted namespaces Terminating until the returned function finishes them: tests need not race the timer. */
+  holdNamespaceDeletions(): () => void {
+    const held: Array<() => void> = [];
+    this.heldNamespaceDeletions = held;
+    return () => {
+      if (this.heldNamespaceDeletions === held) this.heldNamespaceDeletions = undefined;
+      for (const finish of held.splice(0)) finish();
+    };
+  }
+
   reset() {
+    this.heldNamespaceDeletions = undefined;
     this.objects.clear();
     this.history.length = 0;
     this.revision = 1;
