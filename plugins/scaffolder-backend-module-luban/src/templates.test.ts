@@ -67,7 +67,7 @@ describe('the software templates on the Create page', () => {
   let receiver: Server;
   let github: string;
   let azure: string;
-  const webhookSecret = 'template-webhook-secret-77';
+  const webhookSecret = 'template-webhook-secret-77-at-least-32-chars';
 
   const githubApi = async (path: string) =>
     (await fetch(`${emulator.github.apiBaseUrl}${path}`, { headers: { Authorization: `token ${emulator.token}` } })).json();
@@ -142,7 +142,7 @@ describe('the software templates on the Create page', () => {
     azure = new URL(emulator.azure.url).host;
     const config = emulatorConfig(emulator) as any;
     config.luban.requestTimeoutSeconds = 10;
-    config.luban.webhooks = { targetBaseUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/events/http`, secret: webhookSecret };
+    config.luban.webhooks = { targetBaseUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/events/http`, github: { secret: webhookSecret }, azure: { secret: webhookSecret } };
     config.luban.gateway = { domainSuffix: 'apps.example.com' };
     config.luban.argocd = { baseUrl: 'https://argocd.example.com' };
     backend = await startTemplateBackend(config);

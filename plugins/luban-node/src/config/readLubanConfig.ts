@@ -97,7 +97,7 @@ export const WEBHOOK_SECRET_MIN_LENGTH = 32;
  * than {@link WEBHOOK_SECRET_MIN_LENGTH}, naming the key but never the secret.
  * @public
  */
-export function webhookSecretOf(config: LubanConfig, provider: WebhookProvider): string | undefined {
+export function webhookSecretOf(config: Pick<LubanConfig, 'webhooks'>, provider: WebhookProvider): string | undefined {
   const secret = config.webhooks[provider].secret;
   if (secret !== undefined && secret.length < WEBHOOK_SECRET_MIN_LENGTH) {
     const key = config.webhooks.secret === secret ? 'luban.webhooks.secret' : `luban.webhooks.${provider}.secret`;

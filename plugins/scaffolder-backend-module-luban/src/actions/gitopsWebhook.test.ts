@@ -22,7 +22,7 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
   let scaffolder: Awaited<ReturnType<typeof startScaffolder>>;
   let receiver: Server;
   const received: Array<{ path: string; headers: Record<string, unknown>; body: string }> = [];
-  const secret = 'webhook-canary-secret-31';
+  const secret = 'webhook-canary-secret-31-at-least-32-chars';
 
   const repos = {
     github: 'github/payments/payments-gitops.git',
@@ -54,7 +54,7 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
     emulator = await startEmulator();
     trustEmulatorCertificate(emulator.kubernetes.caCert);
     const config = emulatorConfig(emulator) as any;
-    config.luban.webhooks = { targetBaseUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/events/http`, secret };
+    config.luban.webhooks = { targetBaseUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/events/http`, github: { secret }, azure: { secret } };
     scaffolder = await startScaffolder({
       config,
       templates: {
