@@ -23,4 +23,4 @@ export type {
   VulnerabilityCounts,
 } from './harbor/HarborApi';
 export type { DeliveryRecord } from './azure/hooks';
-export { seedDemo, DEMO } from './seed';
+export { seedDemo, DEMO, DEMO_PROJECTS, type DemoProject } from './seed';

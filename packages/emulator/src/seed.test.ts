@@ -1,5 +1,5 @@
 import { startEmulator, type RunningEmulator } from './index';
-import { seedDemo } from './seed';
+import { DEMO, DEMO_PROJECTS, seedDemo } from './seed';
 
 describe('seedDemo', () => {
   let emulator: RunningEmulator;
@@ -20,5 +20,59 @@ describe('seedDemo', () => {
     expect(apps['prd-payments-ledger-api']).toMatchObject({ sync: { status: 'Synced' }, health: { status: 'Healthy' }, summary: { images: [builds[0].status?.latestImage] } });
     const history = await emulator.git.log('github/payments/payments-gitops.git', 'main', { path: 'apps/ledger-api/overlays/snd/kustomization.yaml' });
     expect(history.map(c => c.message)).toEqual(['Deploy ledger-api build 2 to snd', 'Add ledger-api']);
+  });
+
+  it('offers two projects of two teams, payments first as DEMO', () => {
+    expect(DEMO_PROJECTS[0]).toEqual(DEMO);
+    expect(DEMO_PROJECTS).toEqual([
+      { project: 'payments', app: 'ledger-api', owner: 'payments-team' },
+      { project: 'analytics', app: 'metrics-api', owner: 'data-team' },
+    ]);
+  });
+
+  describe.each(DEMO_PROJECTS.map(p => [p.project, p] as const))('project %s', (_, { project, app, owner }) => {
+    it(`names its owner in the project record on ci-${project}`, () => {
+      const ci = emulator.kubernetes.list('namespaces').find(ns => ns.metadata.name === `ci-${project}`);
+      expect(ci?.metadata.annotations).toMatchObject({
+        'luban.dev/owner': `group:default/${owner}`,
+        'luban.dev/gitops-repository': `${emulator.github.url}/${project}/${project}-gitops`,
+        'luban.dev/harbor-project': project,
+      });
+    });
+
+    it('has two finished builds of its app, of its own source', () => {
+      const builds = emulator.kubernetes.list('builds', `ci-${project}`);
+      expect(builds.map(b => [b.metadata.name, b.status?.conditions?.[0]?.status])).toEqual([
+        [`${app}-build-1`, 'True'],
+        [`${app}-build-2`, 'True'],
+      ]);
+      expect(builds.map(b => b.spec?.source?.git?.url)).toEqual([expect.stringContaining(`/${project}/${app}`), expect.stringContaining(`/${project}/${app}`)]);
+    });
+
+    it('runs the first build on prd and the second on snd, per its overlays', async () => {
+      const [first, second] = emulator.kubernetes.list('builds', `ci-${project}`).map(b => b.status?.latestImage as string);
+      const overlayOf = async (env: string) =>
+        (await emulator.git.readFile(`github/${project}/${project}-gitops.git`, 'main', `apps/${app}/overlays/${env}/kustomization.yaml`))?.content.toString();
+      expect(await overlayOf('snd')).toContain(`digest: ${second.split('@')[1]}`);
+      expect(await overlayOf('prd')).toContain(`digest: ${first.split('@')[1]}`);
+      expect(await overlayOf('prd')).toContain(`namespace: prd-${project}`);
+      expect(first).not.toEqual(second);
+    });
+
+    it('has its snd and prd applications, synced and healthy, prd one build behind snd', () => {
+      const [first, second] = emulator.kubernetes.list('builds', `ci-${project}`).map(b => b.status?.latestImage);
+      const apps = emulator.kubernetes.list('applications', 'argocd').filter(a => a.spec?.project === project);
+      expect(apps.map(a => [a.metadata.name, a.status?.sync?.status, a.status?.health?.status, a.status?.summary?.images]).sort()).toEqual([
+        [`prd-${project}-${app}`, 'Synced', 'Healthy', [first]],
+        [`snd-${project}-${app}`, 'Synced', 'Healthy', [second]],
+      ]);
+    });
+  });
+
+  it('serves the analytics source, a Python service of its own', async () => {
+    const main = await emulator.git.readFile('github/analytics/metrics-api.git', 'main', 'src/metrics_api/main.py');
+    expect(main?.content.toString()).toContain('b"metrics-api ok\\n"');
+    const pyproject = await emulator.git.readFile('github/analytics/metrics-api.git', 'main', 'pyproject.toml');
+    expect(pyproject?.content.toString()).toContain('app = "metrics_api.main:main"');
   });
 });

@@ -1,0 +1,172 @@
+import type { RunningEmulator } from '../server';
+import { baseManifests, overlay, overlayPath, pythonModuleOf, sourceFiles, type DemoProject } from './files';
+
+/** What sets one demo project's history apart from another's. */
+export interface DemoStory {
+  /** What the app is, for its source repository's description, e.g. "The ledger API". */
+  readonly summary: string;
+  /** The developer's commit after onboarding, which starts the second build. */
+  readonly change: {
+    readonly message: string;
+    /** A file of the app's Python package, e.g. `balance.py`. */
+    readonly file: string;
+    readonly content: string;
+    readonly author: { readonly name: string; readonly email: string };
+  };
+}
+
+/** The ClusterBuilder every demo Image builds with; {@link seedSharedObjects} creates it. */
+const BUILDER = 'luban-builder';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+function labelsOf({ project }: DemoProject) {
+  return { 'luban.dev/project': project, 'app.kubernetes.io/managed-by': 'luban-backstage' };
+}
+
+const gitopsName = ({ project }: DemoProject) => `${project}-gitops`;
+
+/** The cluster objects all demo projects share: Argo CD's namespace and the ClusterBuilder. */
+export function seedSharedObjects(emulator: RunningEmulator): void {
+  const registry = new URL(emulator.harbor.url).host;
+  emulator.kubernetes.create('namespaces', { metadata: { name: 'argocd' } });
+  emulator.kubernetes.create('clusterbuilders', {
+    apiVersion: 'kpack.io/v1alpha2',
+    kind: 'ClusterBuilder',
+    metadata: { name: BUILDER },
+    spec: { tag: `${registry}/luban/builder`, order: [{ group: [{ id: 'luban-ci/python-uv' }] }] },
+  });
+}
+
+/**
+ * Loads one demo project as luban leaves it after onboarding and a while of
+ * work: namespaces with the project record, Harbor project, source and GitOps
+ * repositories, a kpack Image with two builds, and Argo CD applications where
+ * prd runs the first build and snd the second (so prd is one promotion behind).
+ * Needs {@link seedSharedObjects} first.
+ */
+export async function seedProject(emulator: RunningEmulator, spec: DemoProject, story: DemoStory): Promise<void> {
+  const sourceCloneUrl = await onboard(emulator, spec, story);
+  const [first, second] = await buildTwice(emulator, spec, story, sourceCloneUrl);
+  await writeGitOps(emulator, spec, first, second);
+  createApplications(emulator, spec);
+  await emulator.settled();
+}
+
+/** What onboarding creates: namespaces (the ci one carries the project record), Harbor project, repositories. */
+async function onboard(emulator: RunningEmulator, spec: DemoProject, story: DemoStory): Promise<string> {
+  const { project, app, owner } = spec;
+  // The project record luban writes at onboarding (luban-common's LUBAN_PROJECT_RECORD_ANNOTATIONS):
+  // who owns the project, and which GitOps repository and Harbor project are its own.
+  const record = {
+    'luban.dev/owner': `group:default/${owner}`,
+    'luban.dev/gitops-repository': `${emulator.github.url}/${project}/${gitopsName(spec)}`,
+    'luban.dev/harbor-project': project,
+  };
+  for (const env of ['ci', 'snd', 'prd']) {
+    emulator.kubernetes.create('namespaces', {
+      metadata: {
+        name: `${env}-${project}`,
+        labels: { ...labelsOf(spec), 'luban.dev/environment': env, 'pod-security.kubernetes.io/enforce': 'restricted' },
+        ...(env === 'ci' ? { annotations: record } : {}),
+      },
+    });
+  }
+  emulator.harbor.api.createProject(project, { auto_scan: 'true', severity: 'critical' });
+  const source = await emulator.github.api.createRepository(project, app, {
+    files: sourceFiles(spec),
+    description: `${story.summary} of the ${project} project`,
+  });
+  await emulator.github.api.createRepository(project, gitopsName(spec), {
+    files: { 'README.md': `# ${project} GitOps\n` },
+    description: `What runs where, for the ${project} project`,
+  });
+  return source.clone_url;
+}
+
+/** Creates the app's Image (its first build) and pushes the story's change (its second); returns both images, oldest first. */
+async function buildTwice(emulator: RunningEmulator, spec: DemoProject, story: DemoStory, cloneUrl: string): Promise<[string, string]> {
+  const { project, app } = spec;
+  const registry = new URL(emulator.harbor.url).host;
+  emulator.kubernetes.create('images', {
+    apiVersion: 'kpack.io/v1alpha2',
+    kind: 'Image',
+    metadata: { name: app, namespace: `ci-${project}`, labels: { ...labelsOf(spec), 'luban.dev/app': app } },
+    spec: {
+      tag: `${registry}/${project}/${app}:latest`,
+      serviceAccountName: 'luban-builder',
+      builder: { kind: 'ClusterBuilder', name: BUILDER },
+      source: { git: { url: cloneUrl, revision: 'main' } },
+      imageTaggingStrategy: 'BuildNumber',
+    },
+  });
+  await emulator.settled();
+  const { change } = story;
+  await emulator.git.commit(`github/${project}/${app}.git`, {
+    branch: 'main',
+    message: change.message,
+    changes: [{ path: `src/${pythonModuleOf(app)}/${change.file}`, content: change.content }],
+    author: change.author,
+  });
+  await emulator.settled();
+  const buildNumber = (build: { metadata: { labels?: Record<string, string> } }) => Number(build.metadata.labels?.['image.kpack.io/buildNumber']);
+  const images = emulator.kubernetes
+    .list('builds', `ci-${project}`)
+    .filter(build => build.metadata.labels?.['image.kpack.io/image'] === app)
+    .sort((a, b) => buildNumber(a) - buildNumber(b))
+    .map(build => build.status?.latestImage as string);
+  return [images[0], images[1]];
+}
+
+/** The GitOps history luban writes: add the app on snd, promote it to prd, deploy the second build to snd. */
+async function writeGitOps(emulator: RunningEmulator, spec: DemoProject, first: string, second: string): Promise<void> {
+  const { project, app } = spec;
+  const gitops = `github/${project}/${gitopsName(spec)}.git`;
+  const step = async (message: string, files: Record<string, string>) => {
+    const head = await emulator.git.resolve(gitops, 'main');
+    await emulator.git.commit(gitops, {
+      branch: 'main',
+      expectedSha: head,
+      message,
+      changes: Object.entries(files).map(([path, content]) => ({ path, content })),
+      author: { name: 'luban', email: 'luban@luban.invalid' },
+    });
+  };
+  await step(`Add ${app}`, { ...baseManifests(spec), [overlayPath(app, 'snd')]: overlay(spec, 'snd', first) });
+  await step(`Promote ${app} to prd (${first.split('@')[1].slice(7, 19)})`, { [overlayPath(app, 'prd')]: overlay(spec, 'prd', first) });
+  await step(`Deploy ${app} build 2 to snd`, { [overlayPath(app, 'snd')]: overlay(spec, 'snd', second) });
+}
+
+/** The project's AppProject and its app's snd (automated) and prd (synced by hand, once now) Applications. */
+function createApplications(emulator: RunningEmulator, spec: DemoProject): void {
+  const { project, app } = spec;
+  const gitopsUrl = `${emulator.github.url}/${project}/${gitopsName(spec)}.git`;
+  emulator.kubernetes.create('appprojects', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: project, namespace: 'argocd', labels: labelsOf(spec) },
+    spec: {
+      sourceRepos: [gitopsUrl],
+      destinations: ['snd', 'prd'].map(env => ({ server: IN_CLUSTER, namespace: `${env}-${project}` })),
+      clusterResourceWhitelist: [],
+    },
+  });
+  for (const env of ['snd', 'prd']) {
+    emulator.kubernetes.create('applications', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: `${env}-${project}-${app}`,
+        namespace: 'argocd',
+        labels: { ...labelsOf(spec), 'luban.dev/app': app, 'luban.dev/environment': env },
+      },
+      spec: {
+        project,
+        source: { repoURL: gitopsUrl, path: `apps/${app}/overlays/${env}`, targetRevision: 'main' },
+        destination: { server: IN_CLUSTER, namespace: `${env}-${project}` },
+        syncPolicy: env === 'snd' ? { automated: { prune: true, selfHeal: true } } : {},
+      },
+      // prd is synced by hand: this sync operation runs now.
+      ...(env === 'prd' ? { operation: { sync: { revision: 'main' }, initiatedBy: { username: 'guest' } } } : {}),
+    });
+  }
+}
