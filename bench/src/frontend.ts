@@ -188,7 +188,8 @@ luban:
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(BASE_URL);
-      await page.getByRole('button', { name: 'Enter' }).click();
+      // Development sign-in (app-config.yaml): a member of the demo app's team.
+      await page.getByRole('button', { name: 'Sign in as Paula (payments-team)' }).click();
       await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor({ timeout: 60_000 });
       // The catalog reads the bench entity in the background.
       await waitFor(`the catalog entity ${APP}`, async () => (await openBuilds(page, APP, BUILDS)) > 0, 120_000);
@@ -224,7 +225,7 @@ luban:
         ],
         notes: [
           "Bundle: `yarn workspace app build` (rspack, production), every chunk's bytes attributed to luban's sources (plugins/luban and plugins/luban-common) through its source map, concatenated and gzipped. " +
-            `Render: the production app served by packages/backend against the emulator, signed in as the guest, in Debian's Chromium (headless); the catalog entity ${APP} has ${BUILDS} finished kpack Builds.`,
+            `Render: the production app served by packages/backend against the emulator, signed in as Paula of payments-team (development sign-in), in Debian's Chromium (headless); the catalog entity ${APP} has ${BUILDS} finished kpack Builds.`,
         ],
       };
     } finally {

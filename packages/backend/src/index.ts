@@ -1,7 +1,7 @@
 /*
  * The Backstage backend that hosts the luban plugins. With the repository's
- * app-config.yaml it runs on SQLite in memory, guest sign-in, and the local
- * platform emulator started by scripts/start.
+ * app-config.yaml it runs on SQLite in memory, development sign-in as one of
+ * the demo users, and the local platform emulator started by scripts/start.
  */
 import { createBackend } from '@backstage/backend-defaults';
 
@@ -11,14 +11,16 @@ import {
   eventsModuleLubanWebhooks,
   lubanPermissionPolicyModule,
 } from '@luban-backstage/plugin-luban-backend';
+import { authModuleDevelopmentUsersProvider } from './developmentUsersSignIn';
 
 const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// Sign-in: guest in development (see app-config.yaml)
+// Sign-in: in development, as one of the demo users (see app-config.yaml);
+// production adds its organisation's provider module here.
 backend.add(import('@backstage/plugin-auth-backend'));
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(authModuleDevelopmentUsersProvider);
 
 // Catalog: the suite itself, demo entities and the luban templates
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { seedDemo } from './seed';
+import { DEMO_PROJECTS, seedDemo } from './seed';
 import { startEmulator } from './server';
 import { createSelfSignedIdentity, type TlsIdentity } from './tls';
 
@@ -61,7 +61,12 @@ async function main() {
       `  github        ${emulator.github.url}   (REST ${emulator.github.apiBaseUrl})`,
       `  azure devops  ${emulator.azure.organizationUrl}`,
       `  credential    ${join(stateDir, 'token')}`,
-      ...(process.argv.includes('--seed') ? ['  demo          project payments, app ledger-api (2 builds, snd ahead of prd)'] : []),
+      ...(process.argv.includes('--seed')
+        ? DEMO_PROJECTS.map(
+            (demo, index) =>
+              `  ${index === 0 ? 'demo' : '    '}          project ${demo.project} of ${demo.owner}, app ${demo.app} (2 builds, snd ahead of prd)`,
+          )
+        : []),
       '',
     ].join('\n'),
   );
