@@ -15,13 +15,18 @@
  */
 
 import { test, expect } from '@playwright/test';
+import { USERS } from './signIn';
 
-test('App should render the welcome page', async ({ page }) => {
+test('the sign-in page offers the demo users, and signs the picked one in', async ({
+  page,
+}) => {
   await page.goto('/');
-
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
+  for (const title of Object.values(USERS)) {
+    await expect(
+      page.getByRole('button', { name: `Sign in as ${title}` }),
+    ).toBeVisible();
+  }
+  await page.getByRole('button', { name: `Sign in as ${USERS.dario}` }).click();
 
   // The catalog is the landing page (app-config.yaml).
   await expect(
@@ -30,4 +35,12 @@ test('App should render the welcome page', async ({ page }) => {
   await expect(
     page.getByRole('link', { name: 'Create', exact: true }).first(),
   ).toBeVisible();
+
+  // A reload keeps the person signed in; signing out lets another be picked.
+  await page.reload();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Catalog' }),
+  ).toBeVisible();
+  await page.goto('/settings');
+  await expect(page.getByText('dario@data.example')).toBeVisible();
 });

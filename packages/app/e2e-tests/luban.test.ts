@@ -1,8 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
+import { callAsUser, signIn } from './signIn';
 
 /*
  * The entity page of the demo app against the emulator, as a member of its
- * owning team (the guest user) and as someone outside it. The tests run in
+ * owning team (Paula, of payments-team) and through an entity of another team. The tests run in
  * order on one backend: the rebuild feeds the promotion and the rollback.
  */
 test.describe.configure({ mode: 'serial' });
@@ -17,17 +18,6 @@ async function screenshot(page: Page, name: string, fullPage = false) {
   if (SCREENSHOTS) {
     await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
   }
-}
-
-async function signIn(page: Page, theme: 'light' | 'dark' = 'light') {
-  await page.addInitScript(value => {
-    window.localStorage.setItem('theme', value);
-  }, theme);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByRole('heading', { level: 1, name: 'Catalog' }),
-  ).toBeVisible();
 }
 
 function buildsTable(page: Page) {
@@ -148,7 +138,7 @@ test('Rollback opens a pull request restoring the previous version', async ({
 });
 
 test('the Delivery view in the dark theme', async ({ page }) => {
-  await signIn(page, 'dark');
+  await signIn(page, 'paula', 'dark');
   await page.goto(`${DEMO}/delivery`);
   await expect(environmentRow(page, 'prd')).toBeVisible();
   await screenshot(page, 'delivery-dark');
@@ -173,28 +163,20 @@ test("another team's entity naming the project's app gets nothing: the page says
   ).toHaveCount(0);
 
   // Bypassing the page does not help: the backend refuses the writes too.
-  const statuses = await page.evaluate(async () => {
-    const session = await fetch('/api/auth/guest/refresh?env=development', {
-      headers: { 'X-Requested-With': 'XMLHttpRequest' },
-    });
-    const token = (await session.json()).backstageIdentity.token;
-    const post = (path: string, body: unknown) =>
-      fetch(
-        `/api/luban/entities/component/default/ledger-api-platform-view/${path}`,
-        {
-          method: 'POST',
-          headers: {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-          },
-          body: JSON.stringify(body),
-        },
-      ).then(response => response.status);
-    return {
-      rebuild: await post('builds/rebuild', {}),
-      promote: await post('promotion/promote', { from: 'snd', to: 'prd' }),
-      rollback: await post('promotion/rollback', { env: 'snd' }),
-    };
+  const entity =
+    '/api/luban/entities/component/default/ledger-api-platform-view';
+  const statuses = await callAsUser(page, 'paula', {
+    rebuild: { method: 'POST', path: `${entity}/builds/rebuild`, body: {} },
+    promote: {
+      method: 'POST',
+      path: `${entity}/promotion/promote`,
+      body: { from: 'snd', to: 'prd' },
+    },
+    rollback: {
+      method: 'POST',
+      path: `${entity}/promotion/rollback`,
+      body: { env: 'snd' },
+    },
   });
   expect(statuses).toEqual({ rebuild: 403, promote: 403, rollback: 403 });
 });

@@ -1,0 +1,77 @@
+import { expect, type Page } from '@playwright/test';
+
+/**
+ * The people of development sign-in (auth.providers.developmentUsers in
+ * app-config.yaml, users in catalog-info.yaml): Paula owns the demo app
+ * ledger-api (payments-team), Dario is in another team (data-team, project
+ * analytics), Ada is a platform admin (platform-team).
+ */
+export const USERS = {
+  paula: 'Paula (payments-team)',
+  dario: 'Dario (data-team)',
+  ada: 'Ada (platform-team)',
+} as const;
+
+/** A person of the demo organisation. */
+export type DemoUser = keyof typeof USERS;
+
+/** Signs in from the sign-in page as `user`, and waits for the catalog. */
+export async function signIn(
+  page: Page,
+  user: DemoUser = 'paula',
+  theme: 'light' | 'dark' = 'light',
+) {
+  await page.addInitScript(value => {
+    window.localStorage.setItem('theme', value);
+  }, theme);
+  await page.goto('/');
+  await page.getByRole('button', { name: `Sign in as ${USERS[user]}` }).click();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Catalog' }),
+  ).toBeVisible();
+}
+
+/**
+ * Calls the backend from the signed-in page with the user's own Backstage
+ * token (as a script in that page could), bypassing the buttons.
+ */
+export async function callAsUser(
+  page: Page,
+  user: DemoUser,
+  calls: Record<
+    string,
+    {
+      method: 'GET' | 'POST';
+      path: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+    }
+  >,
+): Promise<Record<string, number>> {
+  return page.evaluate(
+    async ({ name, requests }) => {
+      const session = await fetch('/api/auth/developmentUsers/refresh', {
+        headers: {
+          'X-Requested-With': 'XMLHttpRequest',
+          'x-luban-development-user': name,
+        },
+      });
+      const token = (await session.json()).backstageIdentity.token;
+      const statuses: Record<string, number> = {};
+      for (const [key, call] of Object.entries(requests)) {
+        const response = await fetch(call.path, {
+          method: call.method,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+            ...call.headers,
+          },
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        });
+        statuses[key] = response.status;
+      }
+      return statuses;
+    },
+    { name: user, requests: calls },
+  );
+}
