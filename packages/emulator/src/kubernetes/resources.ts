@@ -116,11 +116,14 @@ export const RESOURCE_TYPES: ResourceType[] = [
   builtIn('batch', 'v1', 'Job', 'jobs'),
   builtIn('batch', 'v1', 'CronJob', 'cronjobs', { shortNames: ['cj'] }),
   builtIn('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { shortNames: ['hpa'] }),
+  builtIn('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', { namespaced: false, shortNames: ['sc'], statusSubresource: false }),
   builtIn('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'] }),
   builtIn('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', { shortNames: ['netpol'], statusSubresource: false }),
   crd('gateway.networking.k8s.io', 'v1', 'HTTPRoute', 'httproutes', { categories: ['gateway-api'] }),
   crd('kpack.io', 'v1alpha2', 'Image', 'images', { shortNames: ['cnbimage', 'cnbimages'], categories: ['kpack'] }),
   crd('kpack.io', 'v1alpha2', 'Build', 'builds', { shortNames: ['cnbbuild', 'cnbbuilds', 'bld', 'blds'], categories: ['kpack'] }),
+  // kpack's Image reconciler makes one per Image (`<image>-source`); its reconciler resolves the branch to a commit.
+  crd('kpack.io', 'v1alpha2', 'SourceResolver', 'sourceresolvers', { categories: ['kpack'] }),
   crd('kpack.io', 'v1alpha2', 'ClusterBuilder', 'clusterbuilders', {
     namespaced: false,
     shortNames: ['clstbldr', 'clstbldrs'],
