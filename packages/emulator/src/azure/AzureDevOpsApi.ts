@@ -8,10 +8,21 @@ import {
   internalError,
   organizationNotFound,
 } from './errors';
-import { sendList, serviceHeaders, type RequestContext } from './context';
-import { createProject, createRepository, repositoryPath } from './controls';
+import {
+  negotiate,
+  sendList,
+  serviceHeaders,
+  type RequestContext,
+} from './context';
+import {
+  createProject,
+  createRepository,
+  repositoryPath,
+  requirePullRequests,
+  type RequirePullRequestsOptions,
+} from './controls';
 import { ServiceHooks, type DeliveryRecord } from './hooks';
-import { locationsOf } from './locations';
+import { LOCATIONS, locationsOf } from './locations';
 import { EMULATOR_USER, type ProjectState } from './model';
 import { PushLog } from './pushes';
 import type { AzureServices } from './routes/common';
@@ -19,6 +30,7 @@ import { connectionData, resourceAreas } from './routes/discovery';
 import { routeGitArea } from './routes/git';
 import { serveGitHttp } from './routes/gitHttp';
 import { subscriptionsResource } from './routes/hooks';
+import { policyConfigurationsResource } from './routes/policies';
 import { getOperation, projectsResource } from './routes/projects';
 import { AzureOrganizations } from './state';
 
@@ -112,6 +124,30 @@ export class AzureDevOpsApi implements EmulatedApi {
   ): Promise<string> {
     await this.ready;
     return repositoryPath(this.services, organization, project, repository);
+  }
+
+  /**
+   * Puts a branch under a required (blocking) branch policy, as a project
+   * administrator would: "Require a minimum number of reviewers" unless told
+   * otherwise. Direct pushes to the branch are then refused with TF402455;
+   * pull requests still complete into it. Returns the policy configuration.
+   */
+  async requirePullRequests(
+    organization: string,
+    project: string,
+    repository: string,
+    branch: string,
+    options: RequirePullRequestsOptions = {},
+  ) {
+    await this.ready;
+    return requirePullRequests(
+      this.services,
+      organization,
+      project,
+      repository,
+      branch,
+      options,
+    );
   }
 
   /** Every service hook delivery attempt so far (payload, headers, the receiver's status). */
@@ -257,6 +293,21 @@ export class AzureDevOpsApi implements EmulatedApi {
     switch (area?.toLowerCase()) {
       case 'git':
         await routeGitArea(this.services, ctx, project, tail);
+        return;
+      case 'policy':
+        if (
+          !project ||
+          tail[0]?.toLowerCase() !== 'configurations' ||
+          tail.length > 2
+        )
+          break;
+        negotiate(ctx, LOCATIONS.policyConfigurations);
+        await policyConfigurationsResource(
+          this.services,
+          ctx,
+          project,
+          tail[1],
+        );
         return;
       case 'resourceareas':
         if (!organizationLevel) break;

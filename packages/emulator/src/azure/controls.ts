@@ -5,7 +5,12 @@
  */
 import { ZERO_SHA } from '../git/GitRepositories';
 import { EMULATOR_USER, type OrganizationState } from './model';
+import {
+  MINIMUM_REVIEWERS_POLICY,
+  createPolicyConfiguration,
+} from './policies';
 import type { AzureServices } from './routes/common';
+import { policyConfigurationJson } from './routes/policies';
 import { projectJson, repositoryJson } from './views';
 
 function organizationOrThrow(
@@ -79,4 +84,55 @@ export function repositoryPath(
     org,
     state.repository(org, state.project(org, project), repository),
   );
+}
+
+/** Options of {@link requirePullRequests}. */
+export interface RequirePullRequestsOptions {
+  /** The policy type id; default "Minimum number of reviewers". */
+  typeId?: string;
+  /** Default true; a disabled policy is recorded but refuses nothing. */
+  isEnabled?: boolean;
+  /** Default true (required); an optional policy does not refuse pushes. */
+  isBlocking?: boolean;
+  /** `Exact` (default) or `Prefix` (then `branch` is a prefix such as `release/`). */
+  matchKind?: 'Exact' | 'Prefix';
+  /** The type's settings besides the scope; default one approver. */
+  settings?: Record<string, unknown>;
+}
+
+/** Creates a branch policy configuration scoped to one branch (or branch prefix) of a repository. */
+export function requirePullRequests(
+  services: AzureServices,
+  organization: string,
+  project: string,
+  repository: string,
+  branch: string,
+  options: RequirePullRequestsOptions = {},
+) {
+  const { state } = services;
+  const org = organizationOrThrow(services, organization);
+  const projectState = state.project(org, project);
+  const repo = state.repository(org, projectState, repository);
+  const typeId = options.typeId ?? MINIMUM_REVIEWERS_POLICY;
+  const settings =
+    options.settings ??
+    (typeId === MINIMUM_REVIEWERS_POLICY
+      ? { minimumApproverCount: 1, creatorVoteCounts: false }
+      : {});
+  const policy = createPolicyConfiguration(org, projectState, {
+    type: { id: typeId },
+    isEnabled: options.isEnabled ?? true,
+    isBlocking: options.isBlocking ?? true,
+    settings: {
+      ...settings,
+      scope: [
+        {
+          repositoryId: repo.id,
+          refName: `refs/heads/${branch.replace(/^refs\/heads\//, '')}`,
+          matchKind: options.matchKind ?? 'Exact',
+        },
+      ],
+    },
+  });
+  return policyConfigurationJson(services, org, projectState, policy);
 }

@@ -253,6 +253,44 @@ export function referenceStale(ref: string) {
   );
 }
 
+/** The message of a ref update refused because the branch takes pull requests only. */
+export const PUSH_REJECTED_BY_POLICY =
+  'TF402455: Pushes to this branch are not permitted; you must use a pull request to update this branch.';
+
+/**
+ * TF402455: a branch with an enabled blocking (required) pull request policy
+ * takes no direct updates. `GitPushUtil.CheckRefUpdateSuccess` throws
+ * `GitRefUpdateRejectedByPolicyException`, which `GitApiController` answers 403.
+ */
+export function refUpdateRejectedByPolicy() {
+  return error(
+    403,
+    'GitRefUpdateRejectedByPolicyException',
+    GIT_SERVER,
+    PUSH_REJECTED_BY_POLICY,
+  );
+}
+
+/** A policy type id the organization does not know (`PolicyTypeNotFoundException`). */
+export function policyTypeNotFound(id: string) {
+  return error(
+    404,
+    'PolicyTypeNotFoundException',
+    'Microsoft.TeamFoundation.Policy.Server',
+    `The policy type '${id}' was not found.`,
+  );
+}
+
+/** A policy configuration id that does not exist in the project. */
+export function policyConfigurationNotFound(id: string) {
+  return error(
+    404,
+    'PolicyConfigurationNotFoundException',
+    'Microsoft.TeamFoundation.Policy.Server',
+    `Policy configuration with ID ${id} does not exist.`,
+  );
+}
+
 /** A request the Git controllers reject as an invalid argument (400). */
 export function invalidArgument(message: string, parameter?: string) {
   return error(

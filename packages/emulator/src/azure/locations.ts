@@ -151,6 +151,13 @@ export const LOCATIONS = {
     '{project}/_apis/{area}/{resource}',
     2,
   ),
+  policyConfigurations: location(
+    'dad91cbe-d183-45f8-9c6e-9c1164472121',
+    'policy',
+    'configurations',
+    '{project}/_apis/{area}/{resource}/{configurationId}',
+    1,
+  ),
 } satisfies Record<string, ApiResourceLocation>;
 
 /** The locations of one area (case-insensitive, as routing is), or all of them. */
@@ -165,6 +172,7 @@ export function locationsOf(area?: string): ApiResourceLocation[] {
 export const RESOURCE_AREAS = [
   { id: '4e080c62-fa21-4fbc-8fef-2a10a2b38049', name: 'git' },
   { id: '79134c72-4a58-4b42-976c-04e7115f32bf', name: 'core' },
+  { id: 'fb13a388-40dd-4a04-b530-013a739c72ef', name: 'policy' },
 ];
 
 interface ParsedVersion {

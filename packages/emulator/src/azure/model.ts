@@ -94,6 +94,33 @@ export interface OrganizationState {
   pullRequests: Map<number, PullRequestState>;
   nextPullRequestId: number;
   operations: Map<string, OperationState>;
+  /** Policy configurations by id (ids count up per organization, as on the service). */
+  policies: Map<number, PolicyConfigurationState>;
+  nextPolicyId: number;
+}
+
+/** One scope entry of a policy configuration's `settings.scope`. */
+export interface PolicyScope {
+  /** Absent or null: every repository of the project. */
+  repositoryId?: string | null;
+  /** Absent: every branch (or, with `DefaultBranch`, the default branch). */
+  refName?: string;
+  matchKind: 'Exact' | 'Prefix' | 'DefaultBranch';
+}
+
+/** A policy configuration (`_apis/policy/configurations`) of a project. */
+export interface PolicyConfigurationState {
+  id: number;
+  projectId: string;
+  typeId: string;
+  isEnabled: boolean;
+  isBlocking: boolean;
+  isDeleted: boolean;
+  revision: number;
+  createdDate: string;
+  /** As posted, `scope` included. */
+  settings: Record<string, unknown>;
+  scope: PolicyScope[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -150,6 +150,8 @@ export class AzureOrganizations {
         pullRequests: new Map(),
         nextPullRequestId: 1,
         operations: new Map(),
+        policies: new Map(),
+        nextPolicyId: 1,
       });
     }
   }

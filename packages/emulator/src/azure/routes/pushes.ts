@@ -10,6 +10,7 @@ import {
   invalidArgument,
   methodNotAllowed,
   referenceStale,
+  refUpdateRejectedByPolicy,
   unresolvableVersion,
 } from '../errors';
 import {
@@ -24,6 +25,7 @@ import {
 } from '../context';
 import { isCommit } from '../gitTrees';
 import { EMULATOR_USER, type RepositoryState } from '../model';
+import { refusedByPolicy } from '../policies';
 import { commitJson } from '../views';
 import { commitsJson, itemPath, type AzureServices } from './common';
 
@@ -166,6 +168,11 @@ async function createPush(
       'newPush',
     );
   }
+  // Policies are validated before the ref is written, so a stale old id on
+  // a protected branch is refused by policy, not reported as stale.
+  const oldObjectId = refUpdate.oldObjectId?.toLowerCase() ?? base;
+  if (refusedByPolicy(organization, repository, refName, oldObjectId))
+    throw refUpdateRejectedByPolicy();
   const current = (await services.git.refs(path)).get(refName);
   if (current && current !== base) throw referenceStale(refName);
   if (base !== ZERO_SHA && !(await isCommit(services.git.pathOf(path), base))) {

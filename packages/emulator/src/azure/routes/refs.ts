@@ -1,6 +1,6 @@
 /** Refs: list (filtered, peeled) and compare-and-set updates. */
 import { RefConflictError, ZERO_SHA } from '../../git/GitRepositories';
-import { invalidArgument } from '../errors';
+import { PUSH_REJECTED_BY_POLICY, invalidArgument } from '../errors';
 import {
   flag,
   param,
@@ -10,6 +10,7 @@ import {
 } from '../context';
 import { isCommit } from '../gitTrees';
 import type { RepositoryState } from '../model';
+import { refusedByPolicy } from '../policies';
 import { identityRef } from '../views';
 import type { AzureServices } from './common';
 
@@ -18,6 +19,7 @@ const REF_UPDATE_STATUSES = {
   staleOldObjectId: 2,
   invalidRefName: 3,
   unresolvableToCommit: 5,
+  rejectedByPolicy: 13,
 };
 type RefUpdateStatus = keyof typeof REF_UPDATE_STATUSES;
 
@@ -82,7 +84,15 @@ export async function updateRefs(
     async () => {
       const results = [];
       for (const update of updates) {
-        const status = await updateRef(services, path, update);
+        const refused = refusedByPolicy(
+          organization,
+          repository,
+          update.name ?? '',
+          update.oldObjectId ?? ZERO_SHA,
+        );
+        const status = refused
+          ? 'rejectedByPolicy'
+          : await updateRef(services, path, update);
         results.push({
           repositoryId: repository.id,
           name: update.name,
@@ -92,7 +102,7 @@ export async function updateRefs(
           updateStatus: status,
           success: status === 'succeeded',
           rejectedBy: null,
-          customMessage: null,
+          customMessage: refused ? PUSH_REJECTED_BY_POLICY : null,
         });
       }
       return results;
