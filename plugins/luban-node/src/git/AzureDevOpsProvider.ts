@@ -25,6 +25,7 @@ import type { RepoLocation } from './repoLocation';
 import { currentHead, PullRequestOpener, staleBranch, type BranchWrite } from './shared';
 import { FULL_SHA, describeRepo, gitUpstreamError, normalizeBranch, normalizePath } from './support';
 import { AzureDevOpsClient, statusOf, typeKeyOf, versionOf } from './azure/client';
+import { branchProtected, isRejectedByPolicy } from './azure/branchPolicies';
 import { AzureDevOpsContents } from './azure/contents';
 import { ensureAzureRepository, ZERO_SHA } from './azure/repositories';
 import { registerAzureWebhook } from './azure/webhooks';
@@ -124,6 +125,7 @@ export class AzureDevOpsProvider implements GitProvider {
       if (statusOf(error) === 409 && typeKeyOf(error) !== 'GitRepositoryNotFoundException') {
         throw staleBranch(write, await this.getBranch(repo, branch));
       }
+      if (isRejectedByPolicy(error)) throw await branchProtected(this.client, repo, action, branch, error);
       throw this.client.fail(error, repo, action);
     }
   }
