@@ -3,6 +3,7 @@
  *
  *   luban-emulator [--state-dir <dir>] [--kubernetes-port 7011] [--harbor-port 7012]
  *                  [--github-port 7013] [--azure-port 7014] [--seed] [--build-step-ms 1500]
+ *                  [--argo-reconcile-ms 120000]
  *
  * The state directory keeps the API server's certificate and token across
  * restarts and receives `kubeconfig`, `ca.crt` and `token`, which the
@@ -45,6 +46,8 @@ async function main() {
     },
     token,
     tls: { cert, key },
+    // Argo CD's timeout.reconciliation; luban refreshes what it changes, so the default shows real timing.
+    ...(option('argo-reconcile-ms') ? { argoReconcileMs: Number(option('argo-reconcile-ms')) } : {}),
   });
   if (process.argv.includes('--seed')) {
     // The demo's history is built at full speed; builds started later run at demo pace.

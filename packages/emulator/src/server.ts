@@ -54,6 +54,14 @@ export interface EmulatorOptions {
   buildStepMs?: number;
   /** How long an Argo CD application stays Progressing after a sync, in ms (default 0). */
   rolloutMs?: number;
+  /**
+   * How often Argo CD reads an application's git source again, in ms: its
+   * `timeout.reconciliation` (default 120,000, as Argo CD). Between reads a
+   * commit shows only when the application is refreshed (`argocd.argoproj.io/refresh`).
+   */
+  argoReconcileMs?: number;
+  /** The most added at random to each period, in ms (`timeout.reconciliation.jitter`; default half the period: 60 s). */
+  argoReconcileJitterMs?: number;
 }
 
 /** The Harbor administrator of every emulator. */
@@ -277,6 +285,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     harborUrl: urlOf('harbor'),
     repositoryForUrl: url => repositoryForUrl(url, gitHosts),
     progressMs: options.rolloutMs ?? 0,
+    reconcileMs: options.argoReconcileMs ?? 120_000,
+    reconcileJitterMs: options.argoReconcileJitterMs ?? (options.argoReconcileMs ?? 120_000) / 2,
   });
   const kpack = new KpackController({
     store,

@@ -1,4 +1,4 @@
-import type { GitRepositories, RefUpdate } from '../../git/GitRepositories';
+import type { GitRepositories } from '../../git/GitRepositories';
 import type { HarborApi } from '../../harbor/HarborApi';
 import { findResourceType, RESOURCE_TYPES, type ResourceType } from '../resources';
 import type { KubeObject, KubeStore, StoreEvent } from '../state';
@@ -12,14 +12,16 @@ import {
   type Rendered,
 } from './argoCdManifests';
 import { SerialQueues } from '../../serialQueues';
+import { projectOf, refusedTasks, specConditions, type AppProjectSpec } from './argoCdProjects';
+import { readsLatest, refreshRequested, RefreshTimers, withoutServedRefresh, type RefreshRequest } from './argoCdRefresh';
 
 const APPLICATIONS = findResourceType('argoproj.io', 'v1alpha1', 'applications')!;
 const NAMESPACES = findResourceType('', 'v1', 'namespaces')!;
+const APP_PROJECTS = findResourceType('argoproj.io', 'v1alpha1', 'appprojects')!;
 
 /** The finalizer that makes Argo CD delete an application's resources with it. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
-/** The annotation that asks Argo CD to refresh an application now. */
-export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
+export { REFRESH_ANNOTATION } from './argoCdRefresh';
 /** The label Argo CD tracks the resources of an application by. */
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
@@ -33,7 +35,14 @@ export interface ArgoCdControllerOptions {
   repositoryForUrl(url: string): string | undefined;
   /** How long an application stays Progressing after a sync, in ms (0 in tests). */
   progressMs: number;
+  /** How often an application's git source is read again, in ms (Argo CD's `timeout.reconciliation`, 120 s). */
+  reconcileMs: number;
+  /** The most added at random to each period, in ms (`timeout.reconciliation.jitter`, 60 s). */
+  reconcileJitterMs: number;
 }
+
+/** What one reconcile was asked to do beyond comparing. */
+type Pass = { refresh?: RefreshRequest; project: { name: string; spec: AppProjectSpec } };
 
 type ManagedResource = {
   group: string;
@@ -60,17 +69,28 @@ export class ArgoCdController {
   private readonly queues = new SerialQueues<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly refreshTimers: RefreshTimers;
   private stopped = false;
 
   constructor(private readonly options: ArgoCdControllerOptions) {
+    // Git is not watched: like Argo CD without a webhook, a new commit is seen at the next periodic
+    // refresh, or at once when the refresh annotation asks for it.
+    this.refreshTimers = new RefreshTimers({
+      reconcileMs: options.reconcileMs,
+      jitterMs: options.reconcileJitterMs,
+      onExpired: key => {
+        const [namespace, name] = key.split('/');
+        this.enqueue(namespace, name, true);
+      },
+    });
     this.unsubscribe.push(options.store.subscribe(event => this.onStoreEvent(event)));
-    this.unsubscribe.push(options.git.onRefUpdate(update => this.onRefUpdate(update)));
   }
 
   stop() {
     this.stopped = true;
     for (const off of this.unsubscribe) off();
     for (const timer of this.timers) clearTimeout(timer);
+    this.refreshTimers.stop();
   }
 
   /** Whether no reconcile is queued or running. */
@@ -83,40 +103,31 @@ export class ArgoCdController {
     await this.queues.idle();
   }
 
-  /** Re-evaluates every application (e.g. after an image was pushed). */
+  /** Re-evaluates every application against the revision it last read (e.g. after an image was pushed). */
   resyncAll() {
     for (const app of this.options.store.list(APPLICATIONS)) {
       this.enqueue(app.metadata.namespace!, app.metadata.name);
     }
   }
 
-  private enqueue(namespace: string, name: string) {
-    void this.queues.enqueue(`${namespace}/${name}`, () => (this.stopped ? undefined : this.reconcile(namespace, name)));
+  private enqueue(namespace: string, name: string, expired = false) {
+    void this.queues.enqueue(`${namespace}/${name}`, () => (this.stopped ? undefined : this.reconcile(namespace, name, expired)));
   }
 
   private onStoreEvent(event: StoreEvent) {
-    if (event.resourceType === APPLICATIONS && event.type !== 'DELETED') {
-      this.enqueue(event.object.metadata.namespace!, event.object.metadata.name);
-    }
+    if (event.resourceType !== APPLICATIONS) return;
+    const { namespace, name } = event.object.metadata;
+    if (event.type === 'DELETED') this.refreshTimers.cancel(`${namespace}/${name}`);
+    else this.enqueue(namespace!, name);
   }
 
-  private onRefUpdate(update: RefUpdate) {
-    for (const app of this.options.store.list(APPLICATIONS)) {
-      const url = app.spec?.source?.repoURL;
-      if (url && this.options.repositoryForUrl(url) === update.repository) {
-        this.enqueue(app.metadata.namespace!, app.metadata.name);
-      }
-    }
-  }
-
-  private writeStatus(app: KubeObject, status: Record<string, unknown>, extra: { removeOperation?: boolean; removeRefresh?: boolean } = {}) {
+  private writeStatus(app: KubeObject, status: Record<string, unknown>, extra: { removeOperation?: boolean; servedRefresh?: RefreshRequest } = {}) {
     const current = this.options.store.find(APPLICATIONS, app.metadata.namespace, app.metadata.name);
     if (!current) return;
     const next: KubeObject = { ...current, status: { ...current.status, ...status } };
     if (extra.removeOperation) delete next.operation;
-    if (extra.removeRefresh && next.metadata.annotations) {
-      const { [REFRESH_ANNOTATION]: _refresh, ...annotations } = next.metadata.annotations;
-      next.metadata = { ...next.metadata, annotations };
+    if (extra.servedRefresh) {
+      next.metadata = { ...next.metadata, annotations: withoutServedRefresh(next.metadata.annotations, extra.servedRefresh) };
     }
     const material = (o: KubeObject) => ({ ...o, status: { ...o.status, reconciledAt: undefined } });
     if (equalJson(material(next), material(current))) return;
@@ -151,31 +162,46 @@ export class ArgoCdController {
     });
   }
 
-  private async reconcile(namespace: string, name: string) {
-    const { store } = this.options;
-    const app = store.find(APPLICATIONS, namespace, name);
+  private async reconcile(namespace: string, name: string, expired: boolean) {
+    const app = this.options.store.find(APPLICATIONS, namespace, name);
     if (!app) return;
     if (app.metadata.deletionTimestamp) {
       await this.finalize(app);
       return;
     }
+    const latest = readsLatest(app, expired);
+    try {
+      await this.refresh(app, latest);
+    } finally {
+      // The next periodic refresh counts from the end of this one (status.reconciledAt in Argo CD).
+      if (latest) this.refreshTimers.schedule(`${namespace}/${name}`);
+    }
+  }
+
+  /** Compares an Application with git (read again when `latest`), and syncs when it should. */
+  private async refresh(app: KubeObject, latest: boolean) {
+    const { store } = this.options;
+    const namespace = app.metadata.namespace!;
+    const refresh = refreshRequested(app);
+    const project = projectOf(app, projectName => store.find(APP_PROJECTS, namespace, projectName));
+    const invalid = specConditions(app, project);
+    if (invalid.length > 0 || !project.spec) {
+      this.refuse(app, invalid, refresh);
+      return;
+    }
     let rendered: Rendered;
     try {
-      rendered = await renderApplication(this.options.git, url => this.options.repositoryForUrl(url), app);
+      const revision = latest ? undefined : app.status.sync.revision;
+      rendered = await renderApplication(this.options.git, url => this.options.repositoryForUrl(url), app, revision);
     } catch (error) {
-      const message = (error as Error).message;
-      // A condition's time is when it began. Rewritten on every attempt, the status write would wake
-      // this controller again, and a busy one (each attempt crossing a second) would never rest.
-      const since = app.status?.conditions?.find((c: { type?: string; message?: string }) => c.type === 'ComparisonError' && c.message === message)
-        ?.lastTransitionTime;
       this.writeStatus(
         app,
         {
           sync: { status: 'Unknown', comparedTo: { source: app.spec?.source, destination: app.spec?.destination } },
           health: { status: 'Unknown' },
-          conditions: [{ type: 'ComparisonError', message, lastTransitionTime: since ?? kubeTime() }],
+          conditions: [this.condition(app, 'ComparisonError', (error as Error).message)],
         },
-        { removeRefresh: true },
+        { servedRefresh: refresh },
       );
       return;
     }
@@ -188,10 +214,13 @@ export class ArgoCdController {
     // Like Argo CD's --self-heal-timeout-seconds (5 s): drift is corrected, but not in a tight loop.
     const selfHeal =
       Boolean(app.spec?.syncPolicy?.automated?.selfHeal) && outOfSync && Date.now() - lastSyncAt >= SELF_HEAL_TIMEOUT_MS;
-    if (requested || (automated && (lastSynced !== rendered.revision || selfHeal))) {
-      await this.sync(app, rendered, requested ? 'operation' : 'automated');
+    const lastFailed = app.status?.operationState?.phase === 'Failed';
+    if (requested || (automated && (lastSynced !== rendered.revision || (selfHeal && !lastFailed)))) {
+      await this.sync(app, rendered, requested ? 'operation' : 'automated', { project: { name: project.name, spec: project.spec }, refresh });
       return;
     }
+    // appcontroller.go autoSync: a failed automated sync is not retried at the same revision, and says so.
+    const failedAutoSync = automated && lastFailed && lastSynced === rendered.revision;
     this.writeStatus(
       app,
       {
@@ -203,9 +232,48 @@ export class ArgoCdController {
         summary: { images: rendered.images },
         resources: resources.map(r => ({ ...r, health: this.healthOf(r, rendered) })),
         health: this.applicationHealth(app, rendered),
-        conditions: [],
+        conditions: failedAutoSync
+          ? [this.condition(app, 'SyncError', `Failed last sync attempt to [${lastSynced}]: ${app.status.operationState.message}`)]
+          : [],
       },
-      { removeRefresh: true },
+      { servedRefresh: refresh },
+    );
+  }
+
+  /**
+   * A condition that keeps the time it began. Rewritten on every attempt, the status write would wake
+   * this controller again, and a busy one (each attempt crossing a second) would never rest.
+   */
+  private condition(app: KubeObject, type: string, message: string) {
+    const since = (app.status?.conditions ?? []).find((c: { type?: string; message?: string }) => c.type === type && c.message === message)
+      ?.lastTransitionTime;
+    return { type, message, lastTransitionTime: since ?? kubeTime() };
+  }
+
+  /**
+   * An Application its project does not admit (appcontroller.go refreshAppConditions): the
+   * InvalidSpecError conditions, sync and health Unknown, nothing synced; a requested sync errs
+   * with the conditions (sync.go SyncAppState).
+   */
+  private refuse(app: KubeObject, conditions: Array<{ type: string; message: string }>, refresh?: RefreshRequest) {
+    const requested = Boolean(app.operation?.sync);
+    const now = kubeTime();
+    const failedOperation = {
+      operation: app.operation,
+      phase: 'Error',
+      message: conditions.map(c => `${c.type}: ${c.message}`).join(';'),
+      startedAt: now,
+      finishedAt: now,
+    };
+    this.writeStatus(
+      app,
+      {
+        sync: { ...app.status?.sync, status: 'Unknown' },
+        health: { status: 'Unknown' },
+        conditions: conditions.map(c => this.condition(app, c.type, c.message)),
+        ...(requested ? { operationState: failedOperation } : {}),
+      },
+      { servedRefresh: refresh, removeOperation: requested },
     );
   }
 
@@ -236,16 +304,17 @@ export class ArgoCdController {
       : { status: 'Healthy' };
   }
 
-  private async sync(app: KubeObject, rendered: Rendered, trigger: 'automated' | 'operation') {
+  private async sync(app: KubeObject, rendered: Rendered, trigger: 'automated' | 'operation', pass: Pass) {
     const { store } = this.options;
+    const refused = refusedTasks(app, rendered.objects, pass.project);
     const startedAt = kubeTime();
     const prune = trigger === 'automated' ? Boolean(app.spec.syncPolicy?.automated?.prune) : Boolean(app.operation?.sync?.prune);
     const createNamespace = (app.spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true');
     const initiatedBy = trigger === 'automated' ? { automated: true } : (app.operation?.initiatedBy ?? { username: 'admin' });
     const results: Array<Record<string, unknown>> = [];
-    let failure: string | undefined;
+    let failure: string | undefined = refused;
     const destination = app.spec?.destination?.namespace;
-    if (destination && !store.find(NAMESPACES, undefined, destination)) {
+    if (!failure && destination && !store.find(NAMESPACES, undefined, destination)) {
       if (createNamespace) store.create(NAMESPACES, undefined, { metadata: { name: destination } });
       else failure = `namespaces "${destination}" not found`;
     }
@@ -299,6 +368,9 @@ export class ArgoCdController {
     }
     const limit = app.spec?.revisionHistoryLimit ?? 10;
     const current = store.find(APPLICATIONS, app.metadata.namespace, app.metadata.name) ?? app;
+    const message = refused ?? (failure ? `one or more objects failed to apply, reason: ${failure}` : 'successfully synced (all tasks run)');
+    // As the next reconcile reports a failed automated sync (appcontroller.go autoSync).
+    const syncError = trigger === 'automated' ? `Failed last sync attempt to [${rendered.revision}]: ${message}` : refused ?? failure;
     this.writeStatus(
       current,
       {
@@ -314,14 +386,14 @@ export class ArgoCdController {
         operationState: {
           operation,
           phase: failure ? 'Failed' : 'Succeeded',
-          message: failure ? `one or more objects failed to apply, reason: ${failure}` : 'successfully synced (all tasks run)',
+          message,
           syncResult: { revision: rendered.revision, source: app.spec.source, resources: results },
           startedAt,
           finishedAt,
         },
-        conditions: failure ? [{ type: 'SyncError', message: failure, lastTransitionTime: finishedAt }] : [],
+        conditions: failure ? [{ type: 'SyncError', message: syncError, lastTransitionTime: finishedAt }] : [],
       },
-      { removeOperation: true, removeRefresh: true },
+      { removeOperation: true, servedRefresh: pass.refresh },
     );
     if (!failure) this.settleHealthLater(app, rendered);
   }

@@ -64,28 +64,32 @@ export function isSubset(desired: unknown, live: unknown): boolean {
   return desired === live;
 }
 
-/** Renders an Application's source path from the emulated git host, as Argo CD's repo server does. */
+/**
+ * Renders an Application's source path from the emulated git host, as Argo CD's repo server does:
+ * at `revision` (the commit last read) or, without one, at its target revision resolved now.
+ */
 export async function renderApplication(
   git: GitRepositories,
   repositoryForUrl: (url: string) => string | undefined,
   app: KubeObject,
+  revision?: string,
 ): Promise<Rendered> {
   const source = app.spec?.source ?? {};
   const repository = source.repoURL ? repositoryForUrl(source.repoURL) : undefined;
   if (!repository || !(await git.exists(repository))) {
     throw new Error(`rpc error: code = Unknown desc = repository not found: ${source.repoURL}`);
   }
-  const target = !source.targetRevision || source.targetRevision === 'HEAD'
+  const target = revision ?? (!source.targetRevision || source.targetRevision === 'HEAD'
     ? await git.defaultBranch(repository)
-    : source.targetRevision;
-  const revision = await git.resolve(repository, target);
-  if (!revision) {
+    : source.targetRevision);
+  const commit = await git.resolve(repository, target);
+  if (!commit) {
     throw new Error(`rpc error: code = Unknown desc = unable to resolve '${target}' to a commit SHA`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'luban-argocd-'));
   try {
-    for (const path of await git.listFiles(repository, revision)) {
-      const file = await git.readFile(repository, revision, path);
+    for (const path of await git.listFiles(repository, commit)) {
+      const file = await git.readFile(repository, commit, path);
       if (!file) continue;
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), file.content);
@@ -102,7 +106,7 @@ export async function renderApplication(
       .map(doc => doc.toJS() as KubeObject)
       .filter(o => o && o.kind);
     const images = [...new Set(objects.filter(o => WORKLOAD_KINDS.has(o.kind!)).flatMap(imagesOf))];
-    return { revision, objects, images };
+    return { revision: commit, objects, images };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -249,6 +249,22 @@ describe('emulated kpack and Argo CD controllers', () => {
         ],
       });
       await core.createNamespace({ body: { metadata: { name: 'argocd' } } });
+      // Argo CD syncs nothing of an Application whose project does not exist.
+      await custom.createNamespacedCustomObject({
+        ...ARGO,
+        namespace: 'argocd',
+        plural: 'appprojects',
+        body: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'AppProject',
+          metadata: { name: 'acme' },
+          spec: {
+            sourceRepos: [`${emulator.github.url}/acme/*`],
+            destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'snd-acme' }],
+            clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+          },
+        },
+      });
     });
 
     function application(name: string, automated: boolean) {
