@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { WebApi, getPersonalAccessTokenHandler } from 'azure-devops-node-api';
 import type { IGitApi } from 'azure-devops-node-api/GitApi';
 import type { IPolicyApi } from 'azure-devops-node-api/PolicyApi';
@@ -13,6 +18,8 @@ import {
   ZERO_SHA,
   type RunningEmulator,
 } from '../index';
+
+const exec = promisify(execFile);
 
 const TF402455 =
   'TF402455: Pushes to this branch are not permitted; you must use a pull request to update this branch.';
@@ -238,5 +245,86 @@ describe('emulated Azure DevOps branch policies', () => {
     );
     expect(refused.statusCode).toBe(403);
     expect(await headOf(id, 'release/1')).toBe(release);
+  });
+  it('refuses git pushes to a guarded branch per ref, as git shows a TF402455 rejection', async () => {
+    const { id, main } = await repository();
+    const api = emulator.azure.api;
+    await api.requirePullRequests('luban', 'platform', 'gitops', 'main');
+    await api.requirePullRequests('luban', 'platform', 'gitops', 'rel', {
+      matchKind: 'Prefix',
+    });
+    const work = mkdtempSync(join(tmpdir(), 'luban-azure-policies-'));
+    try {
+      const caFile = join(work, 'ca.pem');
+      writeFileSync(caFile, emulator.kubernetes.caCert);
+      const run = (args: string[], cwd = work) =>
+        exec(
+          'git',
+          [
+            '-c',
+            `http.sslCAInfo=${caFile}`,
+            '-c',
+            'user.name=Dev',
+            '-c',
+            'user.email=dev@example.com',
+            ...args,
+          ],
+          {
+            cwd,
+            env: {
+              ...process.env,
+              GIT_SSL_CAINFO: caFile,
+              GIT_TERMINAL_PROMPT: '0',
+              GIT_CONFIG_NOSYSTEM: '1',
+              HOME: work,
+            },
+          },
+        );
+      const host = new URL(emulator.azure.url).host;
+      const clone = join(work, 'gitops');
+      await run([
+        'clone',
+        '--quiet',
+        `https://dev:${emulator.token}@${host}/luban/platform/_git/gitops`,
+        clone,
+      ]);
+      writeFileSync(join(clone, 'b.yaml'), 'b: 1\n');
+      await run(['add', '.'], clone);
+      await run(['commit', '--quiet', '-m', 'b'], clone);
+
+      const refused = await run(['push', 'origin', 'HEAD:main'], clone).then(
+        () => '',
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(refused).toContain(
+        `! [remote rejected] HEAD -> main (${TF402455})`,
+      );
+      expect(await headOf(id, 'main')).toBe(main);
+
+      // Creating branches is not checked, updating a guarded one is; the others move
+      // (a prefix that ends inside a folder hands git's hook the whole folder).
+      await run(
+        ['push', '--quiet', 'origin', 'HEAD:feature', 'HEAD:release/1'],
+        clone,
+      );
+      writeFileSync(join(clone, 'c.yaml'), 'c: 1\n');
+      await run(['add', '.'], clone);
+      await run(['commit', '--quiet', '-m', 'c'], clone);
+      const both = await run(
+        ['push', 'origin', 'HEAD:feature', 'HEAD:release/1'],
+        clone,
+      ).then(
+        () => '',
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(both).toContain(
+        `! [remote rejected] HEAD -> release/1 (${TF402455})`,
+      );
+      const head = (await run(['rev-parse', 'HEAD'], clone)).stdout.trim();
+      expect(await headOf(id, 'feature')).toBe(head);
+      expect(await headOf(id, 'release/1')).not.toBe(head);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

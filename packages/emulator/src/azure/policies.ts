@@ -178,6 +178,20 @@ function covers(
     : refName === scope.refName;
 }
 
+/** Whether a policy is an enabled, blocking (required) pull request policy of the repository's project. */
+function isRequiredPullRequestPolicy(
+  p: PolicyConfigurationState,
+  repository: RepositoryState,
+): boolean {
+  return (
+    p.projectId === repository.projectId &&
+    p.isEnabled &&
+    p.isBlocking &&
+    !p.isDeleted &&
+    POLICY_TYPES[p.typeId].kind === 'pullRequest'
+  );
+}
+
 /** The enabled pull request policies of a branch that are blocking (required). */
 export function requiredBranchPolicies(
   organization: OrganizationState,
@@ -186,11 +200,7 @@ export function requiredBranchPolicies(
 ): PolicyConfigurationState[] {
   return [...organization.policies.values()].filter(
     p =>
-      p.projectId === repository.projectId &&
-      p.isEnabled &&
-      p.isBlocking &&
-      !p.isDeleted &&
-      POLICY_TYPES[p.typeId].kind === 'pullRequest' &&
+      isRequiredPullRequestPolicy(p, repository) &&
       p.scope.some(s => covers(s, repository, refName)),
   );
 }
@@ -208,4 +218,41 @@ export function refusedByPolicy(
 ): boolean {
   if (oldObjectId.toLowerCase() === ZERO_SHA) return false;
   return requiredBranchPolicies(organization, repository, refName).length > 0;
+}
+
+/** A ref (`exact`) or ref prefix (`prefix`) that takes no direct updates. */
+export interface GuardedRef {
+  kind: 'exact' | 'prefix';
+  ref: string;
+}
+
+/**
+ * The branches of a repository that enabled blocking pull request policies
+ * guard, for git pushes to be checked outside the REST API (a default
+ * branch scope resolves to the default branch of the moment).
+ */
+export function guardedRefs(
+  organization: OrganizationState,
+  repository: RepositoryState,
+): GuardedRef[] {
+  const guarded: GuardedRef[] = [];
+  for (const p of organization.policies.values()) {
+    if (!isRequiredPullRequestPolicy(p, repository)) continue;
+    for (const s of p.scope) {
+      if (s.repositoryId && s.repositoryId.toLowerCase() !== repository.id)
+        continue;
+      if (s.matchKind === 'DefaultBranch') {
+        if (repository.defaultBranch)
+          guarded.push({ kind: 'exact', ref: repository.defaultBranch });
+      } else if (s.refName === undefined) {
+        guarded.push({ kind: 'prefix', ref: 'refs/heads/' });
+      } else {
+        guarded.push({
+          kind: s.matchKind === 'Prefix' ? 'prefix' : 'exact',
+          ref: s.refName,
+        });
+      }
+    }
+  }
+  return guarded;
 }

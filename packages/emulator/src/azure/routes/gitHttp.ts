@@ -4,6 +4,8 @@ import { parseUrl } from '../../http';
 import { AzureError, controllerNotFound, repositoryNotFound } from '../errors';
 import { serviceHeaders } from '../context';
 import type { OrganizationState } from '../model';
+import { guardedRefs } from '../policies';
+import { applyBranchPolicies } from '../policyHook';
 import type { AzureServices } from './common';
 
 const SMART_HTTP_PATHS = new Set([
@@ -37,6 +39,12 @@ export async function serveGitHttp(
     throw repositoryNotFound(repositoryName ?? '');
   }
   const pathInRepo = `/${pathParts.join('/')}`;
+  if (pathInRepo === '/git-receive-pack') {
+    await applyBranchPolicies(
+      services.git.pathOf(path),
+      guardedRefs(organization, repository),
+    );
+  }
   if (SMART_HTTP_PATHS.has(pathInRepo)) {
     // Hold back the end of the response until the push's ref updates are
     // recorded, so that a client sees its push (default branch, push id)
