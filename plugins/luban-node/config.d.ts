@@ -126,7 +126,22 @@ export interface Config {
     kpack?: {
       /** The builder of new kpack Images. Default: ClusterBuilder `luban-builder`. */
       builder?: { kind?: 'ClusterBuilder' | 'Builder'; name?: string };
-      /** Size of each Image's build cache volume. Default `2G`. */
+      /**
+       * The build cache volume of new Images. With neither key luban writes
+       * no cache, and kpack gives each Image a 2G volume where the cluster has
+       * a default StorageClass (none where it has not). An existing Image's
+       * cache is never changed: kpack refuses a smaller size or another class.
+       */
+      cache?: {
+        /** Size of the volume, a Kubernetes quantity such as `2G` or `5Gi`. Default `2G` when a class is named. */
+        size?: string;
+        /** The StorageClass of the volume; needed where the cluster has no default StorageClass. */
+        storageClassName?: string;
+      };
+      /**
+       * Size of each Image's build cache volume.
+       * @deprecated use `luban.kpack.cache.size`.
+       */
       cacheSize?: string;
     };
     /** The push webhooks luban registers on source repositories. */

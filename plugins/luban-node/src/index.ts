@@ -13,6 +13,7 @@ export {
 export { readLubanConfig, webhookSecretOf, WEBHOOK_SECRET_MIN_LENGTH } from './config/readLubanConfig';
 export type {
   AutoDeployMode,
+  KpackCacheConfig,
   LubanConfig,
   NamespaceDefaults,
   WebhookProvider,

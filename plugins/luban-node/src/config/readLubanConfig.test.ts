@@ -10,7 +10,7 @@ describe('readLubanConfig', () => {
       requestTimeoutMs: 30_000,
       gitops: { branch: 'main', autoDeploy: 'commit' },
       argocd: { namespace: 'argocd', destinationServer: 'https://kubernetes.default.svc' },
-      kpack: { builder: { kind: 'ClusterBuilder', name: 'luban-builder' }, cacheSize: '2G' },
+      kpack: { builder: { kind: 'ClusterBuilder', name: 'luban-builder' }, cache: { size: undefined, storageClassName: undefined } },
       gateway: { name: 'luban-gateway', namespace: 'gateway' },
       webhooks: { targetBaseUrl: 'https://backstage.example.com/api/events/http' },
       namespaces: { podSecurity: 'restricted', groupPattern: '{name}' },
@@ -27,6 +27,19 @@ describe('readLubanConfig', () => {
       ['qa', undefined],
       ['prod', 'east'],
     ]);
+  });
+
+  it('reads the kpack build cache, the former cacheSize key too, and refuses a size that is not a quantity', () => {
+    const cache = (kpack: object) => readLubanConfig(new ConfigReader({ luban: { kpack } })).kpack.cache;
+    expect(cache({ cache: { size: '5Gi', storageClassName: 'fast-ssd' } })).toEqual({ size: '5Gi', storageClassName: 'fast-ssd' });
+    expect(cache({ cacheSize: '3G' })).toEqual({ size: '3G', storageClassName: undefined });
+    expect(cache({ cacheSize: '3G', cache: { size: '4G' } }).size).toBe('4G');
+    expect(() => cache({ cache: { size: 'big' } })).toThrow(
+      "luban.kpack.cache.size must be a Kubernetes quantity such as 2G or 500Mi; got 'big'",
+    );
+    expect(() => cache({ cache: { storageClassName: 'Fast SSD' } })).toThrow(
+      "luban.kpack.cache.storageClassName must be a StorageClass name; got 'Fast SSD'",
+    );
   });
 
   it('refuses a setting outside its choices, naming the key', () => {

@@ -12,6 +12,19 @@ import { readLubanEnvironments, readRequestTimeoutMs } from './environments';
 export type AutoDeployMode = 'commit' | 'pull-request' | 'off';
 
 /**
+ * The build cache volume luban gives new kpack Images (`luban.kpack.cache`).
+ * Without a size, luban writes no cache and kpack gives the Image a 2G volume
+ * where the cluster has a default StorageClass (and none where it has not).
+ * @public
+ */
+export interface KpackCacheConfig {
+  /** `luban.kpack.cache.size` (formerly `luban.kpack.cacheSize`): a quantity such as `2G`; with only a class, 2G. */
+  size?: string;
+  /** `luban.kpack.cache.storageClassName`: needed where the cluster has no default StorageClass. */
+  storageClassName?: string;
+}
+
+/**
  * What every project namespace gets unless a template overrides it (`luban.namespaces`).
  * @public
  */
@@ -54,8 +67,8 @@ export interface LubanConfig {
   /** kpack Images and Builds live on the first cluster (or the one an entity's `luban.dev/cluster` names). */
   kpack: {
     builder: { kind: 'ClusterBuilder' | 'Builder'; name: string };
-    /** The build cache size of new Images (default `2G`). */
-    cacheSize: string;
+    /** The build cache volume of new Images (`luban.kpack.cache`), see {@link KpackCacheConfig}. */
+    cache: KpackCacheConfig;
   };
   /** The Gateway API gateway apps' routes attach to. */
   gateway: { name: string; namespace: string; domainSuffix?: string };
@@ -123,6 +136,25 @@ const BUILT_IN_NAMESPACE_DEFAULTS: NamespaceDefaults = {
 };
 
 /** A string setting that must be one of a few values; the error names the key and the choices. */
+/** A Kubernetes resource quantity as a PersistentVolumeClaim size takes it: `2G`, `500Mi`, `1.5Gi`. */
+const QUANTITY = /^(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|[eE]\d+)?$/;
+/** A StorageClass name: a DNS subdomain. */
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function readKpackCache(config: Config): KpackCacheConfig {
+  // `luban.kpack.cacheSize` is the key luban read before `luban.kpack.cache.size`.
+  const sizeKey = config.has('luban.kpack.cache.size') ? 'luban.kpack.cache.size' : 'luban.kpack.cacheSize';
+  const size = config.getOptionalString(sizeKey);
+  const storageClassName = config.getOptionalString('luban.kpack.cache.storageClassName');
+  if (size !== undefined && !QUANTITY.test(size)) {
+    throw new InputError(`${sizeKey} must be a Kubernetes quantity such as 2G or 500Mi; got '${size}'`);
+  }
+  if (storageClassName !== undefined && (!SUBDOMAIN.test(storageClassName) || storageClassName.length > 253)) {
+    throw new InputError(`luban.kpack.cache.storageClassName must be a StorageClass name; got '${storageClassName}'`);
+  }
+  return { size, storageClassName };
+}
+
 function oneOf<T extends string>(config: Config, key: string, choices: readonly T[], fallback: T): T {
   const value = config.getOptionalString(key) ?? fallback;
   if (!(choices as readonly string[]).includes(value)) {
@@ -169,7 +201,7 @@ export function readLubanConfig(config: Config): LubanConfig {
         kind: oneOf(config, 'luban.kpack.builder.kind', ['ClusterBuilder', 'Builder'], 'ClusterBuilder'),
         name: s('luban.kpack.builder.name') ?? 'luban-builder',
       },
-      cacheSize: s('luban.kpack.cacheSize') ?? '2G',
+      cache: readKpackCache(config),
     },
     gateway: {
       name: s('luban.gateway.name') ?? 'luban-gateway',

@@ -16,6 +16,7 @@ import {
   type LubanClusters,
   type LubanConfig,
 } from '@luban-backstage/plugin-luban-node';
+import { cacheOnReRun, configuredCache } from '../provisioning/kpackCache';
 import { applyObjects } from '../provisioning/kubernetesObjects';
 import { examples } from './kpackImage.examples';
 import * as fields from './inputProperties';
@@ -62,6 +63,7 @@ function kpackImage(options: {
   defaults: LubanConfig['kpack'];
 }) {
   const { project, app, source } = options;
+  const cache = configuredCache(options.defaults.cache);
   return {
     apiVersion: 'kpack.io/v1alpha2',
     kind: 'Image',
@@ -75,7 +77,7 @@ function kpackImage(options: {
       serviceAccountName: BUILDER_SERVICE_ACCOUNT,
       builder: options.defaults.builder,
       source: { git: { url: source.url, revision: source.revision }, ...(source.subPath ? { subPath: source.subPath } : {}) },
-      cache: { volume: { size: options.defaults.cacheSize } },
+      ...(cache ? { cache } : {}),
       imageTaggingStrategy: 'BuildNumber',
       successBuildHistoryLimit: 10,
       failedBuildHistoryLimit: 10,
@@ -124,7 +126,12 @@ export function createKpackImageAction(options: {
       });
       const { namespace } = image.metadata;
       const key = `luban.kpack.image.${gateway.cluster.name}.${namespace}.${app}`;
-      const outcome = await step(ctx, key, async dryRun => ({ results: await applyObjects(gateway, [image], { project, dryRun }) }));
+      const outcome = await step(ctx, key, async dryRun => {
+        const { cache, kept } = cacheOnReRun(await gateway.get(image), image.spec.cache);
+        if (kept) ctx.logger.warn(`kpack Image ${namespace}/${app} ${kept}`, { image: `${namespace}/${app}` });
+        const desired = { ...image, spec: { ...image.spec, ...(cache ? { cache } : {}) } };
+        return { results: await applyObjects(gateway, [desired], { project, dryRun }) };
+      });
       // The task page shows the message; the metadata is for log search.
       ctx.logger.info(`kpack Image ${namespace}/${app} builds ${source.cloneUrl} @ ${branch} into ${tag}`, {
         image: `${namespace}/${app}`,
