@@ -21,6 +21,7 @@ import {
 } from './errors';
 import type { KubeObject, KubeStore } from './state';
 import { listCollection, toStatus, watchCollection } from './collections';
+import { admit } from './admission';
 import type { EmulatedApi } from '../system';
 
 /** The Kubernetes version the emulated API server reports. */
@@ -223,7 +224,7 @@ export class KubernetesApi implements EmulatedApi {
       if (method === 'POST') {
         if (type.namespaced && !namespace) throw methodNotAllowed();
         const body = await this.readObject(req);
-        const created = store.create(type, namespace, body);
+        const created = this.create(type, namespace, body);
         sendJson(res, 201, created);
         return;
       }
@@ -242,7 +243,7 @@ export class KubernetesApi implements EmulatedApi {
         return;
       case 'PUT': {
         const body = await this.readObject(req);
-        const updated = store.update(type, namespace, name, body, {
+        const updated = this.update(type, namespace, name, body, {
           subresource: subresource === 'status' ? 'status' : undefined,
         });
         sendJson(res, 200, updated);
@@ -274,6 +275,34 @@ export class KubernetesApi implements EmulatedApi {
       default:
         throw methodNotAllowed();
     }
+  }
+
+  /** Creates through the admission webhooks, which kube-apiserver calls before it stores. */
+  private create(type: ResourceType, namespace: string | undefined, body: KubeObject): KubeObject {
+    const object = admit(type, { operation: 'CREATE', object: body, store: this.options.store });
+    return this.options.store.create(type, namespace, object);
+  }
+
+  /**
+   * Updates through the admission webhooks. A stale resourceVersion is a
+   * 409 before admission is asked; status writes are not sent to the
+   * webhooks here (luban never writes status, the emulated controllers write the store).
+   */
+  private update(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: KubeObject,
+    options: Parameters<KubeStore['update']>[4] = {},
+  ): KubeObject {
+    const store = this.options.store;
+    const current = store.get(type, namespace, name);
+    const sent = body.metadata?.resourceVersion;
+    const admitted =
+      options.subresource === 'status' || (sent && sent !== current.metadata.resourceVersion)
+        ? body
+        : admit(type, { operation: 'UPDATE', object: body, oldObject: current, store });
+    return store.update(type, namespace, name, admitted, options);
   }
 
   private async readObject(req: IncomingMessage): Promise<KubeObject> {
@@ -326,11 +355,11 @@ export class KubernetesApi implements EmulatedApi {
       const applied = parse() as KubeObject;
       const existing = store.find(type, namespace, name);
       if (!existing) {
-        return { object: store.create(type, namespace, { ...applied, metadata: { ...applied.metadata, name } }), created: true };
+        return { object: this.create(type, namespace, { ...applied, metadata: { ...applied.metadata, name } }), created: true };
       }
       const merged = mergePatch(existing, applied) as KubeObject;
       merged.metadata.resourceVersion = existing.metadata.resourceVersion;
-      return { object: store.update(type, namespace, name, merged, { subresource: statusOnly ? 'status' : undefined }), created: false };
+      return { object: this.update(type, namespace, name, merged, { subresource: statusOnly ? 'status' : undefined }), created: false };
     }
     const current = store.get(type, namespace, name);
     let next: KubeObject;
@@ -352,7 +381,7 @@ export class KubernetesApi implements EmulatedApi {
       next.metadata = { ...next.metadata, resourceVersion: current.metadata.resourceVersion };
     }
     return {
-      object: store.update(type, namespace, name, next, {
+      object: this.update(type, namespace, name, next, {
         subresource: statusOnly ? 'status' : undefined,
         requireResourceVersion: false,
       }),
