@@ -61,7 +61,9 @@ function pushOf(ref: string, oldObjectId: string, path: string): GitPush {
 // policies ... requires pull requests (PRs) for all changes") and the Git server's
 // Policy/DefaultGitRefUpdateValidator.cs, GitPushUtil.cs, GitApiController.cs
 // (mjwrona/decompiled, Azure DevOps Server 2022): a refused update is
-// GitRefUpdateRejectedByPolicyException, answered 403 with TF402455.
+// GitRefUpdateRejectedByPolicyException, answered 403 with TF402455. The rest of the
+// 403 body (eventId, errorCode) was not seen in a captured response: only status,
+// typeKey and message are asserted.
 describe('emulated Azure DevOps branch policies', () => {
   let emulator: RunningEmulator;
   let git: IGitApi;
