@@ -88,6 +88,8 @@ export { KPACK, isBuildOfImage, toKpackBuild } from './kubernetes/kpack';
 export type { KpackBuild, KpackBuildStep, KpackImageRef } from './kubernetes/kpack';
 export { toArgoCdApplication } from './kubernetes/argocd';
 export type { ArgoCdApplicationState } from './kubernetes/argocd';
+export { ARGOCD_REFRESH_ANNOTATION, applicationFollows, argoCdRefreshPatch } from './kubernetes/argocdRefresh';
+export type { GitOpsSourceChange } from './kubernetes/argocdRefresh';
 export {
   assertMayChangeProject,
   normalizeGroupRef,

@@ -4,6 +4,7 @@ import { isBuildOfImage, toKpackBuild } from '@luban-backstage/plugin-luban-node
 import type { ClusterAccess } from '../service/ClusterAccess';
 import type { EntityTargets } from '../service/EntityTargets';
 import type { LiveUpdates } from '../service/live/LiveUpdates';
+import { ArgoCdRefresher } from '../service/deploy/ArgoCdRefresher';
 import { DeliveryLog } from './DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from './webhookModule';
 import { fromAzureDevOpsDelivery, fromGitHubDelivery, type PushEvent } from './pushEvents';
@@ -72,15 +73,23 @@ export class PushHandler {
     this.options.logger.debug('luban push event', { topic: event.topic, repository: push.repositoryUrl, refs: push.refs.map(r => r.ref) });
     const repositoryUrl = push.repositoryUrl.toLowerCase();
     const targets = await this.options.targets.allTargets();
+    const argoClusters = new Set<string>();
     for (const target of targets) {
       if (target.gitopsRepo?.webUrl.toLowerCase() === repositoryUrl) {
         this.options.live.gitopsChanged(target.gitopsRepo.webUrl, 'push');
+        for (const env of target.environments) argoClusters.add(this.options.clusters.cluster(env.cluster).name);
       }
       if (target.sourceRepo?.webUrl.toLowerCase() === repositoryUrl) {
         await this.nudge(target, push).catch(error =>
           this.options.logger.warn('luban could not nudge a build', { entityRef: target.entityRef, error: String(error) }),
         );
       }
+    }
+    // A merged pull request shows in Argo CD in seconds, not at its next reconciliation.
+    for (const { ref } of argoClusters.size ? push.refs : []) {
+      if (!ref.startsWith('refs/heads/')) continue;
+      const branch = ref.slice('refs/heads/'.length);
+      await new ArgoCdRefresher(this.options).refresh(argoClusters, { repositoryUrl: push.repositoryUrl, branch }, 'push');
     }
   }
 

@@ -72,6 +72,32 @@ describe('auto-deploy to the first environment', () => {
     expect(await overlay(emulator, PRD_OVERLAY)).toBe(prdBefore);
   });
 
+  it('shows snd Synced at the new digest at once and lets it be promoted, with Argo CD at its default 120 s reconciliation', async () => {
+    // The emulator's Argo CD reads git every 120 s (plus jitter) as Argo CD does: only luban's refresh makes this quick.
+    backends.push(await startLubanBackend({ emulator }));
+    const build = await rebuildAndWait(backends[0]);
+
+    const snd = await eventually(async () => {
+      const app = emulator.kubernetes.list('applications', 'argocd').find(a => a.metadata.name === `snd-${DEMO.project}-${DEMO.app}`);
+      const images: string[] = app?.status?.summary?.images ?? [];
+      const synced = app?.status?.sync?.status === 'Synced' && app.status.health?.status === 'Healthy';
+      return synced && images.some(image => image.endsWith(`@${build.digest}`)) ? app : undefined;
+    }, 'snd to be Synced and Healthy at the new digest');
+    expect(snd!.status.sync.revision).toBe(await emulator.git.resolve(GITOPS, 'main'));
+    expect(snd!.metadata.annotations?.['argocd.argoproj.io/refresh']).toBeUndefined();
+
+    // The promotion gate reads the same: snd is Synced and Healthy, so snd → prd is allowed.
+    const promotion = await eventually(async () => {
+      const response = await request(backends[0].server)
+        .post(`${DEMO_ENTITY_PATH}/promotion/promote`)
+        .set('Authorization', backends[0].owner)
+        .send({ from: 'snd', to: 'prd', dryRun: true });
+      return response.body.toDigest === build.digest ? response.body : undefined;
+    }, 'the promotion to offer the new digest');
+    expect(promotion.gates.filter((g: { passed: boolean }) => !g.passed)).toEqual([]);
+    expect(promotion.allowed).toBe(true);
+  });
+
   it('opens a pull request instead when the GitOps branch only takes pull requests', async () => {
     backends.push(await startLubanBackend({ emulator }));
     const protect = await fetch(`${emulator.github.apiBaseUrl}/repos/${DEMO.project}/${DEMO.project}-gitops/branches/main/protection`, {

@@ -25,6 +25,7 @@ import {
 } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import { EntityTargets, type LubanTarget, type RefusedEntity } from '../EntityTargets';
+import { ArgoCdRefresher } from './ArgoCdRefresher';
 
 const RETRY_MS = 5_000;
 /** How long a succeeded Build waits for the catalog to know its app. */
@@ -52,6 +53,7 @@ function claimsBuildOf({ entity }: RefusedEntity, build: KpackBuild): boolean {
  */
 export class AutoDeployer {
   private readonly seen = new Set<string>();
+  private readonly argoCd: ArgoCdRefresher;
   private stopped = false;
 
   constructor(
@@ -67,7 +69,9 @@ export class AutoDeployer {
       /** Told after each overlay change, for live updates. */
       onDeployed?: (target: LubanTarget, build: KpackBuild, url: string) => void;
     },
-  ) {}
+  ) {
+    this.argoCd = new ArgoCdRefresher({ clusters: options.clusters, logger: options.logger });
+  }
 
   /** Follows the builds of every named cluster; keeps trying while one is unreachable. */
   start(clusterNames: string[]) {
@@ -210,6 +214,9 @@ export class AutoDeployer {
     } else if (result.commitSha) {
       const commit = git.forRepository(repo).webUrlOfCommit(repo, result.commitSha);
       logger.info('Auto-deployed', { ...deployed, commit });
+      // Argo CD would see the commit only at its next reconciliation, minutes from now.
+      const argoCluster = this.options.clusters.cluster(env.cluster).name;
+      await this.argoCd.refresh([argoCluster], { repositoryUrl: repo.cloneUrl, branch: gitopsBranch, paths: [path] }, 'deployed');
       this.options.onDeployed?.(target, build, commit);
     }
   }
