@@ -16,8 +16,10 @@ function headerOf(metadata: EventParams['metadata'], name: string): string | und
 
 /**
  * Turns authenticated push deliveries into luban actions: a push to an
- * app's source branch nudges kpack when it has not built the commit yet,
- * and a push to a GitOps repository refreshes the pages that show it.
+ * app's source branch makes kpack resolve the branch now when it has not
+ * built the commit yet (so the pushed commit is built without waiting for
+ * kpack's one-minute poll), and a push to a GitOps repository refreshes the
+ * pages that show it.
  */
 export class PushHandler {
   /**
@@ -93,7 +95,11 @@ export class PushHandler {
     }
   }
 
-  /** Asks kpack to build now (as `kp image trigger`) when a push to the Image's branch has no Build yet. */
+  /**
+   * Makes kpack resolve the Image's branch now when a push to it has no Build
+   * yet. Not `kp image trigger`: a TRIGGER build rebuilds the commit kpack
+   * last resolved, which before its next poll is the one before the push.
+   */
   private async nudge(target: Awaited<ReturnType<EntityTargets['allTargets']>>[number], push: PushEvent) {
     const { clusters, logger } = this.options;
     const gateway = clusters.gateway(target.cluster);
@@ -109,14 +115,14 @@ export class PushHandler {
       .list(o => isBuildOfImage(o, target.image))
       .map(o => toKpackBuild(o));
     if (builds.some(b => b.revision === update.after)) return;
-    if (builds.some(b => b.status === 'running')) return;
+    // A running build is no reason to wait: kpack builds the newly resolved commit once it ends.
     const commit = `${target.image.namespace}/${target.image.name}@${update.after}`;
     if (!(await this.firstTime(`nudge:${commit}`))) return;
-    const { triggeredFrom } = await gateway.triggerBuild(target.image.namespace, target.image.name);
-    logger.info('luban nudged a kpack Image', {
+    const { sourceResolver } = await gateway.resolveSourceNow(target.image.namespace, target.image.name);
+    logger.info('luban asked kpack to resolve a pushed commit', {
       image: `${target.image.namespace}/${target.image.name}`,
       commit: update.after,
-      triggeredFrom,
+      sourceResolver,
     });
   }
 }

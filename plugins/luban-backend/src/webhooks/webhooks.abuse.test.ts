@@ -46,6 +46,16 @@ describe('push webhooks under abuse', () => {
     repository: { html_url: sourceUrl, full_name: `${DEMO.project}/${DEMO.app}` },
     ...overrides,
   });
+  /**
+   * A push as GitHub would send it for a commit really pushed to the demo source repository: kpack
+   * builds what it resolves from the repository, so a genuine push must name a commit that is there.
+   */
+  const genuinePushPayload = async () => {
+    const repository = `github/${DEMO.project}/${DEMO.app}.git`;
+    const before = (await emulator.git.resolve(repository, 'main'))!;
+    const { sha } = await emulator.git.commit(repository, { branch: 'main', expectedSha: before, message: 'Change', changes: [{ path: 'change.txt', content: randomSha() }] });
+    return pushPayload({ before, after: sha });
+  };
   const githubHeaders = (body: string | Buffer, extra: Record<string, string> = {}) => ({
     'X-GitHub-Event': 'push',
     'X-GitHub-Delivery': randomSha(),
@@ -82,7 +92,7 @@ describe('push webhooks under abuse', () => {
 
   it('triggers a build for a genuine signed push (the control case)', async () => {
     const before = buildsOfDemo().length;
-    const body = JSON.stringify(pushPayload());
+    const body = JSON.stringify(await genuinePushPayload());
 
     expect((await post('luban-github', body, githubHeaders(body))).status).toBe(202);
 
@@ -150,7 +160,7 @@ describe('push webhooks under abuse', () => {
 
   it('drops a replayed delivery, and a captured delivery sent again under a new delivery id', async () => {
     const before = buildsOfDemo().length;
-    const signed = body();
+    const signed = JSON.stringify(await genuinePushPayload());
     const headers = githubHeaders(signed);
     expect((await post('luban-github', signed, headers)).status).toBe(202);
     expect((await triggered()).builds).toBe(before + 1);

@@ -44,10 +44,14 @@ describe('push webhook replays across a restart', () => {
   afterAll(() => emulator?.stop());
 
   it('refuses a delivery replayed after the backend restarted on the same database, under its id or a new one', async () => {
+    // A commit really pushed: kpack builds what it resolves from the repository.
+    const repository = `github/${DEMO.project}/${DEMO.app}.git`;
+    const head = (await emulator.git.resolve(repository, 'main'))!;
+    const pushed = await emulator.git.commit(repository, { branch: 'main', expectedSha: head, message: 'Change', changes: [{ path: 'change.txt', content: randomSha() }] });
     const body = JSON.stringify({
       ref: 'refs/heads/main',
-      before: randomSha(),
-      after: randomSha(),
+      before: head,
+      after: pushed.sha,
       repository: { html_url: `${emulator.github.url}/${DEMO.project}/${DEMO.app}` },
     });
     const headers = {

@@ -9,7 +9,14 @@ import {
 import { networkErrorMessage, upstreamError } from '../errors';
 import { kubeConfigFor, type LubanCluster } from './clusters';
 import { KubernetesRequestError, KubernetesRestClient } from './KubernetesRestClient';
-import { KPACK, buildsOfImageSelector, toKpackBuild, type KpackBuild } from './kpack';
+import {
+  KPACK,
+  SOURCE_RESOLVE_REQUESTED_ANNOTATION,
+  buildsOfImageSelector,
+  sourceResolverNameOf,
+  toKpackBuild,
+  type KpackBuild,
+} from './kpack';
 import { toArgoCdApplication, type ArgoCdApplicationState } from './argocd';
 
 /**
@@ -252,7 +259,9 @@ export class KubernetesGateway {
 
   /**
    * Asks kpack for a new build of an Image, as `kp image trigger` does: the
-   * latest Build gets the `additionalBuildNeeded` annotation.
+   * latest Build gets the `additionalBuildNeeded` annotation. kpack rebuilds
+   * the commit it last resolved, not a newer one pushed since: for a push,
+   * use {@link KubernetesGateway.resolveSourceNow}.
    */
   async triggerBuild(namespace: string, image: string): Promise<{ triggeredFrom: string }> {
     const [latest] = await this.listBuilds(namespace, image);
@@ -266,6 +275,23 @@ export class KubernetesGateway {
       { metadata: { annotations: { [KPACK.additionalBuildNeededAnnotation]: new Date().toISOString() } } },
     );
     return { triggeredFrom: latest.name };
+  }
+
+  /**
+   * Makes kpack resolve an Image's source now rather than at its next poll
+   * (once a minute): annotates the Image's SourceResolver, a change kpack
+   * resolves at once. A newly pushed commit on the Image's branch is then
+   * built (reason COMMIT). Needs `patch` on `sourceresolvers.kpack.io` in the
+   * Image's namespace; a NotFoundError when kpack has not made the resolver
+   * yet (it resolves the branch when it makes it).
+   */
+  async resolveSourceNow(namespace: string, image: string): Promise<{ sourceResolver: string }> {
+    const sourceResolver = sourceResolverNameOf(image);
+    await this.mergePatch(
+      { apiVersion: KPACK.apiVersion, kind: 'SourceResolver', metadata: { name: sourceResolver, namespace } },
+      { metadata: { annotations: { [SOURCE_RESOLVE_REQUESTED_ANNOTATION]: new Date().toISOString() } } },
+    );
+    return { sourceResolver };
   }
 
   /**

@@ -14,6 +14,20 @@ export const KPACK = {
 } as const;
 
 /**
+ * The annotation luban sets on an Image's SourceResolver to make kpack
+ * resolve its branch now: kpack's SourceResolver reconciler re-resolves on
+ * any change of the object (kpack pkg/reconciler/sourceresolver/sourceresolver.go),
+ * and its Image reconciler rewrites only the resolver's spec and labels, so the
+ * annotation stays. The value is the time of the request (a new value is a change).
+ */
+export const SOURCE_RESOLVE_REQUESTED_ANNOTATION = 'luban.dev/source-resolve-requested';
+
+/** The SourceResolver kpack keeps for an Image (kpack image_builds.go `SourceResolverName`). */
+export function sourceResolverNameOf(image: string): string {
+  return `${image}-source`;
+}
+
+/**
  * One lifecycle step of a build (prepare, analyze, detect, restore, build, export, completion).
  * @public
  */
