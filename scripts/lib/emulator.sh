@@ -10,8 +10,17 @@ luban_start_emulator() {
   local state_dir="$1"
   shift
   rm -f "$state_dir/kubeconfig"
+  # The secret push webhooks are signed with (luban.webhooks.secret): random
+  # for this run unless set. Made before the emulator starts, which registers
+  # luban's push webhook on the demo's source repositories with it, so that a
+  # push is built at once (kpack itself looks for new commits once a minute).
+  if [ -z "${LUBAN_WEBHOOK_SECRET:-}" ]; then
+    LUBAN_WEBHOOK_SECRET="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("hex"))')"
+  fi
+  export LUBAN_WEBHOOK_SECRET
   node packages/emulator/bin/luban-emulator --state-dir "$state_dir" \
     --kubernetes-port 7011 --harbor-port 7012 --github-port 7013 --azure-port 7014 \
+    --luban-webhook-url http://localhost:7007/api/events/http/luban-github \
     --seed "$@" &
   LUBAN_EMULATOR_PID=$!
   for _ in $(seq 1 100); do
@@ -25,12 +34,6 @@ luban_start_emulator() {
   # One credential for every emulated system, read by app-config.yaml.
   LUBAN_EMULATOR_TOKEN="$(cat "$state_dir/token")"
   export LUBAN_EMULATOR_TOKEN
-  # The secret push webhooks are signed with (luban.webhooks.secret): random
-  # for this run unless set.
-  if [ -z "${LUBAN_WEBHOOK_SECRET:-}" ]; then
-    LUBAN_WEBHOOK_SECRET="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("hex"))')"
-  fi
-  export LUBAN_WEBHOOK_SECRET
   # The backend must trust the emulator's self-signed certificate (Kubernetes
   # and Azure DevOps speak HTTPS), in addition to the usual authorities.
   cat "${NODE_EXTRA_CA_CERTS:-/dev/null}" "$state_dir/ca.crt" >"$state_dir/ca-bundle.crt" 2>/dev/null ||

@@ -4,10 +4,16 @@
  *   luban-emulator [--state-dir <dir>] [--kubernetes-port 7011] [--harbor-port 7012]
  *                  [--github-port 7013] [--azure-port 7014] [--seed] [--build-step-ms 1500]
  *                  [--argo-reconcile-ms 120000]
+ *                  [--source-poll-ms 60000] [--luban-webhook-url <url>]
  *
  * The state directory keeps the API server's certificate and token across
  * restarts and receives `kubeconfig`, `ca.crt` and `token`, which the
  * Backstage backend's config and kubectl read.
+ *
+ * With `--luban-webhook-url` (and the secret in LUBAN_WEBHOOK_SECRET), the
+ * demo's source repositories deliver their pushes to luban, which has kpack
+ * build a pushed commit at once; otherwise kpack sees it at its next source
+ * poll (`--source-poll-ms`, one minute as kpack).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -46,12 +52,15 @@ async function main() {
     },
     token,
     tls: { cert, key },
+    ...(option('source-poll-ms') ? { sourcePollMs: Number(option('source-poll-ms')) } : {}),
     // Argo CD's timeout.reconciliation; luban refreshes what it changes, so the default shows real timing.
     ...(option('argo-reconcile-ms') ? { argoReconcileMs: Number(option('argo-reconcile-ms')) } : {}),
   });
   if (process.argv.includes('--seed')) {
     // The demo's history is built at full speed; builds started later run at demo pace.
-    await seedDemo(emulator);
+    const webhookUrl = option('luban-webhook-url');
+    const webhookSecret = process.env.LUBAN_WEBHOOK_SECRET;
+    await seedDemo(emulator, webhookUrl && webhookSecret ? { lubanWebhook: { url: webhookUrl, secret: webhookSecret } } : {});
   }
   emulator.setBuildStepMs(Number(option('build-step-ms') ?? 1500));
   const kubeconfigFile = join(stateDir, 'kubeconfig');

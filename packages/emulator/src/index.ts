@@ -23,4 +23,4 @@ export type {
   VulnerabilityCounts,
 } from './harbor/HarborApi';
 export type { DeliveryRecord } from './azure/hooks';
-export { seedDemo, DEMO, DEMO_PROJECTS, type DemoProject } from './seed';
+export { seedDemo, DEMO, DEMO_PROJECTS, type DemoProject, type LubanWebhook, type SeedDemoOptions } from './seed';

@@ -1,8 +1,19 @@
 import type { RunningEmulator } from './server';
 import type { DemoProject } from './demo/files';
-import { seedProject, seedSharedObjects, type DemoStory } from './demo/seedProject';
+import { seedProject, seedSharedObjects, type DemoStory, type LubanWebhook } from './demo/seedProject';
 
 export type { DemoProject } from './demo/files';
+export type { LubanWebhook } from './demo/seedProject';
+
+/** Options of {@link seedDemo}. */
+export interface SeedDemoOptions {
+  /**
+   * luban's push webhook (its URL and signing secret): when given, each demo
+   * source repository delivers its pushes to luban, which then has kpack
+   * build the pushed commit at once instead of at kpack's next source poll.
+   */
+  lubanWebhook?: LubanWebhook;
+}
 
 /** The demo project every `scripts/start` begins with. */
 export const DEMO = {
@@ -46,9 +57,9 @@ const STORIES: Record<string, DemoStory> = {
  * builds, and Argo CD applications where prd runs the first build and snd the
  * second (so prd is one promotion behind).
  */
-export async function seedDemo(emulator: RunningEmulator): Promise<void> {
+export async function seedDemo(emulator: RunningEmulator, options: SeedDemoOptions = {}): Promise<void> {
   seedSharedObjects(emulator);
   for (const spec of DEMO_PROJECTS) {
-    await seedProject(emulator, spec, STORIES[spec.project]);
+    await seedProject(emulator, spec, STORIES[spec.project], options.lubanWebhook);
   }
 }

@@ -62,6 +62,12 @@ export interface EmulatorOptions {
   argoReconcileMs?: number;
   /** The most added at random to each period, in ms (`timeout.reconciliation.jitter`; default half the period: 60 s). */
   argoReconcileJitterMs?: number;
+  /**
+   * How often kpack re-resolves an Image's branch, in ms (default 60,000, kpack's
+   * `SourcePollingFrequency`). A push builds nothing until then, unless the
+   * Image's SourceResolver is changed (luban annotates it on a push webhook).
+   */
+  sourcePollMs?: number;
 }
 
 /** The Harbor administrator of every emulator. */
@@ -114,7 +120,11 @@ export interface RunningEmulator {
   };
   /** The git repositories behind GitHub and Azure DevOps. */
   git: GitRepositories;
-  /** Resolves when the emulated kpack and Argo CD controllers have nothing left to do. */
+  /**
+   * Resolves when the emulated kpack and Argo CD controllers have nothing
+   * queued or running. A pending kpack source poll is not work: a push is
+   * built once its resolver resolves it (see {@link EmulatorOptions.sourcePollMs}).
+   */
   settled(): Promise<void>;
   /** Changes how long each kpack build step runs from now on, in ms. */
   setBuildStepMs(ms: number): void;
@@ -296,6 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     harborUrl: urlOf('harbor'),
     repositoryForUrl: url => repositoryForUrl(url, gitHosts),
     stepMs: options.buildStepMs ?? 0,
+    sourcePollMs: options.sourcePollMs,
     // A new image in the registry can turn a Degraded application Healthy.
     onImagePushed: () => argocd.resyncAll(),
   });
@@ -313,6 +324,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults,
     async reset() {
       await settled();
+      kpack.reset();
       store.reset();
       podLogs.reset();
       requests.clear();

@@ -1,3 +1,4 @@
+import { findResourceType } from '../kubernetes/resources';
 import type { RunningEmulator } from '../server';
 import { baseManifests, overlay, overlayPath, pythonModuleOf, sourceFiles, type DemoProject } from './files';
 
@@ -25,6 +26,36 @@ function labelsOf({ project }: DemoProject) {
 
 const gitopsName = ({ project }: DemoProject) => `${project}-gitops`;
 
+/** Where luban's push webhook delivers, and the secret it signs with: the demo's source repositories get it. */
+export interface LubanWebhook {
+  /** e.g. `http://localhost:7007/api/events/http/luban-github` */
+  url: string;
+  secret: string;
+}
+
+/**
+ * Makes kpack resolve an Image's branch now, as luban's push handler does:
+ * any change of the Image's SourceResolver, here an annotation, is resolved
+ * at once instead of at the next poll.
+ */
+function resolveSourceNow(emulator: RunningEmulator, namespace: string, image: string): void {
+  const type = findResourceType('kpack.io', 'v1alpha2', 'sourceresolvers')!;
+  const resolver = emulator.kubernetes.store.find(type, namespace, `${image}-source`);
+  if (!resolver) return;
+  const annotations = { ...resolver.metadata.annotations, 'luban.dev/source-resolve-requested': new Date().toISOString() };
+  emulator.kubernetes.store.update(type, namespace, resolver.metadata.name, { ...resolver, metadata: { ...resolver.metadata, annotations } });
+}
+
+/** Registers luban's push webhook on a repository of the emulated GitHub, as the scaffolder's webhook action does. */
+async function registerPushWebhook(emulator: RunningEmulator, repository: string, webhook: LubanWebhook): Promise<void> {
+  const response = await fetch(`${emulator.github.apiBaseUrl}/repos/${repository}/hooks`, {
+    method: 'POST',
+    headers: { Authorization: `token ${emulator.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ config: { url: webhook.url, secret: webhook.secret, content_type: 'json' }, events: ['push'] }),
+  });
+  if (response.status !== 201) throw new Error(`the push webhook of ${repository} was not registered: ${response.status}`);
+}
+
 /** The cluster objects all demo projects share: Argo CD's namespace and the ClusterBuilder. */
 export function seedSharedObjects(emulator: RunningEmulator): void {
   const registry = new URL(emulator.harbor.url).host;
@@ -42,13 +73,16 @@ export function seedSharedObjects(emulator: RunningEmulator): void {
  * work: namespaces with the project record, Harbor project, source and GitOps
  * repositories, a kpack Image with two builds, and Argo CD applications where
  * prd runs the first build and snd the second (so prd is one promotion behind).
+ * With `webhook`, the source repository delivers its later pushes to luban.
  * Needs {@link seedSharedObjects} first.
  */
-export async function seedProject(emulator: RunningEmulator, spec: DemoProject, story: DemoStory): Promise<void> {
+export async function seedProject(emulator: RunningEmulator, spec: DemoProject, story: DemoStory, webhook?: LubanWebhook): Promise<void> {
   const sourceCloneUrl = await onboard(emulator, spec, story);
   const [first, second] = await buildTwice(emulator, spec, story, sourceCloneUrl);
   await writeGitOps(emulator, spec, first, second);
   createApplications(emulator, spec);
+  // After the seed's own pushes: the backend is not up yet to receive them.
+  if (webhook) await registerPushWebhook(emulator, `${spec.project}/${spec.app}`, webhook);
   await emulator.settled();
 }
 
@@ -107,6 +141,8 @@ async function buildTwice(emulator: RunningEmulator, spec: DemoProject, story: D
     changes: [{ path: `src/${pythonModuleOf(app)}/${change.file}`, content: change.content }],
     author: change.author,
   });
+  // Built at once, as luban's push webhook makes it, rather than at kpack's next poll.
+  resolveSourceNow(emulator, `ci-${project}`, app);
   await emulator.settled();
   const buildNumber = (build: { metadata: { labels?: Record<string, string> } }) => Number(build.metadata.labels?.['image.kpack.io/buildNumber']);
   const images = emulator.kubernetes

@@ -78,6 +78,21 @@ describe('kpack builds and the resource informer', () => {
     await expect(gateway.triggerBuild('ci-acme', 'nothing')).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
+  // kpack pkg/reconciler/sourceresolver/sourceresolver.go: any change of the resolver makes kpack resolve the branch again.
+  it('has kpack build a pushed commit at once by annotating the Image’s SourceResolver (a trigger would rebuild the commit resolved before)', async () => {
+    const pushed = await emulator.git.commit('github/acme/api.git', { branch: 'main', message: 'change', changes: [{ path: 'a', content: 'c' }] });
+
+    expect(await gateway.resolveSourceNow('ci-acme', 'api')).toEqual({ sourceResolver: 'api-source' });
+    await emulator.settled();
+
+    const builds = await gateway.listBuilds('ci-acme', 'api');
+    expect(builds.map(b => [b.name, b.reasons, b.revision])).toEqual([
+      ['api-build-2', ['COMMIT'], pushed.sha],
+      ['api-build-1', ['CONFIG'], expect.not.stringMatching(pushed.sha)],
+    ]);
+    await expect(gateway.resolveSourceNow('ci-acme', 'nothing')).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
   it('reads the demo’s Argo CD applications: sync, health, images and history', async () => {
     const demo = await startEmulator();
     try {

@@ -1,12 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { GitRepositories, RefUpdate } from '../../git/GitRepositories';
+import type { GitRepositories } from '../../git/GitRepositories';
 import type { HarborApi } from '../../harbor/HarborApi';
 import type { PodLogs } from '../podLogs';
 import { findResourceType } from '../resources';
 import type { KubeObject, KubeStore, StoreEvent } from '../state';
 import { kubeTime } from '../time';
+import { buildReasons } from './buildReasons';
 import { buildStepLogs, type BuildStep } from './kpackLogs';
 import { SerialQueues } from '../../serialQueues';
+import {
+  DEFAULT_SOURCE_POLL_MS,
+  SOURCE_RESOLVERS,
+  SourceResolvers,
+  ensureSourceResolver,
+  isSourceResolverReady,
+  resolvedSourceOf,
+  sourceResolverNameOf,
+} from './sourceResolver';
 
 const IMAGES = findResourceType('kpack.io', 'v1alpha2', 'images')!;
 const BUILDS = findResourceType('kpack.io', 'v1alpha2', 'builds')!;
@@ -43,6 +53,8 @@ export interface KpackControllerOptions {
   repositoryForUrl(url: string): string | undefined;
   /** How long each lifecycle step runs, in milliseconds (0: as fast as possible). */
   stepMs: number;
+  /** How often a branch is resolved again, in milliseconds (default: kpack's one minute). */
+  sourcePollMs?: number;
   /** Called after a build pushed an image to the registry. */
   onImagePushed?: () => void;
 }
@@ -80,21 +92,31 @@ function isRunning(build: KubeObject): boolean {
 }
 
 /**
- * Emulates kpack's Image and Build reconcilers: an Image gets a Build per
- * config change, new commit on its branch, or `additionalBuildNeeded`
- * trigger; each Build runs as a pod whose lifecycle steps write logs, then
+ * Emulates kpack's Image, SourceResolver and Build reconcilers: an Image
+ * owns a SourceResolver that resolves its branch to a commit (when changed,
+ * and on a poll); the Image gets a Build per config change, newly resolved
+ * commit (COMMIT), or `additionalBuildNeeded` trigger (TRIGGER, of the
+ * commit last resolved). A push alone builds nothing until the resolver
+ * sees it. Each Build runs as a pod whose lifecycle steps write logs, then
  * pushes a digest to the emulated Harbor.
  */
 export class KpackController {
   private readonly queues = new SerialQueues<string>();
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly sources: SourceResolvers;
   private stopped = false;
   private stepMs: number;
 
   constructor(private readonly options: KpackControllerOptions) {
     this.stepMs = options.stepMs;
+    this.sources = new SourceResolvers({
+      store: options.store,
+      git: options.git,
+      repositoryForUrl: options.repositoryForUrl,
+      pollMs: options.sourcePollMs ?? DEFAULT_SOURCE_POLL_MS,
+      enqueue: (key, work) => this.enqueue(key, work),
+    });
     this.unsubscribe.push(options.store.subscribe(event => this.onStoreEvent(event)));
-    this.unsubscribe.push(options.git.onRefUpdate(update => this.onRefUpdate(update)));
   }
 
   /** Changes how long each lifecycle step runs, for builds that start from now on. */
@@ -105,6 +127,12 @@ export class KpackController {
   stop() {
     this.stopped = true;
     for (const off of this.unsubscribe) off();
+    this.sources.cancelPolls();
+  }
+
+  /** Forgets pending source polls, for a store that was emptied. */
+  reset() {
+    this.sources.cancelPolls();
   }
 
   /** Whether no reconcile is queued or running. */
@@ -134,15 +162,11 @@ export class KpackController {
       if (image && metadata.annotations?.[KPACK.additionalBuildNeededAnnotation]) {
         this.enqueueImage(metadata.namespace!, image);
       }
-    }
-  }
-
-  private onRefUpdate(update: RefUpdate) {
-    for (const image of this.options.store.list(IMAGES)) {
-      const url = image.spec?.source?.git?.url;
-      if (url && this.options.repositoryForUrl(url) === update.repository) {
-        this.enqueueImage(image.metadata.namespace!, image.metadata.name);
-      }
+    } else if (event.resourceType === SOURCE_RESOLVERS) {
+      this.sources.onStoreEvent(event);
+      // kpack image.go: any change of a resolver re-queues the Image that controls it.
+      const owner = (metadata.ownerReferences ?? []).find(ref => ref.controller && ref.kind === 'Image');
+      if (owner && event.type !== 'DELETED') this.enqueueImage(metadata.namespace!, String(owner.name));
     }
   }
 
@@ -158,6 +182,8 @@ export class KpackController {
   }
 
   private async deleteOwnedBuilds(namespace: string, image: string) {
+    const resolver = this.options.store.find(SOURCE_RESOLVERS, namespace, sourceResolverNameOf(image));
+    if (resolver) this.options.store.delete(SOURCE_RESOLVERS, namespace, resolver.metadata.name);
     for (const build of this.buildsOf(namespace, image)) {
       const pod = this.options.store.find(PODS, namespace, `${build.metadata.name}-build-pod`);
       if (pod) this.options.store.delete(PODS, namespace, pod.metadata.name);
@@ -172,51 +198,46 @@ export class KpackController {
   }
 
   private async reconcileImage(namespace: string, name: string) {
-    const { store, git } = this.options;
+    const { store } = this.options;
     const image = store.find(IMAGES, namespace, name);
     if (!image || image.metadata.deletionTimestamp) return;
-    const gitSource = image.spec?.source?.git;
-    const repository = gitSource?.url ? this.options.repositoryForUrl(gitSource.url) : undefined;
-    const commit = repository ? await git.resolve(repository, gitSource.revision ?? 'main') : undefined;
-    if (!repository || !commit) {
-      this.updateImageStatus(namespace, name, {
-        observedGeneration: image.metadata.generation,
-        conditions: [
-          condition('Ready', 'False', 'ResolverNotReady', `unable to fetch git revision "${gitSource?.revision ?? ''}" of ${gitSource?.url ?? '(no git source)'}`),
-          condition('BuilderReady', 'True'),
-        ],
-      });
-      return;
-    }
-
     const builds = this.buildsOf(namespace, name);
     const latest = builds[builds.length - 1];
     if (latest && isRunning(latest)) {
       return; // kpack starts no build while one is running; the build's end re-queues the image
     }
-    const reasons: string[] = [];
-    const changes: Array<Record<string, unknown>> = [];
-    if (!latest) {
-      reasons.push('CONFIG');
-      changes.push({ reason: 'CONFIG', old: {}, new: { source: image.spec.source } });
-    } else {
-      const builtGeneration = Number(latest.metadata.labels?.[KPACK.imageGenerationLabel] ?? 0);
-      if ((image.metadata.generation ?? 1) > builtGeneration) {
-        reasons.push('CONFIG');
-        changes.push({ reason: 'CONFIG', old: { source: latest.spec.source }, new: { source: image.spec.source } });
+    const resolver = ensureSourceResolver(store, image);
+    if (!isSourceResolverReady(resolver)) {
+      // kpack reconcile_build.go `noScheduledBuild`: no build until the resolver has resolved the Image's source.
+      const ready = (image.status?.conditions ?? []).find((c: Condition) => c.type === 'Ready');
+      if (ready?.reason !== 'ResolverNotReady') {
+        this.updateImageStatus(namespace, name, {
+          observedGeneration: image.metadata.generation,
+          conditions: [
+            condition('Ready', 'Unknown', 'ResolverNotReady', `Error: SourceResolver '${resolver.metadata.name}' is not ready`),
+            condition('BuilderReady', 'True'),
+          ],
+        });
       }
-      if (latest.spec?.source?.git?.revision !== commit) {
-        reasons.push('COMMIT');
-        changes.push({ reason: 'COMMIT', old: latest.spec?.source?.git?.revision, new: commit });
-      }
-      const trigger = latest.metadata.annotations?.[KPACK.additionalBuildNeededAnnotation];
-      if (trigger) {
-        reasons.push('TRIGGER');
-        changes.push({ reason: 'TRIGGER', old: '', new: trigger });
-      }
+      return;
     }
+    // Builds take the commit the resolver last resolved, never the branch's head of the moment (kpack image_builds.go `Build`).
+    const source = { ...image.spec.source, ...resolvedSourceOf(resolver) };
+    const { reasons, changes } = buildReasons(image, latest, source.git.revision);
     if (reasons.length === 0) return;
+    this.createBuild(image, builds, source, reasons, changes);
+  }
 
+  private createBuild(
+    image: KubeObject,
+    builds: KubeObject[],
+    source: { git: { url: string; revision: string } },
+    reasons: string[],
+    changes: Array<Record<string, unknown>>,
+  ) {
+    const { store } = this.options;
+    const { namespace, name } = image.metadata as { namespace: string; name: string };
+    const latest = builds[builds.length - 1];
     const number = (image.status?.buildCounter ?? builds.length) + 1;
     const buildName = `${name}-build-${number}`;
     const builderName = image.spec?.builder?.name ?? 'default';
@@ -253,7 +274,7 @@ export class KpackController {
         ],
         builder: { image: builder?.status?.latestImage ?? `${repositoryOf(tag).split('/')[0]}/luban/builder@sha256:${'0'.repeat(64)}` },
         serviceAccountName: image.spec?.serviceAccountName ?? 'default',
-        source: { ...image.spec.source, git: { url: gitSource.url, revision: commit } },
+        source,
         cache: image.spec?.cache?.volume ? { volume: { persistentVolumeClaimName: `${name}-cache` } } : image.spec?.cache ?? {},
         env: image.spec?.build?.env ?? [],
         resources: image.spec?.build?.resources ?? {},
@@ -271,7 +292,7 @@ export class KpackController {
         condition('BuilderReady', 'True'),
       ],
     });
-    this.enqueue(`${namespace}/${buildName}`, () => this.runBuild(namespace, build, repository));
+    this.enqueue(`${namespace}/${buildName}`, () => this.runBuild(namespace, build));
   }
 
   private updateBuildStatus(namespace: string, name: string, status: Record<string, unknown>) {
@@ -288,15 +309,18 @@ export class KpackController {
     this.options.store.update(PODS, namespace, name, { ...pod, status }, { subresource: 'status' });
   }
 
-  private async runBuild(namespace: string, build: KubeObject, repository: string) {
+  private async runBuild(namespace: string, build: KubeObject) {
     const { store, logs, git } = this.options;
+    const repository = this.options.repositoryForUrl(build.spec.source.git.url);
     const stepMs = this.stepMs;
     const buildName = build.metadata.name;
     const podName = `${buildName}-build-pod`;
     const imageName = build.metadata.labels![KPACK.imageLabel];
     const commit: string = build.spec.source.git.revision;
     const subPath: string = build.spec.source.subPath ?? '';
-    const willFail = Boolean(await git.readFile(repository, commit, [subPath, FAIL_BUILD_FILE].filter(Boolean).join('/')));
+    const cloneProblem = await this.cloneProblem(repository, commit);
+    const willFail =
+      !cloneProblem && Boolean(await git.readFile(repository!, commit, [subPath, FAIL_BUILD_FILE].filter(Boolean).join('/')));
     const waiting = (name: string) => ({
       name,
       state: { waiting: { reason: 'PodInitializing' } },
@@ -361,10 +385,12 @@ export class KpackController {
         stepStates: stepStates(),
       });
       const pushProblem = step === 'export' ? this.pushProblem(build) : undefined;
-      const fails = (willFail && step === 'build') || pushProblem !== undefined;
-      const lines = pushProblem
-        ? [buildStepLogs(step, context, false)[0], `ERROR: failed to export: ${pushProblem}`]
-        : buildStepLogs(step, context, fails);
+      const cloneFails = step === 'prepare' && cloneProblem !== undefined;
+      const fails = (willFail && step === 'build') || pushProblem !== undefined || cloneFails;
+      let lines = buildStepLogs(step, context, fails);
+      if (pushProblem) lines = [lines[0], `ERROR: failed to export: ${pushProblem}`];
+      // kpack's build-init fetches the revision itself (pkg/git/fetch.go) and stops at the first error.
+      if (cloneFails) lines = [...buildStepLogs(step, context, false).slice(0, -1), cloneProblem];
       const [head, ...rest] = lines;
       logs.write(namespace, podName, step, head);
       if (stepMs > 0) await sleep(stepMs);
@@ -418,6 +444,17 @@ export class KpackController {
     }
     // A commit or trigger may have arrived while this build ran.
     this.enqueueImage(namespace, imageName);
+  }
+
+  /** Why the build pod could not fetch the commit (as kpack pkg/git/fetch.go words it), or undefined when it can. */
+  private async cloneProblem(repository: string | undefined, revision: string): Promise<string | undefined> {
+    if (!repository || !(await this.options.git.exists(repository))) {
+      return 'unable to fetch references for repository: repository not found';
+    }
+    if (!(await this.options.git.resolve(repository, revision))) {
+      return `unable to fetch references for repository: couldn't find remote ref "${revision}"`;
+    }
+    return undefined;
   }
 
   /** Why the registry would refuse this build's push, or undefined when it accepts it. */

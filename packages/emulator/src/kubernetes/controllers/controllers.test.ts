@@ -159,6 +159,11 @@ describe('emulated kpack and Argo CD controllers', () => {
       message: 'Change',
       changes: [{ path: 'app.py', content: 'print(1)\n' }],
     });
+    // kpack sees a push when its SourceResolver resolves again: on its one-minute poll, or at once when the resolver changes.
+    await custom.patchNamespacedCustomObject(
+      { ...KPACK, namespace: 'ci-acme', plural: 'sourceresolvers', name: 'api-source', body: { metadata: { annotations: { 'example.com/resolve': 'now' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     await emulator.settled();
     const second = await getBuild('api-build-2');
     expect(second.metadata.annotations['image.kpack.io/reason']).toBe('COMMIT');
