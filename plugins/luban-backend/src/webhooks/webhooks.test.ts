@@ -114,7 +114,7 @@ describe('push webhooks through the events backend', () => {
 
     const built = buildsOfDemo().filter(b => !existing.has(b.metadata.name));
     expect(built.map(b => [b.spec.source.git.revision, b.metadata.annotations?.['image.kpack.io/reason']])).toEqual([[pushed, 'COMMIT']]);
-    const delivery = backend.emulator.github.api.deliveries().find(d => d.event === 'push' && d.request.payload.after === pushed)!;
+    const delivery = backend.emulator.github.api.deliveries().find(d => d.event === 'push' && (d.request.payload as { after?: string }).after === pushed)!;
     const push = { body: delivery.request.body, headers: delivery.request.headers };
 
     // The same delivery again (a replay) triggers nothing.
