@@ -1,4 +1,4 @@
-import { DEMO } from '@luban-backstage/emulator';
+import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import type { LubanChangeResult, LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { DEMO_ENTITY_PATH, DEMO_OWNER, recordProject, startLubanBackend } from '../../__testUtils__/lubanBackend';
@@ -12,11 +12,18 @@ let azureGitopsUrl: string;
 
 describe('promotion gates', () => {
   let backend: Awaited<ReturnType<typeof startLubanBackend>>;
+  let emulator: RunningEmulator;
   let build2: string;
   let sndOverlay: string;
 
   beforeAll(async () => {
+    // These tests commit to the GitOps repository behind luban's back and wait for Argo CD to notice by itself:
+    // a short timeout.reconciliation instead of Argo CD's 120 s.
+    emulator = await startEmulator({ buildStepMs: 20, rolloutMs: 20, argoReconcileMs: 1_000 });
+    trustEmulatorCertificate(emulator.kubernetes.caCert);
+    await seedDemo(emulator);
     backend = await startLubanBackend({
+      emulator,
       config: {
         luban: {
           environments: [
@@ -55,7 +62,10 @@ describe('promotion gates', () => {
     build2 = String(builds.find(b => b.metadata.labels?.['image.kpack.io/buildNumber'] === '2')!.status?.latestImage).split('@')[1];
     sndOverlay = (await backend.emulator.git.readFile(GITOPS, 'main', SND_OVERLAY))!.content.toString();
   });
-  afterAll(() => backend?.stop());
+  afterAll(async () => {
+    await backend?.stop();
+    await emulator?.stop();
+  });
 
   const promote = (to: string, dryRun = false) =>
     request(backend.server).post(`${DEMO_ENTITY_PATH}/promotion/promote`).set('Authorization', backend.owner).send({ from: 'snd', to, dryRun });
