@@ -24,6 +24,14 @@ async function addStaging(emulator: RunningEmulator) {
     author: { name: 'luban', email: 'luban@luban.invalid' },
   });
   emulator.kubernetes.create('namespaces', { metadata: { name: `stg-${DEMO.project}` } });
+  // The project admits the new environment's namespace, as onboarding an environment does: Argo CD refuses the Application otherwise.
+  const [appProject] = emulator.kubernetes.list('appprojects', 'argocd').filter(p => p.metadata.name === DEMO.project);
+  emulator.kubernetes.remove('appprojects', 'argocd', DEMO.project);
+  emulator.kubernetes.create('appprojects', {
+    ...appProject,
+    metadata: { name: DEMO.project, namespace: 'argocd', labels: appProject.metadata.labels },
+    spec: { ...appProject.spec, destinations: [...appProject.spec.destinations, { ...appProject.spec.destinations[0], namespace: `stg-${DEMO.project}` }] },
+  });
   const [prdApplication] = emulator.kubernetes.list('applications', 'argocd').filter(a => a.metadata.name === `prd-${DEMO.project}-${DEMO.app}`);
   emulator.kubernetes.create('applications', {
     apiVersion: 'argoproj.io/v1alpha1',
