@@ -73,7 +73,7 @@ export function seedSharedObjects(emulator: RunningEmulator): void {
  * work: namespaces with the project record, Harbor project, source and GitOps
  * repositories, a kpack Image with two builds, and Argo CD applications where
  * prd runs the first build and snd the second (so prd is one promotion behind).
- * With `webhook`, the source repository delivers its later pushes to luban.
+ * With `webhook`, the source and GitOps repositories deliver their later pushes to luban.
  * Needs {@link seedSharedObjects} first.
  */
 export async function seedProject(emulator: RunningEmulator, spec: DemoProject, story: DemoStory, webhook?: LubanWebhook): Promise<void> {
@@ -82,7 +82,11 @@ export async function seedProject(emulator: RunningEmulator, spec: DemoProject, 
   await writeGitOps(emulator, spec, first, second);
   createApplications(emulator, spec);
   // After the seed's own pushes: the backend is not up yet to receive them.
-  if (webhook) await registerPushWebhook(emulator, `${spec.project}/${spec.app}`, webhook);
+  if (webhook) {
+    await registerPushWebhook(emulator, `${spec.project}/${spec.app}`, webhook);
+    // As onboarding registers it: a merged promotion pull request reaches luban, which has Argo CD read it now.
+    await registerPushWebhook(emulator, `${spec.project}/${spec.project}-gitops`, webhook);
+  }
   await emulator.settled();
 }
 

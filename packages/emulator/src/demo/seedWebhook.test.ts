@@ -38,8 +38,10 @@ describe('seedDemo with luban’s push webhook', () => {
     }
   });
 
-  it('delivers a later push of a demo source repository to luban, signed with the secret', async () => {
-    const repository = `github/${DEMO.project}/${DEMO.app}.git`;
+  it.each([
+    ['source', `github/${DEMO.project}/${DEMO.app}.git`],
+    ['GitOps', `github/${DEMO.project}/${DEMO.project}-gitops.git`],
+  ])('delivers a later push of a demo %s repository to luban, signed with the secret', async (_kind, repository) => {
     const head = await emulator.git.resolve(repository, 'main');
     const pushed = await emulator.git.commit(repository, { branch: 'main', expectedSha: head, message: 'Change', changes: [{ path: 'a.txt', content: 'a' }] });
     await emulator.github.api.deliveriesSettled();
