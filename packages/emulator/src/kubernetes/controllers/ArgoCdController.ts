@@ -117,8 +117,9 @@ export class ArgoCdController {
   private onStoreEvent(event: StoreEvent) {
     if (event.resourceType !== APPLICATIONS) return;
     const { namespace, name } = event.object.metadata;
-    if (event.type === 'DELETED') this.refreshTimers.cancel(`${namespace}/${name}`);
-    else this.enqueue(namespace!, name);
+    if (event.type !== 'DELETED') this.enqueue(namespace!, name);
+    // An Application created again under the same name may already have its timer: keep that one.
+    else if (!this.options.store.find(APPLICATIONS, namespace, name)) this.refreshTimers.cancel(`${namespace}/${name}`);
   }
 
   private writeStatus(app: KubeObject, status: Record<string, unknown>, extra: { removeOperation?: boolean; servedRefresh?: RefreshRequest } = {}) {
