@@ -222,14 +222,15 @@ export class GitOpsPromotionService implements PromotionService {
     digest: string,
     sourceBuild: KpackBuild | undefined,
   ) {
-    const [argoCd, scan, runningSince] = await Promise.all([
-      this.state.argoCdState(target, from),
+    const [application, scan, runningSince] = await Promise.all([
+      this.state.argoCdApplication(target, from),
       this.state.vulnerabilities(target, digest, { fresh: true }).then(
         value => ({ value, problem: undefined }),
         (error: Error) => ({ value: undefined, problem: error.message }),
       ),
       this.state.lastChange(repo, source.path, source.file!).catch(() => undefined),
     ]);
+    const argoCd = application && { ...application.state, images: application.images };
     return evaluateGates({
       source: from.name,
       // Every environment promoted into has gates: readLubanEnvironments fills in the defaults.

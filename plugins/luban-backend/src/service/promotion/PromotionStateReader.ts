@@ -268,6 +268,11 @@ export class PromotionStateReader {
 
   /** The environment's Argo CD Application, read on the environment's cluster. */
   async argoCdState(target: LubanTarget, env: LubanEnvironment): Promise<ArgoCdState | undefined> {
+    return (await this.argoCdApplication(target, env))?.state;
+  }
+
+  /** The environment's Argo CD application as the view shows it, and the images Argo CD reports running. */
+  async argoCdApplication(target: LubanTarget, env: LubanEnvironment): Promise<{ state: ArgoCdState; images: string[] } | undefined> {
     const name = argoCdApplicationName(env.name, target.project, target.app);
     const namespace = this.options.argoCdNamespace;
     const informer = await this.options.clusters.applications(env.cluster);
@@ -275,7 +280,7 @@ export class PromotionStateReader {
     if (!object) return undefined;
     const app = toArgoCdApplication(object);
     const baseUrl = this.options.argoCdBaseUrl?.replace(/\/+$/, '');
-    return {
+    const state: ArgoCdState = {
       application: name,
       syncStatus: app.syncStatus,
       healthStatus: app.healthStatus,
@@ -283,6 +288,7 @@ export class PromotionStateReader {
       lastSyncedAt: app.lastSyncedAt,
       url: baseUrl ? `${baseUrl}/applications/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}` : undefined,
     };
+    return { state, images: app.images };
   }
 
   /** Harbor's scan of a digest; views take it from a short cache, gates read it again. */

@@ -16,8 +16,11 @@ export interface GateInputs {
   source: string;
   gates: LubanGates;
   digest: string;
-  /** The source environment's Argo CD application; undefined when luban found none. */
-  argoCd?: { application: string; syncStatus: string; healthStatus: string };
+  /**
+   * The source environment's Argo CD application; undefined when luban found none. `images` are the
+   * images Argo CD reports running (`status.summary.images`), when it reports them.
+   */
+  argoCd?: { application: string; syncStatus: string; healthStatus: string; images?: string[] };
   /** The kpack Build whose image is the digest; undefined when none is known. */
   build?: KpackBuild;
   /** undefined with `vulnerabilityProblem` when Harbor could not be read. */
@@ -40,9 +43,23 @@ function argoCdGate(
     return { gate, passed: false, reason: `${source} has no Argo CD application, so luban cannot tell whether it is ${expected}` };
   }
   const status = gate === 'synced' ? argoCd.syncStatus : argoCd.healthStatus;
-  return status === expected
-    ? { gate, passed: true, reason: `${source} is ${expected} (${argoCd.application})` }
-    : { gate, passed: false, reason: `${source} is ${status}, not ${expected} (${argoCd.application})` };
+  if (status !== expected) return { gate, passed: false, reason: `${source} is ${status}, not ${expected} (${argoCd.application})` };
+  if (gate === 'synced' && !runsDigest(argoCd.images, inputs.digest)) {
+    // Until Argo CD reads the commit (at its next reconciliation, minutes on a real install), the
+    // application is Synced to the commit before it: Synced alone does not say the digest runs.
+    return {
+      gate,
+      passed: false,
+      reason: `${source} is ${expected} (${argoCd.application}), but Argo CD does not run ${shortDigest(inputs.digest)} there yet${argoCd.images?.length ? ` (it runs ${argoCd.images.map(image => shortDigest(image.split('@')[1] ?? image)).join(', ')})` : ''}`,
+    };
+  }
+  return { gate, passed: true, reason: `${source} is ${expected} (${argoCd.application})` };
+}
+
+/** Whether Argo CD reports the digest among the images it runs; true when it reports none (nothing to tell). */
+function runsDigest(images: string[] | undefined, digest: string): boolean {
+  if (!images?.length) return true;
+  return images.some(image => image.endsWith(`@${digest}`));
 }
 
 function buildGate({ gates, build, digest }: GateInputs): LubanGateResult {
