@@ -23,8 +23,11 @@ luban_start_emulator() {
     --luban-webhook-url http://localhost:7007/api/events/http/luban-github \
     --seed "$@" &
   LUBAN_EMULATOR_PID=$!
-  for _ in $(seq 1 100); do
+  # It writes the kubeconfig once the demo is seeded: two projects' builds and
+  # syncs, which take a while on a busy 2-core machine.
+  for _ in $(seq 1 600); do
     [ -f "$state_dir/kubeconfig" ] && break
+    kill -0 "$LUBAN_EMULATOR_PID" 2>/dev/null || break
     sleep 0.2
   done
   if [ ! -f "$state_dir/kubeconfig" ]; then

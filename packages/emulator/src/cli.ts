@@ -43,6 +43,18 @@ async function main() {
   const cert = readOrCreate(join(stateDir, 'ca.crt'), () => tls().cert);
   const key = readOrCreate(join(stateDir, 'tls.key'), () => tls().key);
 
+  /** A duration option in milliseconds: a whole number, at least `min` (a 0 ms poll would spin). */
+  const milliseconds = (name: string, min: number): number | undefined => {
+    const value = option(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < min) {
+      throw new Error(`--${name} must be a whole number of milliseconds, at least ${min}; got '${value}'`);
+    }
+    return Number(value);
+  };
+  const sourcePollMs = milliseconds('source-poll-ms', 100);
+  // 0 turns Argo CD's periodic refresh off, as timeout.reconciliation: 0s does.
+  const argoReconcileMs = milliseconds('argo-reconcile-ms', 0);
   const emulator = await startEmulator({
     ports: {
       kubernetes: Number(option('kubernetes-port') ?? 0),
@@ -52,9 +64,9 @@ async function main() {
     },
     token,
     tls: { cert, key },
-    ...(option('source-poll-ms') ? { sourcePollMs: Number(option('source-poll-ms')) } : {}),
+    ...(sourcePollMs !== undefined ? { sourcePollMs } : {}),
     // Argo CD's timeout.reconciliation; luban refreshes what it changes, so the default shows real timing.
-    ...(option('argo-reconcile-ms') ? { argoReconcileMs: Number(option('argo-reconcile-ms')) } : {}),
+    ...(argoReconcileMs !== undefined ? { argoReconcileMs } : {}),
   });
   if (process.argv.includes('--seed')) {
     // The demo's history is built at full speed; builds started later run at demo pace.

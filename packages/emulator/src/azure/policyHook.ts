@@ -10,7 +10,7 @@
  * service checks policies only for a ref that exists.
  */
 import { randomUUID } from 'node:crypto';
-import { access, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PUSH_REJECTED_BY_POLICY } from './errors';
 import { readConfig, writeConfig } from './gitTrees';
@@ -88,9 +88,10 @@ function procReceiveRef(rule: GuardedRef): string {
 }
 
 /** Replaces a file in one step: a concurrent push reads the old or the new rules, never half. */
-async function replaceFile(path: string, content: string) {
+async function replaceFile(path: string, content: string, mode = 0o644) {
   const temporary = `${path}.${randomUUID()}`;
-  await writeFile(temporary, content);
+  // Created with its mode: a push running meanwhile never finds the hook there but not executable.
+  await writeFile(temporary, content, { mode });
   await rename(temporary, path);
 }
 
@@ -117,8 +118,8 @@ export async function applyBranchPolicies(
   await replaceFile(
     hook,
     `#!/bin/sh\nexec '${process.execPath}' "$(dirname "$0")/${HOOK_SCRIPT}"\n`,
+    0o755,
   );
-  await chmod(hook, 0o755);
   await replaceFile(
     join(gitDir, RULES_FILE),
     rules.map(r => `${r.kind} ${r.ref}\n`).join(''),
