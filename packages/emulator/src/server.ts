@@ -325,6 +325,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     async reset() {
       await settled();
       kpack.reset();
+      argocd.reset();
       store.reset();
       podLogs.reset();
       requests.clear();

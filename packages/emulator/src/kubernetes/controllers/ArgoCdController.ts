@@ -86,6 +86,11 @@ export class ArgoCdController {
     this.unsubscribe.push(options.store.subscribe(event => this.onStoreEvent(event)));
   }
 
+  /** Forgets the periodic refreshes of the Applications a reset removes. */
+  reset() {
+    this.refreshTimers.cancelAll();
+  }
+
   stop() {
     this.stopped = true;
     for (const off of this.unsubscribe) off();

@@ -89,9 +89,14 @@ export class RefreshTimers {
     this.timers.delete(key);
   }
 
-  stop() {
-    this.stopped = true;
+  /** Cancels every pending refresh (the Applications are gone). */
+  cancelAll() {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.cancelAll();
   }
 }
