@@ -96,7 +96,8 @@ describe('auto-deploy to the first environment', () => {
     }, 'the promotion to offer the new digest');
     expect(promotion.gates.filter((g: { passed: boolean }) => !g.passed)).toEqual([]);
     expect(promotion.allowed).toBe(true);
-  });
+    // Three waits of up to 15 s each (build, Argo CD, promotion) on a busy machine: more than jest's default 30 s.
+  }, 60_000);
 
   it('opens a pull request instead when the GitOps branch only takes pull requests', async () => {
     backends.push(await startLubanBackend({ emulator }));
