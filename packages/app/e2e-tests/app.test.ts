@@ -36,7 +36,7 @@ test('the sign-in page offers the demo users, and signs the picked one in', asyn
     page.getByRole('link', { name: 'Create', exact: true }).first(),
   ).toBeVisible();
 
-  // A reload keeps the person signed in; signing out lets another be picked.
+  // A reload keeps the person signed in, as that person.
   await page.reload();
   await expect(
     page.getByRole('heading', { level: 1, name: 'Catalog' }),

@@ -52,6 +52,67 @@ function forgettingOnSignOut(identity: IdentityApi): IdentityApi {
   return identity;
 }
 
+/** One card per user; picking one signs that user in. */
+function UserCards(props: {
+  users: DevelopmentUser[];
+  onPick(name: string): void;
+}) {
+  return (
+    <Grid container spacing={2} component="ul" style={{ padding: 0 }}>
+      {props.users.map(user => (
+        <Grid
+          item
+          xs={12}
+          sm={6}
+          md={4}
+          key={user.name}
+          component="li"
+          style={{ listStyle: 'none' }}
+        >
+          <InfoCard
+            title={user.title}
+            variant="fullHeight"
+            actions={
+              <Button
+                color="primary"
+                variant="outlined"
+                onClick={() => props.onPick(user.name)}
+              >
+                Sign in as {user.title}
+              </Button>
+            }
+          >
+            <Typography variant="body1">{user.description}</Typography>
+          </InfoCard>
+        </Grid>
+      ))}
+    </Grid>
+  );
+}
+
+/** Why the picked user could not be signed in, and the way back to the cards. */
+function SignInFailed(props: {
+  user: string;
+  error?: Error;
+  onPickAnother(): void;
+}) {
+  return (
+    <Page themeId="home">
+      <Content>
+        <WarningPanel
+          severity="error"
+          title={`Could not sign in as ${props.user}`}
+          message={props.error?.message}
+        >
+          <Button variant="outlined" onClick={props.onPickAnother}>
+            Pick another user
+          </Button>
+        </WarningPanel>
+      </Content>
+    </Page>
+  );
+}
+
 /**
  * Development sign-in: one card per user under
  * `auth.providers.developmentUsers.users`, so a person can be a member of
@@ -78,19 +139,11 @@ export function DevelopmentSignInPage(props: SignInPageProps) {
           props.onSignInSuccess(forgettingOnSignOut(identity))
         }
         ErrorComponent={({ error }) => (
-          <Page themeId="home">
-            <Content>
-              <WarningPanel
-                severity="error"
-                title={`Could not sign in as ${picked}`}
-                message={error?.message}
-              >
-                <Button variant="outlined" onClick={() => pick(null)}>
-                  Pick another user
-                </Button>
-              </WarningPanel>
-            </Content>
-          </Page>
+          <SignInFailed
+            user={picked}
+            error={error}
+            onPickAnother={() => pick(null)}
+          />
         )}
       />
     );
@@ -110,35 +163,7 @@ export function DevelopmentSignInPage(props: SignInPageProps) {
             message="Configure your organisation's sign-in provider, or auth.providers.developmentUsers.users in development."
           />
         ) : (
-          <Grid container spacing={2} component="ul" style={{ padding: 0 }}>
-            {users.map(user => (
-              <Grid
-                item
-                xs={12}
-                sm={6}
-                md={4}
-                key={user.name}
-                component="li"
-                style={{ listStyle: 'none' }}
-              >
-                <InfoCard
-                  title={user.title}
-                  variant="fullHeight"
-                  actions={
-                    <Button
-                      color="primary"
-                      variant="outlined"
-                      onClick={() => pick(user.name)}
-                    >
-                      Sign in as {user.title}
-                    </Button>
-                  }
-                >
-                  <Typography variant="body1">{user.description}</Typography>
-                </InfoCard>
-              </Grid>
-            ))}
-          </Grid>
+          <UserCards users={users} onPick={pick} />
         )}
       </Content>
     </Page>
