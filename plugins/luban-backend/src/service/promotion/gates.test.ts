@@ -35,12 +35,12 @@ describe('promotion gates', () => {
         },
       },
       // The same app with its GitOps repository on Azure DevOps, holding the same overlays.
-      entities: async emulator => {
-        await emulator.azure.api.createProject(emulator.azure.organization, DEMO.project);
+      entities: async azureEmulator => {
+        await azureEmulator.azure.api.createProject(azureEmulator.azure.organization, DEMO.project);
         const files: Record<string, string> = {};
-        for (const path of [SND_OVERLAY, PRD_OVERLAY]) files[path] = (await emulator.git.readFile(GITOPS, 'main', path))!.content.toString();
-        await emulator.azure.api.createRepository(emulator.azure.organization, DEMO.project, `${DEMO.project}-gitops`, { files });
-        azureGitopsUrl = `${emulator.azure.url}/${emulator.azure.organization}/${DEMO.project}/_git/${DEMO.project}-gitops`;
+        for (const path of [SND_OVERLAY, PRD_OVERLAY]) files[path] = (await azureEmulator.git.readFile(GITOPS, 'main', path))!.content.toString();
+        await azureEmulator.azure.api.createRepository(azureEmulator.azure.organization, DEMO.project, `${DEMO.project}-gitops`, { files });
+        azureGitopsUrl = `${azureEmulator.azure.url}/${azureEmulator.azure.organization}/${DEMO.project}/_git/${DEMO.project}-gitops`;
         return [
           {
             apiVersion: 'backstage.io/v1alpha1',
