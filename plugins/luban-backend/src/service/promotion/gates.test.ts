@@ -169,7 +169,8 @@ describe('promotion gates', () => {
       await commitSndOverlay(sndOverlay, 'Deploy the image again');
     }
     await until(sndState, snd => snd.argoCd?.healthStatus === 'Healthy');
-  });
+    // Each waits for Argo CD's reconciliation (1 s here) twice, on a machine busy with other suites.
+  }, 90_000);
 
   it('refuses a promotion from an OutOfSync environment', async () => {
     // snd synced by hand from now on, and a change to its overlay waits for that sync.
@@ -191,7 +192,8 @@ describe('promotion gates', () => {
       await commitSndOverlay(sndOverlay, 'Remove the annotation');
     }
     await until(sndState, snd => snd.argoCd?.syncStatus === 'Synced');
-  });
+    // Each waits for Argo CD's reconciliation (1 s here) twice, on a machine busy with other suites.
+  }, 90_000);
 
   it('promotes through a pull request on Azure DevOps too', async () => {
     // The project's GitOps repository moves to Azure DevOps: its record (the authority, not the annotation) says so.
