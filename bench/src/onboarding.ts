@@ -27,6 +27,8 @@ export async function benchOnboarding(options: BenchOptions): Promise<Section> {
   try {
     const config = emulatorConfig(emulator) as JsonObject & { luban: JsonObject };
     config.luban.requestTimeoutSeconds = 10;
+    // Onboarding registers luban's push webhook on the GitOps repository; nothing listens there in the bench.
+    config.luban.webhooks = { targetBaseUrl: 'http://127.0.0.1:9/api/events/http', github: { secret: 'b'.repeat(32) } };
     const backend = await startTemplateBackend(config);
     await backend.waitForEntity('template', TEMPLATE);
     emulator.faults.latencyMs = options.latencyMs;
@@ -84,7 +86,7 @@ export async function benchOnboarding(options: BenchOptions): Promise<Section> {
         },
       ],
       notes: [
-        'The onboarding template (namespaces, Harbor project and robot, GitOps repository, Argo CD AppProject, catalog registration) ' +
+        'The onboarding template (namespaces, Harbor project and robot, GitOps repository and its push webhook, Argo CD AppProject, catalog registration) ' +
           'run as a scaffolder task in a backend with the real catalog and scaffolder, then submitted again with the same form values. ' +
           `Every upstream request waits ${options.latencyMs} ms. Writes are POST, PUT, PATCH and DELETE requests in the emulator's request log ` +
           '(git pushes included); the re-run ends with a completed task.',

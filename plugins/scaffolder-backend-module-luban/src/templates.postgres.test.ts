@@ -34,6 +34,8 @@ describeOnPostgres(title, () => {
     const { connection } = database.client.config as { connection: JsonObject };
     const config = emulatorConfig(emulator) as any;
     config.luban.requestTimeoutSeconds = 10;
+    // Onboarding registers luban's push webhook on the GitOps repository; nothing listens there in this test.
+    config.luban.webhooks = { targetBaseUrl: 'http://127.0.0.1:9/api/events/http', github: { secret: 'p'.repeat(32) } };
     config.backend = { database: { client: 'pg', connection, pluginDivisionMode: 'schema', ensureSchemaExists: true } };
     // Two replicas on one database, as a scaled-out installation runs.
     replicas = [await startTemplateBackend(config), await startTemplateBackend(config)];
