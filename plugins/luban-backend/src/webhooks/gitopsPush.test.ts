@@ -49,11 +49,21 @@ describe('a push to a GitOps repository', () => {
     await emulator.github.api.deliveriesSettled();
     expect(emulator.github.api.deliveries().filter(d => d.event === 'push').map(d => d.statusCode)).toEqual([202]);
 
-    // The handler runs after the events backend has answered: wait for Argo CD to have read the commit.
-    while (sndApplication().status.sync.revision !== merged) {
-      await emulator.settled();
-      await new Promise(resolve => setTimeout(resolve, 50));
-    }
+    // The handler runs after the events backend has answered: wait for Argo CD to have read the commit
+    // (the store tells of every change to the Application; the jest timeout bounds the wait).
+    await new Promise<void>(resolve => {
+      const readMerged = () => sndApplication().status.sync.revision === merged;
+      if (readMerged()) {
+        resolve();
+        return;
+      }
+      const unsubscribe = emulator.kubernetes.store.subscribe(() => {
+        if (!readMerged()) return;
+        unsubscribe();
+        resolve();
+      });
+    });
+    await emulator.settled();
     const app = sndApplication();
     expect(app.status.sync.status).toBe('Synced');
     expect(app.status.history.at(-1).revision).toBe(merged);
