@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { callAsUser, signIn } from './signIn';
+import { signIn, writeStatuses } from './signIn';
 
 /*
  * The entity page of the demo app against the emulator, as a member of its
@@ -163,20 +163,10 @@ test("another team's entity naming the project's app gets nothing: the page says
   ).toHaveCount(0);
 
   // Bypassing the page does not help: the backend refuses the writes too.
-  const entity =
-    '/api/luban/entities/component/default/ledger-api-platform-view';
-  const statuses = await callAsUser(page, 'paula', {
-    rebuild: { method: 'POST', path: `${entity}/builds/rebuild`, body: {} },
-    promote: {
-      method: 'POST',
-      path: `${entity}/promotion/promote`,
-      body: { from: 'snd', to: 'prd' },
-    },
-    rollback: {
-      method: 'POST',
-      path: `${entity}/promotion/rollback`,
-      body: { env: 'snd' },
-    },
-  });
+  const statuses = await writeStatuses(
+    page,
+    'paula',
+    'ledger-api-platform-view',
+  );
   expect(statuses).toEqual({ rebuild: 403, promote: 403, rollback: 403 });
 });

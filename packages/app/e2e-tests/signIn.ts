@@ -75,3 +75,28 @@ export async function callAsUser(
     { name: user, requests: calls },
   );
 }
+
+/**
+ * Rebuild, promote (snd → prd) and roll back (snd) a Component through the
+ * backend with the user's own token, bypassing the page: the status of each.
+ */
+export async function writeStatuses(
+  page: Page,
+  user: DemoUser,
+  component: string,
+) {
+  const entity = `/api/luban/entities/component/default/${component}`;
+  return callAsUser(page, user, {
+    rebuild: { method: 'POST', path: `${entity}/builds/rebuild`, body: {} },
+    promote: {
+      method: 'POST',
+      path: `${entity}/promotion/promote`,
+      body: { from: 'snd', to: 'prd' },
+    },
+    rollback: {
+      method: 'POST',
+      path: `${entity}/promotion/rollback`,
+      body: { env: 'snd' },
+    },
+  });
+}

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { callAsUser, signIn } from './signIn';
+import { callAsUser, signIn, writeStatuses } from './signIn';
 
 /*
  * The tenant boundary from the other team's side (issue 17): Dario, of
@@ -53,20 +53,7 @@ test("another team's member sees payments' app with Rebuild, Promote and Rollbac
   await expect(page.getByRole('button', { name: 'Rebuild' })).toBeEnabled();
 
   // Bypassing the page does not help: the backend refuses his writes.
-  const entity = '/api/luban/entities/component/default/ledger-api';
-  const statuses = await callAsUser(page, 'dario', {
-    rebuild: { method: 'POST', path: `${entity}/builds/rebuild`, body: {} },
-    promote: {
-      method: 'POST',
-      path: `${entity}/promotion/promote`,
-      body: { from: 'snd', to: 'prd' },
-    },
-    rollback: {
-      method: 'POST',
-      path: `${entity}/promotion/rollback`,
-      body: { env: 'snd' },
-    },
-  });
+  const statuses = await writeStatuses(page, 'dario', 'ledger-api');
   expect(statuses).toEqual({ rebuild: 403, promote: 403, rollback: 403 });
 });
 
@@ -83,9 +70,13 @@ test("another team's member cannot add an app to the payments project from the C
   await page.getByRole('option', { name: /payments/ }).click();
   await page.getByRole('button', { name: 'Next' }).click();
   // The picker's fields are free-text comboboxes: typed, then left.
-  await page.getByRole('textbox', { name: 'Owner' }).pressSequentially('payments');
+  await page
+    .getByRole('textbox', { name: 'Owner' })
+    .pressSequentially('payments');
   await page.getByRole('textbox', { name: 'Owner' }).press('Tab');
-  await page.getByRole('textbox', { name: 'Repository name' }).pressSequentially(app);
+  await page
+    .getByRole('textbox', { name: 'Repository name' })
+    .pressSequentially(app);
   await page.getByRole('textbox', { name: 'Repository name' }).press('Tab');
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();
