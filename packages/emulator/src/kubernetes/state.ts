@@ -477,7 +477,24 @@ export class KubeStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Forgets everything (for tests). */
+  /**
+   * Resolves once `condition` holds: checked now and after every change, so a test waits for what the
+   * emulated controllers do without pausing for a guessed time (the test's own timeout bounds the wait).
+   */
+  waitFor(condition: () => boolean): Promise<void> {
+    return new Promise(resolve => {
+      if (condition()) {
+        resolve();
+        return;
+      }
+      const unsubscribe = this.subscribe(() => {
+        if (!condition()) return;
+        unsubscribe();
+        resolve();
+      });
+    });
+  }
+
   /** Keeps deleted namespaces Terminating until the returned function finishes them: tests need not race the timer. */
   holdNamespaceDeletions(): () => void {
     const held: Array<() => void> = [];
@@ -488,6 +505,7 @@ export class KubeStore {
     };
   }
 
+  /** Forgets everything (for tests). */
   reset() {
     this.heldNamespaceDeletions = undefined;
     this.objects.clear();

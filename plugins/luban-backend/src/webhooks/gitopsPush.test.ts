@@ -51,18 +51,7 @@ describe('a push to a GitOps repository', () => {
 
     // The handler runs after the events backend has answered: wait for Argo CD to have read the commit
     // (the store tells of every change to the Application; the jest timeout bounds the wait).
-    await new Promise<void>(resolve => {
-      const readMerged = () => sndApplication().status.sync.revision === merged;
-      if (readMerged()) {
-        resolve();
-        return;
-      }
-      const unsubscribe = emulator.kubernetes.store.subscribe(() => {
-        if (!readMerged()) return;
-        unsubscribe();
-        resolve();
-      });
-    });
+    await emulator.kubernetes.store.waitFor(() => sndApplication().status.sync.revision === merged);
     await emulator.settled();
     const app = sndApplication();
     expect(app.status.sync.status).toBe('Synced');

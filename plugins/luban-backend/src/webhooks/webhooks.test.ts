@@ -57,15 +57,7 @@ describe('push webhooks through the events backend', () => {
     return commit.sha;
   };
   /** Resolves once the demo Image has `count` Builds (checked on every change in the cluster). */
-  const buildsReach = (count: number) =>
-    new Promise<void>(resolve => {
-      if (buildsOfDemo().length >= count) resolve();
-      const off = backend.emulator.kubernetes.store.subscribe(() => {
-        if (buildsOfDemo().length < count) return;
-        off();
-        resolve();
-      });
-    });
+  const buildsReach = (count: number) => backend.emulator.kubernetes.store.waitFor(() => buildsOfDemo().length >= count);
 
   beforeAll(async () => {
     backend = await startLubanBackend({

@@ -45,21 +45,6 @@ describe('emulated kpack source polling', () => {
   const push = async (emulator: RunningEmulator, content: string) =>
     (await emulator.git.commit(REPO, { branch: 'main', message: 'Change', changes: [{ path: 'app.py', content }] })).sha;
 
-  /** Resolves once the store holds what `done` looks for (checked after every change). */
-  function storeReaches(emulator: RunningEmulator, done: () => boolean): Promise<void> {
-    return new Promise(resolve => {
-      if (done()) {
-        resolve();
-        return;
-      }
-      const off = emulator.kubernetes.store.subscribe(() => {
-        if (!done()) return;
-        off();
-        resolve();
-      });
-    });
-  }
-
   describe('at kpack’s own cadence (one minute)', () => {
     let emulator: RunningEmulator;
     let custom: CustomObjectsApi;
@@ -127,7 +112,7 @@ describe('emulated kpack source polling', () => {
       await emulator.settled();
       const pushed = await push(emulator, 'print(2)\n');
 
-      await storeReaches(emulator, () => builds(emulator).length === 2);
+      await emulator.kubernetes.store.waitFor(() => builds(emulator).length === 2);
       await emulator.settled();
 
       expect(builds(emulator)).toEqual([

@@ -70,7 +70,7 @@ describe('promotion gates', () => {
   const promote = (to: string, dryRun = false) =>
     request(backend.server).post(`${DEMO_ENTITY_PATH}/promotion/promote`).set('Authorization', backend.owner).send({ from: 'snd', to, dryRun });
 
-  /** Reads until the backend's caches have seen a change made in the emulator (bounded). */
+  /** Reads until the backend's caches (informers, short caches) have seen a change made in the emulator (bounded). */
   async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
     for (let attempt = 0; attempt < 400; attempt++) {
       const value = await read();
@@ -78,6 +78,16 @@ describe('promotion gates', () => {
       await new Promise(resolve => setTimeout(resolve, 25));
     }
     throw new Error('luban never saw the change');
+  }
+
+  /** Waits for Argo CD (the emulator) to report snd so, then for luban's informer to show it too. */
+  async function sndReports(sync: string, health: string) {
+    const k8s = backend.emulator.kubernetes;
+    await k8s.store.waitFor(() => {
+      const status = k8s.list('applications', 'argocd').find(a => a.metadata.name === SND_APP)?.status;
+      return status?.sync?.status === sync && status?.health?.status === health;
+    });
+    return until(sndState, snd => snd.argoCd?.syncStatus === sync && snd.argoCd.healthStatus === health);
   }
 
   const sndState = async () =>
@@ -163,12 +173,12 @@ describe('promotion gates', () => {
     // snd now deploys an image Harbor does not have: Argo CD syncs it and reports Degraded.
     await commitSndOverlay(sndOverlay.replace(`/${DEMO.app}\n`, `/${DEMO.app}-gone\n`), 'Deploy an image that is not there');
     try {
-      await until(sndState, snd => snd.argoCd?.healthStatus === 'Degraded' && snd.argoCd.syncStatus === 'Synced');
+      await sndReports('Synced', 'Degraded');
       expect(await promoteForReal('prd')).toEqual(refusedBy('healthy', `snd is Degraded, not Healthy (${SND_APP})`));
     } finally {
       await commitSndOverlay(sndOverlay, 'Deploy the image again');
     }
-    await until(sndState, snd => snd.argoCd?.healthStatus === 'Healthy');
+    await sndReports('Synced', 'Healthy');
     // Each waits for Argo CD's reconciliation (1 s here) twice, on a machine busy with other suites.
   }, 90_000);
 
@@ -186,12 +196,12 @@ describe('promotion gates', () => {
     await backend.emulator.settled();
     await commitSndOverlay(`${sndOverlay}commonAnnotations:\n  luban.dev/drift: "yes"\n`, 'Annotate everything');
     try {
-      await until(sndState, snd => snd.argoCd?.syncStatus === 'OutOfSync');
+      await sndReports('OutOfSync', 'Healthy');
       expect(await promoteForReal('prd')).toEqual(refusedBy('synced', `snd is OutOfSync, not Synced (${SND_APP})`));
     } finally {
       await commitSndOverlay(sndOverlay, 'Remove the annotation');
     }
-    await until(sndState, snd => snd.argoCd?.syncStatus === 'Synced');
+    await sndReports('Synced', 'Healthy');
     // Each waits for Argo CD's reconciliation (1 s here) twice, on a machine busy with other suites.
   }, 90_000);
 
