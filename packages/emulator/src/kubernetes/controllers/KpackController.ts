@@ -7,6 +7,7 @@ import type { KubeObject, KubeStore, StoreEvent } from '../state';
 import { kubeTime } from '../time';
 import { buildReasons } from './buildReasons';
 import { buildStepLogs, type BuildStep } from './kpackLogs';
+import { pruneBuildHistory } from './kpackBuildHistory';
 import { SerialQueues } from '../../serialQueues';
 import {
   DEFAULT_SOURCE_POLL_MS,
@@ -206,6 +207,7 @@ export class KpackController {
     if (latest && isRunning(latest)) {
       return; // kpack starts no build while one is running; the build's end re-queues the image
     }
+    pruneBuildHistory(store, image, builds); // kpack image.go deleteOldBuilds
     const resolver = ensureSourceResolver(store, image);
     if (!isSourceResolverReady(resolver)) {
       // kpack reconcile_build.go `noScheduledBuild`: no build until the resolver has resolved the Image's source.
@@ -269,7 +271,8 @@ export class KpackController {
       spec: {
         tags: [
           tag,
-          ...(image.spec?.imageTaggingStrategy === 'None' ? [] : [`${repositoryOf(tag)}:${tagNameOf(tag)}-b${number}.${stamp}`]),
+          // kpack image_builds.go generateTags: `b<N>.<date>.<time>`, after `<tag>-` unless the tag is `latest`.
+          ...(image.spec?.imageTaggingStrategy === 'None' ? [] : [`${repositoryOf(tag)}:${tagNameOf(tag) === 'latest' ? '' : `${tagNameOf(tag)}-`}b${number}.${stamp}`]),
           ...(image.spec?.additionalTags ?? []),
         ],
         builder: { image: builder?.status?.latestImage ?? `${repositoryOf(tag).split('/')[0]}/luban/builder@sha256:${'0'.repeat(64)}` },

@@ -127,7 +127,8 @@ describe('emulated kpack and Argo CD controllers', () => {
     expect(build.metadata.annotations['image.kpack.io/reason']).toBe('CONFIG');
     expect(build.spec.source.git.revision).toBe(commit);
     expect(build.spec.tags[0]).toBe(`${registry}/acme/api:latest`);
-    expect(build.spec.tags[1]).toMatch(new RegExp(`^${registry}/acme/api:latest-b1\\.\\d{8}\\.\\d{6}$`));
+    // kpack pkg/apis/build/v1alpha2/image_builds.go generateTags: no `latest-` before `b<N>.<date>.<time>`.
+    expect(build.spec.tags[1]).toMatch(new RegExp(`^${registry}/acme/api:b1\\.\\d{8}\\.\\d{6}$`));
     expect(build.status.conditions).toEqual([
       expect.objectContaining({ type: 'Succeeded', status: 'True', reason: 'Completed' }),
     ]);
