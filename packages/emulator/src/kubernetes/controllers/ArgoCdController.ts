@@ -198,7 +198,7 @@ export class ArgoCdController {
     let rendered: Rendered;
     try {
       const revision = latest ? undefined : app.status.sync.revision;
-      rendered = await renderApplication(this.options.git, url => this.options.repositoryForUrl(url), app, revision);
+      rendered = await renderApplication(this.options.git, url => this.options.repositoryForUrl(url), app, revision, store);
     } catch (error) {
       this.writeStatus(
         app,

@@ -18,6 +18,7 @@ import {
   resolvedSourceOf,
   sourceResolverNameOf,
 } from './sourceResolver';
+import { kpackFetchRefused } from './gitCredentials';
 
 const IMAGES = findResourceType('kpack.io', 'v1alpha2', 'images')!;
 const BUILDS = findResourceType('kpack.io', 'v1alpha2', 'builds')!;
@@ -321,7 +322,7 @@ export class KpackController {
     const imageName = build.metadata.labels![KPACK.imageLabel];
     const commit: string = build.spec.source.git.revision;
     const subPath: string = build.spec.source.subPath ?? '';
-    const cloneProblem = await this.cloneProblem(repository, commit);
+    const cloneProblem = (repository ? await kpackFetchRefused(store, git, repository, build) : undefined) ?? (await this.cloneProblem(repository, commit));
     const willFail =
       !cloneProblem && Boolean(await git.readFile(repository!, commit, [subPath, FAIL_BUILD_FILE].filter(Boolean).join('/')));
     const waiting = (name: string) => ({

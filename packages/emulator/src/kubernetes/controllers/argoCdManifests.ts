@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { GitRepositories } from '../../git/GitRepositories';
 import { RESOURCE_TYPES, type ResourceType } from '../resources';
-import type { KubeObject } from '../state';
+import type { KubeObject, KubeStore } from '../state';
+import { argoCdListRefused } from './gitCredentials';
 
 /**
  * What Argo CD's repo server and diffing do for the emulated controller:
@@ -66,19 +67,24 @@ export function isSubset(desired: unknown, live: unknown): boolean {
 
 /**
  * Renders an Application's source path from the emulated git host, as Argo CD's repo server does:
- * at `revision` (the commit last read) or, without one, at its target revision resolved now.
+ * at `revision` (the commit last read) or, without one, at its target revision resolved now;
+ * the repository is read with the credential Argo CD's repository Secrets in `store` give.
  */
 export async function renderApplication(
   git: GitRepositories,
   repositoryForUrl: (url: string) => string | undefined,
   app: KubeObject,
-  revision?: string,
+  revision: string | undefined,
+  store: KubeStore,
 ): Promise<Rendered> {
   const source = app.spec?.source ?? {};
   const repository = source.repoURL ? repositoryForUrl(source.repoURL) : undefined;
   if (!repository || !(await git.exists(repository))) {
     throw new Error(`rpc error: code = Unknown desc = repository not found: ${source.repoURL}`);
   }
+  // The repo server lists the remote's refs with the Application's repository credential first.
+  const refused = await argoCdListRefused(store, git, repository, app);
+  if (refused) throw new Error(refused);
   const target = revision ?? (!source.targetRevision || source.targetRevision === 'HEAD'
     ? await git.defaultBranch(repository)
     : source.targetRevision);

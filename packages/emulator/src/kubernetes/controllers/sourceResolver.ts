@@ -1,5 +1,6 @@
 import type { GitRepositories } from '../../git/GitRepositories';
 import { findResourceType } from '../resources';
+import { gitReadAccess, kpackGitCredential, servedByHost } from './gitCredentials';
 import type { KubeObject, KubeStore, StoreEvent } from '../state';
 
 /** kpack's SourceResolver: the object that turns an Image's branch into the commit its builds use. */
@@ -135,12 +136,21 @@ export class SourceResolvers {
     this.polls.set(key, timer);
   }
 
-  /** As kpack's git resolver (pkg/git/remote_git_resolver.go): list the remote's refs and match the revision's short name. */
-  private async resolveGit(source: { git: { url: string; revision?: string }; subPath?: string }): Promise<ResolvedGitSource> {
+  /**
+   * As kpack's git resolver (pkg/git/resolver.go, remote_git_resolver.go): list the remote's refs with the
+   * credential the service account's git Secrets give (k8s_git_keychain.go), and match the revision's
+   * short name. A listing the host refuses (a private repository, no or a wrong credential) is type Unknown.
+   */
+  private async resolveGit(resolver: KubeObject): Promise<ResolvedGitSource> {
+    const source: { git: { url: string; revision?: string }; subPath?: string } = resolver.spec.source;
     const { url, revision = '' } = source.git;
     const subPath = source.subPath ? { subPath: source.subPath } : {};
     const repository = this.options.repositoryForUrl(url);
-    const refs = repository ? await this.options.git.refs(repository).catch(() => undefined) : undefined;
+    const { namespace } = resolver.metadata;
+    const credential = kpackGitCredential(this.options.store, namespace!, resolver.spec.serviceAccountName ?? 'default', url);
+    const listed =
+      repository && (!(await servedByHost(this.options.git, repository)) || (await gitReadAccess(url, credential)).readable);
+    const refs = listed ? await this.options.git.refs(repository).catch(() => undefined) : undefined;
     if (!refs) return { url, revision, type: 'Unknown', ...subPath };
     const branch = refs.get(`refs/heads/${revision}`);
     if (branch) return { url, revision: branch, type: 'Branch', ...subPath };
@@ -154,7 +164,7 @@ export class SourceResolvers {
     const { store } = this.options;
     const resolver = store.find(SOURCE_RESOLVERS, namespace, name);
     if (!resolver || resolver.metadata.deletionTimestamp || !resolver.spec?.source?.git) return;
-    const resolved = await this.resolveGit(resolver.spec.source);
+    const resolved = await this.resolveGit(resolver);
     const current = store.find(SOURCE_RESOLVERS, namespace, name);
     // A change of spec while the remote was listed: the event it made queued a fresher resolve.
     if (!current || current.metadata.generation !== resolver.metadata.generation) return;
