@@ -24,6 +24,7 @@ import { HarborApi } from './harbor/HarborApi';
 import { parseUrl, readBody, sendJson } from './http';
 import { ArgoCdController } from './kubernetes/controllers/ArgoCdController';
 import { KpackController } from './kubernetes/controllers/KpackController';
+import { handleKpackControl } from './kpackControls';
 import { PodLogs } from './kubernetes/podLogs';
 import { KubernetesApi } from './kubernetes/KubernetesApi';
 import { KubeStore, type KubeObject } from './kubernetes/state';
@@ -342,6 +343,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const run = async () => {
         const url = parseUrl(req);
         if (url.pathname.startsWith(CONTROL_PREFIX)) {
+          if (await handleKpackControl(req, res, store)) return;
           await handleControl(req, res, controls);
           return;
         }

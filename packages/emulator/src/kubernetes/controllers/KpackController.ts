@@ -6,7 +6,9 @@ import { findResourceType } from '../resources';
 import type { KubeObject, KubeStore, StoreEvent } from '../state';
 import { kubeTime } from '../time';
 import { buildReasons } from './buildReasons';
-import { buildStepLogs, type BuildStep } from './kpackLogs';
+import { buildStepLogs } from './kpackLogs';
+import { pushToHarbor, registryPushProblem, repositoryOf, tagNameOf } from './kpackRegistry';
+import { STACK_ID, builderOf, builderRunImage, imagesUsingBuilder, initStepsOf, stepStateOf } from './kpackRebase';
 import { pruneBuildHistory } from './kpackBuildHistory';
 import { SerialQueues } from '../../serialQueues';
 import {
@@ -38,8 +40,7 @@ export const KPACK = {
   additionalBuildNeededAnnotation: 'image.kpack.io/additionalBuildNeeded',
 } as const;
 
-/** The lifecycle steps of a build pod: init containers, then `completion`. */
-export const BUILD_STEPS: BuildStep[] = ['prepare', 'analyze', 'detect', 'restore', 'build', 'export'];
+export { BUILD_STEPS } from './kpackRebase';
 
 /** A repository file that makes the emulated build fail at its `build` step. */
 export const FAIL_BUILD_FILE = 'FAIL_BUILD';
@@ -69,19 +70,6 @@ function condition(type: string, status: Condition['status'], reason?: string, m
 
 function sleep(ms: number) {
   return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-/** `<repo>` of a `<repo>:<tag>` reference (a registry host may carry a port). */
-function repositoryOf(tag: string): string {
-  const lastSlash = tag.lastIndexOf('/');
-  const colon = tag.indexOf(':', lastSlash + 1);
-  return colon >= 0 ? tag.slice(0, colon) : tag;
-}
-
-function tagNameOf(tag: string): string {
-  const lastSlash = tag.lastIndexOf('/');
-  const colon = tag.indexOf(':', lastSlash + 1);
-  return colon >= 0 ? tag.slice(colon + 1) : 'latest';
 }
 
 function buildNumberOf(build: KubeObject): number {
@@ -169,6 +157,9 @@ export class KpackController {
       // kpack image.go: any change of a resolver re-queues the Image that controls it.
       const owner = (metadata.ownerReferences ?? []).find(ref => ref.controller && ref.kind === 'Image');
       if (owner && event.type !== 'DELETED') this.enqueueImage(metadata.namespace!, String(owner.name));
+    } else if (event.resourceType === CLUSTER_BUILDERS && event.type !== 'DELETED') {
+      // kpack's Image reconciler tracks its builder: a new run image may need a STACK build.
+      for (const image of imagesUsingBuilder(this.options.store, metadata.name)) this.enqueueImage(image.metadata.namespace!, image.metadata.name);
     }
   }
 
@@ -226,7 +217,8 @@ export class KpackController {
     }
     // Builds take the commit the resolver last resolved, never the branch's head of the moment (kpack image_builds.go `Build`).
     const source = { ...image.spec.source, ...resolvedSourceOf(resolver) };
-    const { reasons, changes } = buildReasons(image, latest, source.git.revision);
+    const runImage = builderRunImage(builderOf(store, image), image.spec.tag);
+    const { reasons, changes } = buildReasons(image, latest, source.git.revision, runImage);
     if (reasons.length === 0) return;
     this.createBuild(image, builds, source, reasons, changes);
   }
@@ -244,7 +236,7 @@ export class KpackController {
     const number = (image.status?.buildCounter ?? builds.length) + 1;
     const buildName = `${name}-build-${number}`;
     const builderName = image.spec?.builder?.name ?? 'default';
-    const builder = store.find(CLUSTER_BUILDERS, undefined, builderName);
+    const builder = builderOf(store, image);
     const now = new Date();
     const stamp = `${now.toISOString().slice(0, 10).replace(/-/g, '')}.${now.toISOString().slice(11, 19).replace(/:/g, '')}`;
     const tag: string = image.spec.tag;
@@ -277,12 +269,13 @@ export class KpackController {
           ...(image.spec?.additionalTags ?? []),
         ],
         builder: { image: builder?.status?.latestImage ?? `${repositoryOf(tag).split('/')[0]}/luban/builder@sha256:${'0'.repeat(64)}` },
+        runImage: { image: builderRunImage(builder, tag) },
         serviceAccountName: image.spec?.serviceAccountName ?? 'default',
         source,
         cache: image.spec?.cache?.volume ? { volume: { persistentVolumeClaimName: `${name}-cache` } } : image.spec?.cache ?? {},
         env: image.spec?.build?.env ?? [],
         resources: image.spec?.build?.resources ?? {},
-        ...(latest?.status?.latestImage ? { lastBuild: { image: latest.status.latestImage, stackId: 'io.buildpacks.stacks.luban' } } : {}),
+        ...(latest?.status?.latestImage ? { lastBuild: { image: latest.status.latestImage, stackId: STACK_ID } } : {}),
       },
     });
     this.updateImageStatus(namespace, name, {
@@ -323,6 +316,7 @@ export class KpackController {
     const commit: string = build.spec.source.git.revision;
     const subPath: string = build.spec.source.subPath ?? '';
     const cloneProblem = (repository ? await kpackFetchRefused(store, git, repository, build) : undefined) ?? (await this.cloneProblem(repository, commit));
+    const initSteps = initStepsOf(build);
     const willFail =
       !cloneProblem && Boolean(await git.readFile(repository!, commit, [subPath, FAIL_BUILD_FILE].filter(Boolean).join('/')));
     const waiting = (name: string) => ({
@@ -347,19 +341,19 @@ export class KpackController {
       spec: {
         serviceAccountName: build.spec.serviceAccountName,
         restartPolicy: 'Never',
-        initContainers: BUILD_STEPS.map(step => ({ name: step, image: build.spec.builder.image })),
+        initContainers: initSteps.map(step => ({ name: step, image: build.spec.builder.image })),
         containers: [{ name: 'completion', image: build.spec.builder.image }],
       },
     });
     this.updatePodStatus(namespace, podName, status => {
       status.phase = 'Pending';
-      status.initContainerStatuses = BUILD_STEPS.map(waiting);
+      status.initContainerStatuses = initSteps.map(waiting);
       status.containerStatuses = [waiting('completion')];
     });
     const stepStates = () => {
       const pod = store.find(PODS, namespace, podName);
       return [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].map(
-        (s: { state: unknown }) => s.state,
+        stepStateOf,
       );
     };
     this.updateBuildStatus(namespace, buildName, {
@@ -375,9 +369,9 @@ export class KpackController {
     const completed: string[] = [];
     let failedStep: string | undefined;
 
-    for (const [index, step] of [...BUILD_STEPS, 'completion' as const].entries()) {
+    for (const [index, step] of [...initSteps, 'completion' as const].entries()) {
       if (this.stopped || !store.find(BUILDS, namespace, buildName)) return;
-      const isInit = index < BUILD_STEPS.length;
+      const isInit = index < initSteps.length;
       const startedAt = kubeTime();
       this.updatePodStatus(namespace, podName, status => {
         status.phase = isInit ? 'Pending' : 'Running';
@@ -388,7 +382,7 @@ export class KpackController {
         conditions: [condition('Succeeded', 'Unknown', isInit ? 'PodInitializing' : undefined)],
         stepStates: stepStates(),
       });
-      const pushProblem = step === 'export' ? this.pushProblem(build) : undefined;
+      const pushProblem = step === 'export' || step === 'rebase' ? registryPushProblem(build, this.options.harbor, this.options.harborUrl) : undefined;
       const cloneFails = step === 'prepare' && cloneProblem !== undefined;
       const fails = (willFail && step === 'build') || pushProblem !== undefined || cloneFails;
       let lines = buildStepLogs(step, context, fails);
@@ -428,21 +422,21 @@ export class KpackController {
         conditions: [condition('Ready', 'False', 'BuildFailed', `Build '${buildName}' failed`), condition('BuilderReady', 'True')],
       });
     } else {
-      this.pushToHarbor(build, digest);
+      pushToHarbor(build, this.options.harbor, digest);
       this.options.onImagePushed?.();
       this.updateBuildStatus(namespace, buildName, {
         conditions: [condition('Succeeded', 'True', 'Completed')],
         stepStates: stepStates(),
-        stepsCompleted: [...BUILD_STEPS],
+        stepsCompleted: completed,
         latestImage,
         latestCacheImage: '',
         buildMetadata: [{ id: 'luban-ci/python-uv', version: '0.0.43', homepage: 'https://github.com/metasync/luban-ci' }],
-        stack: { id: 'io.buildpacks.stacks.luban', runImage: `${repo.split('/')[0]}/luban/run@sha256:${'1'.repeat(64)}` },
+        stack: { id: STACK_ID, runImage: build.spec.runImage.image },
         lifecycleVersion: '0.20.11',
       });
       this.updateImageStatus(namespace, imageName, {
         latestImage,
-        latestStack: 'io.buildpacks.stacks.luban',
+        latestStack: STACK_ID,
         conditions: [condition('Ready', 'True', 'UpToDate'), condition('BuilderReady', 'True')],
       });
     }
@@ -459,31 +453,5 @@ export class KpackController {
       return `unable to fetch references for repository: couldn't find remote ref "${revision}"`;
     }
     return undefined;
-  }
-
-  /** Why the registry would refuse this build's push, or undefined when it accepts it. */
-  private pushProblem(build: KubeObject): string | undefined {
-    const repo = repositoryOf(build.spec.tags[0]);
-    const [host, project, ...path] = repo.split('/');
-    if (host !== new URL(this.options.harborUrl).host) {
-      return `registry ${host} is not reachable`;
-    }
-    if (!project || path.length === 0 || !this.options.harbor.projectNames().includes(project)) {
-      return `NOT_FOUND: project ${project ?? ''} not found`;
-    }
-    return undefined;
-  }
-
-  private pushToHarbor(build: KubeObject, digest: string) {
-    const tags: string[] = build.spec.tags;
-    const repo = repositoryOf(tags[0]);
-    const [, project, ...path] = repo.split('/');
-    this.options.harbor.pushArtifact({
-      project,
-      repository: path.join('/'),
-      digest: `sha256:${digest}`,
-      tags: tags.filter(t => repositoryOf(t) === repo).map(tagNameOf),
-      sbom: true,
-    });
   }
 }

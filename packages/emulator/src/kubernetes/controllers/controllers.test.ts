@@ -132,7 +132,7 @@ describe('emulated kpack and Argo CD controllers', () => {
     expect(build.status.conditions).toEqual([
       expect.objectContaining({ type: 'Succeeded', status: 'True', reason: 'Completed' }),
     ]);
-    expect(build.status.stepsCompleted).toEqual(BUILD_STEPS);
+    expect(build.status.stepsCompleted).toEqual([...BUILD_STEPS, 'completion']);
     expect(build.status.stepStates).toHaveLength(7);
     for (const state of build.status.stepStates) {
       expect(state.terminated).toEqual(expect.objectContaining({ exitCode: 0, startedAt: expect.any(String), finishedAt: expect.any(String) }));

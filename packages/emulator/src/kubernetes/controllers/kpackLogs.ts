@@ -1,7 +1,7 @@
 import type { KubeObject } from '../state';
 
 /** A lifecycle step of a kpack build pod. */
-export type BuildStep = 'prepare' | 'analyze' | 'detect' | 'restore' | 'build' | 'export' | 'completion';
+export type BuildStep = 'prepare' | 'analyze' | 'detect' | 'restore' | 'build' | 'export' | 'rebase' | 'completion';
 
 /** What a build's log lines mention. */
 export interface BuildLogContext {
@@ -74,8 +74,30 @@ export function buildStepLogs(step: BuildStep, context: BuildLogContext, fails: 
         `Reusing cache layer \'luban-ci/python-uv:uv\'`,
         'Timer: Exporter ran for 2.1s and ended',
       ];
+    case 'rebase':
+      return rebaseLogs(context);
     case 'completion':
     default:
       return ['Build successful', `Image ${repo}@sha256:${digest} pushed`];
   }
+}
+
+/**
+ * What kpack's rebase container writes (kpack cmd/rebase/main.go): the build
+ * changes as `buildchange.Log` prints them, then the lifecycle rebaser's report.
+ */
+function rebaseLogs(context: BuildLogContext): string[] {
+  const { build, digest } = context;
+  const changes: Array<{ reason: string; old?: string; new?: string }> = JSON.parse(
+    build.metadata.annotations?.['image.kpack.io/buildChanges'] || '[]',
+  );
+  return [
+    `Build reason(s): ${changes.map(change => change.reason).join(',')}`,
+    ...changes.flatMap(change => [`${change.reason}:`, `\t- ${change.old ?? ''}`, `\t+ ${change.new ?? ''}`]),
+    'Loading cluster credential helpers',
+    `Rebasing ${build.spec.lastBuild?.image ?? build.spec.tags[0]} on run image ${build.spec.runImage?.image ?? ''}`,
+    `*** Images (sha256:${digest}):`,
+    ...build.spec.tags.map((tag: string) => `      ${tag}`),
+    `*** Digest: sha256:${digest}`,
+  ];
 }
