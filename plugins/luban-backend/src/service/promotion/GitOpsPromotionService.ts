@@ -224,7 +224,7 @@ export class GitOpsPromotionService implements PromotionService {
   ) {
     const [application, scan, runningSince] = await Promise.all([
       this.state.argoCdApplication(target, from),
-      this.state.vulnerabilities(target, digest, { fresh: true }).then(
+      this.state.harborArtifact(target, digest).then(
         value => ({ value, problem: undefined }),
         (error: Error) => ({ value: undefined, problem: error.message }),
       ),
@@ -238,7 +238,8 @@ export class GitOpsPromotionService implements PromotionService {
       digest,
       argoCd,
       build: sourceBuild,
-      vulnerabilities: scan.value,
+      harborTags: scan.value?.tags,
+      vulnerabilities: scan.value?.vulnerabilities,
       vulnerabilityProblem: scan.problem ?? (this.options.harbor ? undefined : 'luban.harbor is not configured'),
       runningSince: runningSince ?? argoCd?.lastSyncedAt,
       now: new Date(),

@@ -293,12 +293,21 @@ export class PromotionStateReader {
 
   /** Harbor's scan of a digest; views take it from a short cache, gates read it again. */
   async vulnerabilities(target: LubanTarget, digest: string, options: { fresh: boolean }): Promise<LubanVulnerabilities | undefined> {
+    const key = JSON.stringify([harborProjectName(target.project), target.app, digest]);
+    const cached = this.scans.get(key);
+    if (!options.fresh && cached && cached.expiresAt > Date.now()) return cached.value;
+    return (await this.harborArtifact(target, digest))?.vulnerabilities;
+  }
+
+  /**
+   * Harbor's artifact of a digest in the app's repository, read now: its scan
+   * (which refreshes the views' cache) and the tags it carries. undefined
+   * without Harbor; `tags` is empty when Harbor does not hold the digest.
+   */
+  async harborArtifact(target: LubanTarget, digest: string): Promise<{ vulnerabilities: LubanVulnerabilities; tags: string[] } | undefined> {
     const harbor = this.options.harbor;
     if (!harbor) return undefined;
     const project = harborProjectName(target.project);
-    const key = JSON.stringify([project, target.app, digest]);
-    const cached = this.scans.get(key);
-    if (!options.fresh && cached && cached.expiresAt > Date.now()) return cached.value;
     const artifact = await harbor.getArtifact(project, target.app, digest);
     const summary = artifact?.vulnerabilities;
     const count = (severity: string) => Number(summary?.bySeverity?.[severity] ?? 0);
@@ -310,7 +319,8 @@ export class PromotionStateReader {
       scanned: summary?.scanStatus === 'Success',
     };
     if (this.scans.size > MAX_CACHED) this.scans.clear();
+    const key = JSON.stringify([project, target.app, digest]);
     this.scans.set(key, { value, expiresAt: Date.now() + (value.scanned ? FINISHED_SCAN_TTL_MS : PENDING_SCAN_TTL_MS) });
-    return value;
+    return { vulnerabilities: value, tags: artifact?.tags ?? [] };
   }
 }

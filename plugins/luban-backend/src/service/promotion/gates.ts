@@ -23,6 +23,8 @@ export interface GateInputs {
   argoCd?: { application: string; syncStatus: string; healthStatus: string; images?: string[] };
   /** The kpack Build whose image is the digest; undefined when none is known. */
   build?: KpackBuild;
+  /** The tags Harbor holds the digest under; undefined when Harbor was not read. */
+  harborTags?: string[];
   /** undefined with `vulnerabilityProblem` when Harbor could not be read. */
   vulnerabilities?: LubanVulnerabilities;
   vulnerabilityProblem?: string;
@@ -62,11 +64,38 @@ function runsDigest(images: string[] | undefined, digest: string): boolean {
   return images.some(image => image.endsWith(`@${digest}`));
 }
 
-function buildGate({ gates, build, digest }: GateInputs): LubanGateResult {
+/**
+ * The kpack build tag among an image's tags, `b<N>.<yyyymmdd>.<hhmmss>` or
+ * `<tag>-b<N>…` (kpack pkg/apis/build/v1alpha2/image_builds.go generateTags).
+ */
+function kpackBuildTag(tags: string[] | undefined): { tag: string; number: number } | undefined {
+  for (const tag of tags ?? []) {
+    const match = /(?:^|-)b(\d+)\.\d{8}\.\d{6}$/.exec(tag);
+    if (match) return { tag, number: Number(match[1]) };
+  }
+  return undefined;
+}
+
+function buildGate({ gates, build, digest, harborTags }: GateInputs): LubanGateResult {
   const gate = 'build-succeeded';
   if (!gates.requireBuildSucceeded) return { gate, passed: true, reason: 'Not required: the build of the image is not checked' };
+  const pushed = build ? undefined : kpackBuildTag(harborTags);
+  if (pushed) {
+    // kpack deletes an Image's oldest Builds beyond its history limits (pkg/reconciler/image/image.go
+    // deleteOldBuilds). The image is the evidence left: kpack pushes it, under this build's own tag, only
+    // from the export step, the last lifecycle step; a build that fails before it pushes nothing.
+    return {
+      gate,
+      passed: true,
+      reason: `Build #${pushed.number} produced ${shortDigest(digest)} (Harbor holds it as ${pushed.tag}); kpack has since deleted the Build under its build history limit`,
+    };
+  }
   if (!build) {
-    return { gate, passed: false, reason: `No kpack Build of this app produced ${shortDigest(digest)}, so luban cannot tell how it was built` };
+    return {
+      gate,
+      passed: false,
+      reason: `No kpack Build of this app produced ${shortDigest(digest)}${harborTags ? ', and Harbor holds it under no kpack build tag' : ''}, so luban cannot tell how it was built`,
+    };
   }
   if (build.status === 'succeeded') return { gate, passed: true, reason: `Build #${build.number} (${build.name}) succeeded` };
   return {
