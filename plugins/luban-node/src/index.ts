@@ -84,8 +84,8 @@ export type {
 } from './git/GitProvider';
 export { ResourceInformer } from './kubernetes/ResourceInformer';
 export type { InformerEvent } from './kubernetes/ResourceInformer';
-export { KPACK, isBuildOfImage, toKpackBuild } from './kubernetes/kpack';
-export type { KpackBuild, KpackBuildStep, KpackImageRef } from './kubernetes/kpack';
+export { KPACK, isBuildOfImage, podStepsOf, stepNamesOfBuild, toKpackBuild } from './kubernetes/kpack';
+export type { KpackBuild, KpackBuildStep, KpackImageRef, KpackPodSteps } from './kubernetes/kpack';
 export { toArgoCdApplication } from './kubernetes/argocd';
 export type { ArgoCdApplicationState } from './kubernetes/argocd';
 export { ARGOCD_REFRESH_ANNOTATION, applicationFollows, argoCdRefreshPatch } from './kubernetes/argocdRefresh';

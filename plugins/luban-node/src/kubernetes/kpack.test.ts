@@ -1,4 +1,4 @@
-import { isBuildOfImage, toKpackBuild } from './kpack';
+import { isBuildOfImage, podStepsOf, stepNamesOfBuild, toKpackBuild } from './kpack';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -33,4 +33,52 @@ describe('kpack builds', () => {
       expect(isBuildOfImage(read(buildObject({ namespace: 'ci-other' })), image)).toBe(false);
     }
   });
+
+  const done = (message?: string) => ({ terminated: { exitCode: 0, startedAt: 'a', finishedAt: 'b', ...(message ? { message } : {}) } });
+  const running = { running: { startedAt: 'a' } };
+  const waiting = (message?: string) => ({ waiting: { reason: 'PodInitializing', ...(message ? { message } : {}) } });
+  const withSteps = (stepStates: unknown[], stepsCompleted: string[]) => ({
+    ...buildObject(),
+    status: { conditions: [{ type: 'Succeeded', status: 'Unknown' }], podName: 'api-build-1-build-pod', stepStates, stepsCompleted },
+  });
+  const rebasePod = { spec: { initContainers: [{ name: 'rebase' }], containers: [{ name: 'completion' }] } };
+
+  // kpack pkg/reconciler/build/build.go stepsCompleted: a finished build names every step it ran.
+  it('names the steps of a build whose steps all succeeded from stepsCompleted, never by position', () => {
+    const rebase = withSteps([done(), done()], ['rebase', 'completion']);
+    expect(stepNamesOfBuild(rebase)).toEqual(['rebase', 'completion']);
+    expect(toKpackBuild(rebase).steps.map(s => [s.name, s.state])).toEqual([
+      ['rebase', 'succeeded'],
+      ['completion', 'succeeded'],
+    ]);
+  });
+
+  // kpack pkg/apis/build/v1alpha2/build_pod.go rebasePod; build.go stepStates (init statuses, then container statuses).
+  it('names the steps of a running build from its pod', () => {
+    const rebase = withSteps([running, waiting()], []);
+    expect(stepNamesOfBuild(rebase)).toBeUndefined();
+    expect(toKpackBuild(rebase, podStepsOf(rebasePod)).steps.map(s => [s.name, s.state])).toEqual([
+      ['rebase', 'running'],
+      ['completion', 'waiting'],
+    ]);
+  });
+
+  it('maps states by the order kpack reports them: containers sorted by name, as the kubelet lists their statuses', () => {
+    // kpack's injected-sidecar mode runs every step as a container after a `pre-start` init container.
+    const pod = { spec: { initContainers: [{ name: 'pre-start' }], containers: ['prepare', 'build', 'completion'].map(name => ({ name })) } };
+    expect(podStepsOf(pod)).toEqual({ run: ['prepare', 'build', 'completion'], reported: ['build', 'completion', 'prepare'] });
+    const build = withSteps([running, waiting(), done()], ['prepare']);
+    expect(toKpackBuild(build, podStepsOf(pod)).steps.map(s => [s.name, s.state])).toEqual([
+      ['prepare', 'succeeded'],
+      ['build', 'running'],
+      ['completion', 'waiting'],
+    ]);
+  });
+
+  // kpack pkg/reconciler/build/build.go createContainerStateForBuild: "Container <name> waiting".
+  it('without the pod, names what the Build says: completed steps, then the containers kpack\'s messages name', () => {
+    const build = withSteps([done(), running, waiting('Container completion waiting')], ['rebase']);
+    expect(toKpackBuild(build).steps.map(s => s.name)).toEqual(['rebase', 'step 2', 'completion']);
+  });
 });
+

@@ -28,7 +28,8 @@ export function sourceResolverNameOf(image: string): string {
 }
 
 /**
- * One lifecycle step of a build (prepare, analyze, detect, restore, build, export, completion).
+ * One step of a build: a container of its pod (prepare, analyze, detect,
+ * restore, build, export, completion; a rebase build runs rebase, completion).
  * @public
  */
 export interface KpackBuildStep {
@@ -67,8 +68,6 @@ export interface KpackBuild {
   steps: KpackBuildStep[];
 }
 
-const STEP_NAMES = ['prepare', 'analyze', 'detect', 'restore', 'build', 'export', 'completion'];
-
 function stepOf(name: string, state: any): KpackBuildStep {
   if (state?.terminated) {
     return {
@@ -84,16 +83,94 @@ function stepOf(name: string, state: any): KpackBuildStep {
 }
 
 /**
- * Reads a kpack Build object into a {@link KpackBuild}.
+ * The containers kpack counts as build steps (kpack pkg/apis/build/v1alpha2/build.go
+ * `buildSteps`): only these have a state in a Build's `status.stepStates`.
+ */
+const KPACK_STEP_CONTAINERS = new Set(['prepare', 'analyze', 'detect', 'restore', 'build', 'export', 'rebase', 'completion']);
+
+/** kpack's message for a step state that has none (kpack pkg/reconciler/build/build.go `createContainerStateForBuild`). */
+const KPACK_STEP_MESSAGE = /^Container (\S+) (?:terminated|waiting)/;
+
+/**
+ * The steps of a build pod, read from its containers, which never change
+ * once the pod exists: a full build runs prepare … export then completion,
+ * a rebase (reason STACK) runs rebase then completion.
  * @public
  */
-export function toKpackBuild(object: KubernetesObject & { spec?: any; status?: any }): KpackBuild {
+export interface KpackPodSteps {
+  /** In the order they run: init containers, then containers. */
+  run: string[];
+  /**
+   * In the order of the Build's `status.stepStates`: kpack copies the pod's
+   * init container statuses (kept in declaration order) and then its
+   * container statuses, which the kubelet sorts by name (kubernetes
+   * pkg/kubelet/kubelet_pods.go `convertToAPIContainerStatuses`).
+   */
+  reported: string[];
+}
+
+/**
+ * The steps of a build pod (see {@link KpackPodSteps}).
+ * @public
+ */
+export function podStepsOf(pod: { spec?: { initContainers?: Array<{ name: string }>; containers?: Array<{ name: string }> } }): KpackPodSteps {
+  const init = (pod.spec?.initContainers ?? []).map(c => c.name).filter(name => KPACK_STEP_CONTAINERS.has(name));
+  const main = (pod.spec?.containers ?? []).map(c => c.name).filter(name => KPACK_STEP_CONTAINERS.has(name));
+  return { run: [...init, ...main], reported: [...init, ...[...main].sort()] };
+}
+
+/**
+ * The step names a Build gives by itself: when every step it lists ended
+ * with exit code 0, `status.stepsCompleted` names each, in the order of
+ * `status.stepStates` (kpack pkg/reconciler/build/build.go). Otherwise
+ * undefined: the names are those of its pod's containers ({@link podStepsOf}).
+ * @public
+ */
+export function stepNamesOfBuild(object: { status?: any }): string[] | undefined {
+  const states: any[] = object.status?.stepStates ?? [];
+  const completed: string[] = object.status?.stepsCompleted ?? [];
+  const allSucceeded = states.length > 0 && states.every(state => state?.terminated?.exitCode === 0);
+  return allSucceeded && completed.length === states.length ? completed : undefined;
+}
+
+/**
+ * Steps from the Build alone, when its pod could not be read: a step that
+ * succeeded takes the next name of `stepsCompleted`, another the container
+ * kpack's own message names; else only its position is known.
+ */
+function stepsWithoutPod(object: { status?: any }): KpackBuildStep[] {
+  const states: any[] = object.status?.stepStates ?? [];
+  const completed: string[] = [...(object.status?.stepsCompleted ?? [])];
+  return states.map((state, index) => {
+    const named = state?.terminated?.exitCode === 0 ? completed.shift() : undefined;
+    const message: string = state?.terminated?.message ?? state?.waiting?.message ?? '';
+    return stepOf(named ?? KPACK_STEP_MESSAGE.exec(message)?.[1] ?? `step ${index + 1}`, state);
+  });
+}
+
+function stepsOf(object: { status?: any }, podSteps: KpackPodSteps | undefined): KpackBuildStep[] {
+  const states: unknown[] = object.status?.stepStates ?? [];
+  if (podSteps) {
+    const stateOf = new Map(podSteps.reported.map((name, index) => [name, states[index]]));
+    return podSteps.run.map(name => stepOf(name, stateOf.get(name)));
+  }
+  const names = stepNamesOfBuild(object);
+  return names ? names.map((name, index) => stepOf(name, states[index])) : stepsWithoutPod(object);
+}
+
+/**
+ * Reads a kpack Build object into a {@link KpackBuild}. Its steps are named
+ * by the Build when it can ({@link stepNamesOfBuild}), else by its pod's
+ * steps, when given, never by position on a fixed list: a rebase pod runs
+ * other containers than a full build's.
+ * @public
+ */
+export function toKpackBuild(object: KubernetesObject & { spec?: any; status?: any }, podSteps?: KpackPodSteps): KpackBuild {
   const labels = object.metadata?.labels ?? {};
   const succeeded = (object.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Succeeded');
   let status: KpackBuild['status'] = 'running';
   if (succeeded?.status === 'True') status = 'succeeded';
   else if (succeeded?.status === 'False') status = 'failed';
-  const stepStates: unknown[] = object.status?.stepStates ?? [];
   return {
     name: object.metadata!.name!,
     namespace: object.metadata!.namespace!,
@@ -110,7 +187,7 @@ export function toKpackBuild(object: KubernetesObject & { spec?: any; status?: a
     digest: digestOfImage(object.status?.latestImage),
     podName: object.status?.podName,
     builder: object.spec?.builder?.image,
-    steps: STEP_NAMES.map((name, index) => stepOf(name, stepStates[index])),
+    steps: stepsOf(object, podSteps),
   };
 }
 

@@ -3,16 +3,27 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { harborProjectName, type LubanBuild, type LubanBuildList, type LubanRebuildResult } from '@luban-backstage/plugin-luban-common';
-import { isBuildOfImage, toKpackBuild, type GitProviders, type HarborClient, type KpackBuild } from '@luban-backstage/plugin-luban-node';
+import {
+  isBuildOfImage,
+  toKpackBuild,
+  type GitProviders,
+  type HarborClient,
+  type KpackBuild,
+  type KpackPodSteps,
+  type ResourceInformer,
+} from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { LubanTarget } from '../EntityTargets';
 import type { BuildService } from '../types';
 import { copyContainerLog, waitForBuild } from './buildLogs';
+import { BuildPodSteps } from './BuildPodSteps';
 import { HarborArtifactLinks } from './HarborArtifactLinks';
 import { newestFirst, toLubanBuild, type BuildLinks } from './toLubanBuild';
 
-/** The containers of a kpack build pod, in the order they run: init containers, then `completion`. */
-export const BUILD_STEPS = ['prepare', 'analyze', 'detect', 'restore', 'build', 'export', 'completion'] as const;
+/** Whether kpack has reported the build's steps (it has a pod with step containers). */
+function hasSteps(object: KubernetesObject & { status?: any }): boolean {
+  return Boolean(object.status?.podName) && (object.status?.stepStates?.length ?? 0) > 0;
+}
 
 function stepOf(build: KpackBuild, step: string) {
   return build.steps.find(s => s.name === step) ?? { name: step, state: 'waiting' as const };
@@ -25,29 +36,32 @@ function stepOf(build: KpackBuild, step: string) {
  */
 export class KpackBuildService implements BuildService {
   private readonly artifactLinks: HarborArtifactLinks;
+  private readonly podSteps: BuildPodSteps;
 
   constructor(
     private readonly options: { clusters: ClusterAccess; git: GitProviders; harbor?: HarborClient; logger: LoggerService },
   ) {
     this.artifactLinks = new HarborArtifactLinks(options.harbor, options.logger);
+    this.podSteps = new BuildPodSteps({ clusters: options.clusters, logger: options.logger });
   }
 
   async listBuilds(target: LubanTarget): Promise<LubanBuildList> {
     // The images are in the project's Harbor project: its id is looked up while the builds are read.
     this.artifactLinks.warm(harborProjectName(target.project));
     const objects = await this.buildObjects(target);
-    const links = await this.linksFor(target, objects);
+    const [links, podSteps] = await Promise.all([this.linksFor(target, objects), this.podSteps.forBuilds(target.cluster, objects)]);
     return {
       image: `${target.image.namespace}/${target.image.name}`,
       cluster: this.options.clusters.cluster(target.cluster).name,
-      builds: objects.map(object => toLubanBuild(object, links)).sort(newestFirst),
+      builds: objects.map(object => toLubanBuild(object, links, podSteps.get(object.metadata!.name!))).sort(newestFirst),
     };
   }
 
   async getBuild(target: LubanTarget, name: string): Promise<LubanBuild | undefined> {
     const object = (await this.buildObjects(target)).find(o => o.metadata?.name === name);
     if (!object) return undefined;
-    return toLubanBuild(object, await this.linksFor(target, [object]));
+    const [links, podSteps] = await Promise.all([this.linksFor(target, [object]), this.podSteps.of(target.cluster, object)]);
+    return toLubanBuild(object, links, podSteps);
   }
 
   async streamLog(
@@ -57,36 +71,33 @@ export class KpackBuildService implements BuildService {
     output: Writable,
   ): Promise<void> {
     const { step, follow, signal } = options;
-    if (step !== undefined && !(BUILD_STEPS as readonly string[]).includes(step)) {
-      throw new InputError(`'${step}' is not a build step; the steps are ${BUILD_STEPS.join(', ')}`);
-    }
     const informer = await this.options.clusters.builds(target.cluster);
     const gateway = this.options.clusters.gateway(target.cluster);
     const find = () => informer.list(this.belongsTo(target)).find(o => o.metadata?.name === name);
     let object = find();
     if (!object) throw new NotFoundError(`${target.entityRef} has no build '${name}'`);
+    if (follow && toKpackBuild(object).status === 'running' && !hasSteps(object)) {
+      // Which steps a build has is known once its pod is: wait for it, or for the build to end without one.
+      object = await waitForBuild(informer, find, o => toKpackBuild(o).status !== 'running' || hasSteps(o), signal);
+      if (!object) return;
+    }
+    const podSteps = await this.podSteps.of(target.cluster, object);
+    const steps = toKpackBuild(object, podSteps).steps.map(s => s.name);
+    if (step !== undefined && !steps.includes(step)) {
+      const which = steps.length ? `the steps are ${steps.join(', ')}` : `build '${name}' has not started any step yet`;
+      throw new InputError(`'${step}' is not a build step; ${which}`);
+    }
     // Never write to a response whose client has gone.
     const write = (text: string) => {
       if (!signal.aborted) output.write(text);
     };
 
-    for (const stepName of step ? [step] : BUILD_STEPS) {
+    for (const stepName of step ? [step] : steps) {
       if (signal.aborted) return;
-      let build = toKpackBuild(object);
-      if (follow && build.status === 'running' && stepOf(build, stepName).state === 'waiting') {
-        // Steps start one after another: wait for this one to start, or for the build to end without it.
-        object = await waitForBuild(
-          informer,
-          find,
-          o => {
-            const current = toKpackBuild(o);
-            return current.status !== 'running' || stepOf(current, stepName).state !== 'waiting';
-          },
-          signal,
-        );
-        if (!object) return;
-        build = toKpackBuild(object);
-      }
+      const current = await this.stepStarted(object, stepName, { informer, find, podSteps, follow, signal });
+      if (!current) return;
+      object = current.object;
+      const { build } = current;
       const state = stepOf(build, stepName).state;
       if (state === 'waiting') {
         // Every step of a whole log that ran is shown; one asked for by name gets an answer either way.
@@ -102,6 +113,35 @@ export class KpackBuildService implements BuildService {
       );
       object = find() ?? object;
     }
+  }
+
+  /**
+   * The build once a step has started (following a running build: steps
+   * start one after another), or as it is; undefined when it was deleted or
+   * the client left while waiting.
+   */
+  private async stepStarted(
+    object: KubernetesObject,
+    stepName: string,
+    context: {
+      informer: ResourceInformer<KubernetesObject>;
+      find: () => KubernetesObject | undefined;
+      podSteps?: KpackPodSteps;
+      follow: boolean;
+      signal: AbortSignal;
+    },
+  ): Promise<{ object: KubernetesObject; build: KpackBuild } | undefined> {
+    const { informer, find, podSteps, follow, signal } = context;
+    const read = (o: KubernetesObject) => toKpackBuild(o, podSteps);
+    const build = read(object);
+    if (!follow || build.status !== 'running' || stepOf(build, stepName).state !== 'waiting') return { object, build };
+    const started = await waitForBuild(
+      informer,
+      find,
+      o => read(o).status !== 'running' || stepOf(read(o), stepName).state !== 'waiting',
+      signal,
+    );
+    return started ? { object: started, build: read(started) } : undefined;
   }
 
   async rebuild(target: LubanTarget): Promise<LubanRebuildResult> {

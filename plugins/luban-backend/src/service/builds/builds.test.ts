@@ -275,4 +275,75 @@ describe('builds of an app', () => {
       backend.emulator.setBuildStepMs(20);
     }
   });
+  /** Publishes a new run image of the demo's builder, as `POST /_emulator/kpack/stack` does; the name of the STACK build it causes. */
+  async function publishRunImage(): Promise<string> {
+    const before = backend.emulator.kubernetes.list('builds', CI_NAMESPACE).length;
+    const response = await fetch(`${backend.emulator.harbor.url}/_emulator/kpack/stack`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    await backend.emulator.kubernetes.store.waitFor(() => backend.emulator.kubernetes.list('builds', CI_NAMESPACE).length > before);
+    const newest = backend.emulator.kubernetes
+      .list('builds', CI_NAMESPACE)
+      .filter(b => b.metadata.labels?.['image.kpack.io/image'] === DEMO.app)
+      .sort((a, b) => Number(b.metadata.labels?.['image.kpack.io/buildNumber']) - Number(a.metadata.labels?.['image.kpack.io/buildNumber']))[0];
+    expect(newest.metadata.annotations?.['image.kpack.io/reason']).toBe('STACK');
+    return newest.metadata.name;
+  }
+
+  /** The build as luban serves it, once its cache has it and `ready` holds. */
+  async function servedBuild(name: string, ready: (build: LubanBuild) => boolean): Promise<LubanBuild> {
+    for (;;) {
+      const response = await get(`/builds/${name}`);
+      if (response.status === 200 && ready(response.body)) return response.body;
+    }
+  }
+
+  // kpack pkg/apis/build/v1alpha2/build_pod.go rebasePod: a STACK build runs rebase, then completion.
+  it('shows a rebase (STACK) build with its own steps, rebase and completion, and serves their logs', async () => {
+    const rebase = await publishRunImage();
+    await backend.emulator.settled();
+    const build = await servedBuild(rebase, b => b.status === 'succeeded');
+    expect(build.reasons).toEqual(['STACK']);
+    expect(build.steps.map(s => [s.name, s.state])).toEqual([
+      ['rebase', 'succeeded'],
+      ['completion', 'succeeded'],
+    ]);
+    const listed = ((await get('/builds')).body as LubanBuildList).builds;
+    expect(listed.find(b => b.name === rebase)?.steps.map(s => s.name)).toEqual(['rebase', 'completion']);
+    // The full builds before it still list the seven steps of a build pod.
+    expect(listed.find(b => b.number === 1)?.steps.map(s => s.name)).toEqual(STEPS);
+
+    const rebaseLog = await get(`/builds/${rebase}/logs?step=rebase`);
+    expect(rebaseLog.status).toBe(200);
+    expect(rebaseLog.text).toContain('Build reason(s): STACK');
+    expect(rebaseLog.text).toContain(`*** Digest: ${build.digest}`);
+    const all = await get(`/builds/${rebase}/logs`);
+    expect(all.status).toBe(200);
+    expect(all.text.split('\n').filter(line => line.startsWith('--- '))).toEqual(['--- rebase ---', '--- completion ---']);
+
+    const prepare = await get(`/builds/${rebase}/logs?step=prepare`);
+    expect(prepare.status).toBe(400);
+    expect(prepare.body.error).toMatchObject({
+      name: 'InputError',
+      message: "'prepare' is not a build step; the steps are rebase, completion",
+    });
+  });
+
+  it('names the steps of a running rebase build from its pod, and follows its log to the end', async () => {
+    // Slow steps, so that the build is seen while it runs.
+    backend.emulator.setBuildStepMs(1500);
+    try {
+      const rebase = await publishRunImage();
+      const running = await servedBuild(rebase, b => b.status === 'running' && b.steps.length > 0);
+      expect(running.steps.map(s => s.name)).toEqual(['rebase', 'completion']);
+      expect(running.steps[1].state).not.toBe('succeeded');
+
+      const followed = await get(`/builds/${rebase}/logs?follow=true`);
+      expect(followed.status).toBe(200);
+      const lines = followed.text.split('\n');
+      expect(lines.filter(line => line.startsWith('--- '))).toEqual(['--- rebase ---', '--- completion ---']);
+      expect(lines).toEqual(expect.arrayContaining(['Build reason(s): STACK', 'Build successful']));
+    } finally {
+      backend.emulator.setBuildStepMs(20);
+    }
+  });
 });

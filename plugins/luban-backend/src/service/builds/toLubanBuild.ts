@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { LubanBuild, LubanBuildStep } from '@luban-backstage/plugin-luban-common';
-import { toKpackBuild, type KpackBuild } from '@luban-backstage/plugin-luban-node';
+import { toKpackBuild, type KpackBuild, type KpackPodSteps } from '@luban-backstage/plugin-luban-node';
 
 /** The annotation kpack sets to the builder's name (more readable than its image digest). */
 const BUILDER_NAME_ANNOTATION = 'image.kpack.io/builderName';
@@ -34,10 +34,11 @@ function toStep(step: KpackBuild['steps'][number], now: Date): LubanBuildStep {
 /**
  * A kpack Build as the Builds tab shows it. kpack's Build status has no
  * start or completion time: the build starts with the object and ends with
- * the `Succeeded` condition's transition; steps carry their own times.
+ * the `Succeeded` condition's transition; steps carry their own times and
+ * are named after its pod's containers (`podSteps`, when the Build does not name them).
  */
-export function toLubanBuild(object: KubernetesObject, links: BuildLinks, now = new Date()): LubanBuild {
-  const build = toKpackBuild(object);
+export function toLubanBuild(object: KubernetesObject, links: BuildLinks, podSteps?: KpackPodSteps, now = new Date()): LubanBuild {
+  const build = toKpackBuild(object, podSteps);
   const digest = build.status === 'succeeded' ? build.digest : undefined;
   return {
     name: build.name,
