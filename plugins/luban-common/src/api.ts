@@ -9,7 +9,10 @@
  * @public
  */
 export interface LubanBuildStep {
-  /** prepare, analyze, detect, restore, build, export or completion. */
+  /**
+   * The step's container in the build pod: prepare, analyze, detect, restore,
+   * build, export, completion; a rebase (reason STACK) runs rebase, completion.
+   */
   name: string;
   state: 'waiting' | 'running' | 'succeeded' | 'failed';
   startedAt?: string;

@@ -150,6 +150,36 @@ describe('BuildDetails', () => {
     expect(steps[4]).toHaveAttribute('aria-current', 'step');
   });
 
+  it('shows a rebase (STACK) build with its own steps, and opens the log of its rebase', async () => {
+    renderDetails({
+      getBuild: async () => ({
+        ...runningBuild(0),
+        reasons: ['STACK'],
+        steps: [
+          { name: 'rebase', state: 'running', durationSeconds: 4 },
+          { name: 'completion', state: 'waiting' },
+        ],
+      }),
+    });
+
+    const timeline = await screen.findByRole('list', { name: 'Build steps' });
+    expect(
+      within(timeline)
+        .getAllByRole('listitem')
+        .map(step => step.textContent),
+    ).toEqual([
+      'rebaseThe app, unchanged, put on the new run imageRunning4s',
+      'completionWaiting',
+    ]);
+    const choice = screen.getByRole('combobox', { name: 'Step' });
+    expect(choice).toHaveValue('rebase');
+    expect(
+      within(choice)
+        .getAllByRole('option')
+        .map(option => option.textContent),
+    ).toEqual(['All steps', 'rebase (Running)', 'completion (Waiting)']);
+  });
+
   it('says why a failed build failed and opens the log of the failed step', async () => {
     const logs = fakeBuildLogs({ export: 'ERROR: failed to export: denied\n' });
     renderDetails({

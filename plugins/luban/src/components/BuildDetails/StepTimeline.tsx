@@ -32,9 +32,18 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /**
- * The lifecycle steps of a build in the order they run (prepare, analyze,
- * detect, restore, build, export, completion), each with its state and how
- * long it took.
+ * What a step does, where its container's name does not say it to a
+ * developer: kpack rebuilds for a new run image (reason STACK) with a
+ * `rebase` container instead of the buildpack steps.
+ */
+const STEP_DESCRIPTIONS: Record<string, string> = {
+  rebase: 'The app, unchanged, put on the new run image',
+};
+
+/**
+ * The steps of a build in the order they run (prepare, analyze, detect,
+ * restore, build, export, completion; a rebase build's rebase, completion),
+ * each with its state and how long it took.
  */
 export function StepTimeline(props: { steps: LubanBuildStep[] }) {
   const { steps } = props;
@@ -57,6 +66,15 @@ export function StepTimeline(props: { steps: LubanBuildStep[] }) {
           <Typography component="span" className={classes.name}>
             {step.name}
           </Typography>
+          {STEP_DESCRIPTIONS[step.name] && (
+            <Typography
+              component="span"
+              variant="caption"
+              color="textSecondary"
+            >
+              {STEP_DESCRIPTIONS[step.name]}
+            </Typography>
+          )}
           <StatusChip status={step.state} />
           {step.durationSeconds !== undefined && (
             <Typography component="span" variant="body2" color="textSecondary">
