@@ -115,6 +115,29 @@ export class HarborApi implements EmulatedApi {
     setScanResult(this.state, project, repository, digest, vulnerabilities);
   }
 
+  /**
+   * Sets the system setting `robot_name_prefix` (an administrator's
+   * Configuration → System Settings; core env `ROBOT_NAME_PREFIX`): every
+   * robot is named and logs in with it from now on. A reset restores `robot$`.
+   */
+  setRobotNamePrefix(prefix: string) {
+    // src/pkg/config/manager.go refuses an empty or blank prefix.
+    if (!prefix.trim()) throw badRequest('robot_name_prefix cannot be empty or contain only spaces');
+    this.state.robotNamePrefix = prefix.trim();
+  }
+
+  /** Which vulnerability report MIME types the project scanner produces (Trivy: the v1.1 report only). */
+  setScannerReportMimeTypes(mimeTypes: string[]) {
+    this.state.scannerReportMimeTypes = [...mimeTypes];
+  }
+
+  /** Puts an artifact's SBOM generation back to Running, or into Error; no SBOM accessory exists then. */
+  setSbomStatus(project: string, repository: string, digest: string, status: 'Running' | 'Error') {
+    const artifact = this.state.requireArtifact(`${project}/${repository}`, digest);
+    if (!artifact.sbom) throw badRequest(`no SBOM was requested for ${project}/${repository}@${digest}`);
+    artifact.sbom.status = status;
+  }
+
   /** Creates a project directly (metadata values are strings, as in Harbor). */
   createProject(name: string, metadata: Record<string, string> = {}): number {
     return createProject(this.state, name, metadata);

@@ -168,8 +168,9 @@ export function authenticate(
   if (username === admin.username && password === admin.password) {
     return { kind: 'admin', username };
   }
-  if (username.startsWith('robot$')) {
-    const robot = state.robotByName(username.slice('robot$'.length));
+  // Harbor's robot security generator takes a name with the configured prefix as a robot's.
+  if (username.startsWith(state.robotNamePrefix)) {
+    const robot = state.robotByName(username.slice(state.robotNamePrefix.length));
     const expired =
       robot !== undefined &&
       robot.expiresAt !== -1 &&

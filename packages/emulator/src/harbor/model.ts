@@ -70,6 +70,8 @@ export interface ScanRecord {
 
 /** The SBOM Harbor generated for an artifact, stored as an accessory. */
 export interface SbomRecord {
+  /** Absent once generated; `Running` while Trivy works on it, `Error` when it failed (no SBOM exists then). */
+  status?: 'Running' | 'Error';
   reportId: string;
   accessoryId: number;
   digest: string;
@@ -105,7 +107,7 @@ export interface RobotPermission {
   access: RobotAccess[];
 }
 
-/** A robot account row; `name` is stored without the `robot$` prefix. */
+/** A robot account row; `name` is stored without the `robot_name_prefix` (`robot$` by default). */
 export interface RobotRecord {
   id: number;
   level: 'project' | 'system';

@@ -14,6 +14,7 @@ import {
   type RobotRecord,
   type VulnerabilityCounts,
 } from './model';
+import { DEFAULT_ROBOT_NAME_PREFIX, VULNERABILITY_REPORT_MIME } from './views';
 
 function fullCounts(
   counts: VulnerabilityCounts,
@@ -63,6 +64,14 @@ export class HarborState {
   private artifacts = new Map<number, ArtifactRecord>();
   private robots = new Map<number, RobotRecord>();
   private nextId: Record<IdKind, number> = freshIds();
+  /**
+   * The system setting `robot_name_prefix` (Harbor core env `ROBOT_NAME_PREFIX`, default `robot$`,
+   * src/lib/config/metadata/metadatalist.go): robot names are shown and log in as this prefix
+   * followed by the stored name (src/controller/robot/controller.go populate).
+   */
+  robotNamePrefix = DEFAULT_ROBOT_NAME_PREFIX;
+  /** The report MIME types the project's scanner produces: Trivy's adapter produces the v1.1 report only. */
+  scannerReportMimeTypes: string[] = [VULNERABILITY_REPORT_MIME];
 
   constructor() {
     this.reset();
@@ -70,6 +79,8 @@ export class HarborState {
 
   /** Forgets everything; like a fresh install, only the public `library` project exists. */
   reset() {
+    this.robotNamePrefix = DEFAULT_ROBOT_NAME_PREFIX;
+    this.scannerReportMimeTypes = [VULNERABILITY_REPORT_MIME];
     this.projects.clear();
     this.repositories.clear();
     this.artifacts.clear();
@@ -382,7 +393,7 @@ export class HarborState {
     return robot;
   }
 
-  /** The robot whose stored name (without `robot$`) is this, if any. */
+  /** The robot whose stored name (without the prefix) is this, if any. */
   robotByName(name: string): RobotRecord | undefined {
     return [...this.robots.values()].find(r => r.name === name);
   }

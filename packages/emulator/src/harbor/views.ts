@@ -18,9 +18,11 @@ export const ZERO_TIME = '0001-01-01T00:00:00.000Z';
 /** The report MIME type Trivy's summaries are keyed by. */
 export const VULNERABILITY_REPORT_MIME =
   'application/vnd.security.vulnerability.report; version=1.1';
-/** The legacy report MIME type, still first in Harbor's default `X-Accept-Vulnerabilities`. */
+/** The native report MIME type: older scanner adapters produce only this one. */
 export const HARBOR_REPORT_MIME =
   'application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0';
+/** Harbor's default robot name prefix (`robot_name_prefix`). */
+export const DEFAULT_ROBOT_NAME_PREFIX = 'robot$';
 /** The scanner Harbor ships with. */
 export const TRIVY_SCANNER = {
   name: 'Trivy',
@@ -164,8 +166,8 @@ export interface ArtifactOptions {
   withScanOverview: boolean;
   withSbomOverview: boolean;
   withAccessory: boolean;
-  /** From `X-Accept-Vulnerabilities`; the scan overview is keyed by the first one Trivy produces. */
-  acceptedReports: string[];
+  /** The first MIME type of `X-Accept-Vulnerabilities` the scanner produces a report in; no overview without one. */
+  reportMime?: string;
 }
 
 /** An Artifact, with the parts the options ask for. */
@@ -184,7 +186,7 @@ export function artifactJson(
   const sbom = artifact.sbom;
   const json: Record<string, unknown> = {
     accessories:
-      options.withAccessory && sbom
+      options.withAccessory && sbom && !sbom.status
         ? [
             {
               artifact_id: sbom.accessoryId,
@@ -231,16 +233,22 @@ export function artifactJson(
     tags: options.withTag && tags.length > 0 ? tags : null,
     type: 'IMAGE',
   };
-  if (
-    options.withScanOverview &&
-    artifact.scan &&
-    options.acceptedReports.includes(VULNERABILITY_REPORT_MIME)
-  ) {
-    json.scan_overview = {
-      [VULNERABILITY_REPORT_MIME]: reportSummary(artifact),
-    };
+  if (options.withScanOverview && artifact.scan && options.reportMime) {
+    json.scan_overview = { [options.reportMime]: reportSummary(artifact) };
   }
-  if (options.withSbomOverview && sbom) {
+  if (options.withSbomOverview && sbom?.status) {
+    // While the SBOM is generated, or after it failed, Harbor takes the status from the scan
+    // task and has nothing else (pkg/scan/sbom/sbom.go GetSummary, assembler/report.go).
+    json.sbom_overview = {
+      duration: null,
+      end_time: null,
+      report_id: sbom.reportId,
+      sbom_digest: null,
+      scan_status: sbom.status,
+      scanner: null,
+      start_time: null,
+    };
+  } else if (options.withSbomOverview && sbom) {
     json.sbom_overview = {
       duration: Math.round(
         (sbom.endTime.getTime() - sbom.startTime.getTime()) / 1000,
@@ -304,13 +312,13 @@ export function vulnerabilityReport(
   };
 }
 
-/** The name a robot logs in with: `robot$<project>+<name>` or `robot$<name>`. */
-export function robotFullName(robot: RobotRecord): string {
-  return `robot$${robot.name}`;
+/** The name a robot logs in with: `<prefix><project>+<name>` or `<prefix><name>` (`robot$` by default). */
+export function robotFullName(robot: RobotRecord, prefix: string): string {
+  return `${prefix}${robot.name}`;
 }
 
 /** A Robot (never with its secret). */
-export function robotJson(robot: RobotRecord) {
+export function robotJson(robot: RobotRecord, prefix: string) {
   return {
     creation_time: robot.creationTime.toISOString(),
     ...(robot.description ? { description: robot.description } : {}),
@@ -320,7 +328,7 @@ export function robotJson(robot: RobotRecord) {
     expires_at: robot.expiresAt,
     id: robot.id,
     level: robot.level,
-    name: robotFullName(robot),
+    name: robotFullName(robot, prefix),
     permissions: robot.permissions.map(permission => ({
       access: permission.access.map(access => ({
         action: access.action,

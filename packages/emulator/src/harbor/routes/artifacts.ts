@@ -49,7 +49,27 @@ const ARTIFACT_SORT_FIELDS: Record<
   digest: a => a.digest,
 };
 
-function artifactOptions(call: Call): ArtifactOptions {
+/**
+ * The report MIME types a request accepts, in its order (Harbor handler/util.go
+ * parseScanReportMimeTypes): the two Harbor knows, others dropped, the native
+ * one when none is left; the swagger's default when the header is absent.
+ */
+function acceptedReportsOf(call: Call): string[] {
+  const header = call.req.headers['x-accept-vulnerabilities'];
+  if (typeof header !== 'string') return [VULNERABILITY_REPORT_MIME, HARBOR_REPORT_MIME];
+  const known = header
+    .split(',')
+    .map(mime => mime.trim())
+    .filter(mime => mime === VULNERABILITY_REPORT_MIME || mime === HARBOR_REPORT_MIME);
+  return known.length ? known : [HARBOR_REPORT_MIME];
+}
+
+/** The first accepted MIME type the scanner produced a report in (assembler/report.go Assemble). */
+function reportMimeOf(state: HarborState, call: Call): string | undefined {
+  return acceptedReportsOf(call).find(mime => state.scannerReportMimeTypes.includes(mime));
+}
+
+function artifactOptions(state: HarborState, call: Call): ArtifactOptions {
   const { searchParams } = call.url;
   for (const name of [
     'with_label',
@@ -58,24 +78,19 @@ function artifactOptions(call: Call): ArtifactOptions {
   ]) {
     boolParam(searchParams, name, false);
   }
-  const header = call.req.headers['x-accept-vulnerabilities'];
-  const acceptedReports =
-    typeof header === 'string' && header.trim()
-      ? header.split(',').map(mime => mime.trim())
-      : [HARBOR_REPORT_MIME, VULNERABILITY_REPORT_MIME];
   return {
     withTag: boolParam(searchParams, 'with_tag', true),
     withScanOverview: boolParam(searchParams, 'with_scan_overview', false),
     withSbomOverview: boolParam(searchParams, 'with_sbom_overview', false),
     withAccessory: boolParam(searchParams, 'with_accessory', false),
-    acceptedReports,
+    reportMime: reportMimeOf(state, call),
   };
 }
 
 function listArtifacts(state: HarborState, call: Call) {
   const { searchParams } = call.url;
   const paging = parsePaging(searchParams);
-  const options = artifactOptions(call);
+  const options = artifactOptions(state, call);
   const terms = parseQuery(searchParams.get('q'));
   const project = requireProjectAccess(
     call.principal,
@@ -121,7 +136,7 @@ function requireArtifact(state: HarborState, call: Call, access: string) {
 
 function getArtifact(state: HarborState, call: Call) {
   parsePaging(call.url.searchParams);
-  const options = artifactOptions(call);
+  const options = artifactOptions(state, call);
   const { artifact, repository } = requireArtifact(
     state,
     call,
@@ -159,19 +174,16 @@ function listTags(state: HarborState, call: Call) {
 }
 
 function vulnerabilities(state: HarborState, call: Call) {
-  const { acceptedReports } = artifactOptions(call);
+  const reportMime = reportMimeOf(state, call);
   const { artifact, repository } = requireArtifact(
     state,
     call,
     'artifact-addition:read',
   );
   const reports: Record<string, unknown> = {};
-  // Trivy's reports exist in the v1.1 format only; the first accepted MIME type with a report wins.
-  if (artifact.scan && acceptedReports.includes(VULNERABILITY_REPORT_MIME)) {
-    reports[VULNERABILITY_REPORT_MIME] = vulnerabilityReport(
-      artifact,
-      repository,
-    );
+  // The first accepted MIME type with a report wins (server/v2.0/handler/artifact.go GetVulnerabilitiesAddition).
+  if (artifact.scan && reportMime) {
+    reports[reportMime] = vulnerabilityReport(artifact, repository);
   }
   sendJson(call.res, 200, reports);
 }

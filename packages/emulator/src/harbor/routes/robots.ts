@@ -185,7 +185,7 @@ async function createRobot(state: HarborState, call: Call) {
       creation_time: robot.creationTime.toISOString(),
       expires_at: robot.expiresAt,
       id: robot.id,
-      name: robotFullName(robot),
+      name: robotFullName(robot, state.robotNamePrefix),
       secret,
     },
     { Location: location },
@@ -235,7 +235,7 @@ function listRobots(state: HarborState, call: Call) {
     },
     newestFirst('creation_time'),
   );
-  sendPage(call, sorted, paging, robotJson);
+  sendPage(call, sorted, paging, robot => robotJson(robot, state.robotNamePrefix));
 }
 
 function robotFromPath(state: HarborState, call: Call): RobotRecord {
@@ -265,7 +265,7 @@ function accessibleRobot(
 
 function getRobot(state: HarborState, call: Call) {
   const robot = accessibleRobot(state, call, 'read');
-  sendJson(call.res, 200, robotJson(robot));
+  sendJson(call.res, 200, robotJson(robot, state.robotNamePrefix));
 }
 
 async function updateRobot(state: HarborState, call: Call) {
@@ -293,7 +293,7 @@ async function updateRobot(state: HarborState, call: Call) {
     { name: permissions[0].namespace },
     'update',
   );
-  if (level !== robot.level || name !== robotFullName(robot)) {
+  if (level !== robot.level || name !== robotFullName(robot, state.robotNamePrefix)) {
     throw badRequest('cannot update the level or name of robot');
   }
   if (duration !== robot.duration) {
