@@ -33,6 +33,12 @@ export interface Config {
       password?: string;
       /** An environment variable holding the password, when `password` is not set. */
       passwordEnv?: string;
+      /**
+       * Harbor's robot account name prefix (its `robot_name_prefix` system
+       * setting, `ROBOT_NAME_PREFIX`). Default `robot$`; set it when the Harbor
+       * administrator changed it, or luban cannot find the robots it created.
+       */
+      robotNamePrefix?: string;
       /** Settings of projects luban creates. */
       projectDefaults?: {
         /** Whether images can be pulled anonymously. Default false. */

@@ -106,7 +106,17 @@ const ROBOT_DESCRIPTION: Record<HarborRobotRole, string> = {
   pull: 'Pulls the project images in its environments (managed by luban)',
 };
 
-const SCAN_REPORT = 'application/vnd.security.vulnerability.report; version=1.1';
+/**
+ * The vulnerability report MIME types luban reads, in order: Harbor keys an
+ * artifact's scan overview by the first accepted one its scanner produced a
+ * report in (Trivy: v1.1; older adapters: the native v1.0 only).
+ */
+const SCAN_REPORTS = [
+  'application/vnd.security.vulnerability.report; version=1.1',
+  'application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0',
+];
+/** Harbor's default `robot_name_prefix`. */
+const DEFAULT_ROBOT_NAME_PREFIX = 'robot$';
 
 function encodeRepository(repository: string): string {
   // Harbor wants a repository name containing '/' encoded twice.
@@ -143,6 +153,7 @@ export class HarborClient {
       username: harbor.getString('username'),
       password,
       requestTimeoutMs: options.requestTimeoutMs,
+      robotNamePrefix: harbor.getOptionalString('robotNamePrefix'),
       projectDefaults: {
         public: d?.getOptionalBoolean('public') ?? DEFAULTS.public,
         autoScan: d?.getOptionalBoolean('autoScan') ?? DEFAULTS.autoScan,
@@ -158,6 +169,7 @@ export class HarborClient {
   private readonly baseUrl: string;
   private readonly projectDefaults: HarborProjectDefaults;
   private readonly requestTimeoutMs: number;
+  private readonly robotNamePrefix: string;
 
   constructor(options: {
     baseUrl: string;
@@ -165,7 +177,10 @@ export class HarborClient {
     password: string;
     projectDefaults?: Partial<HarborProjectDefaults>;
     requestTimeoutMs?: number;
+    /** Harbor's `robot_name_prefix` system setting; `robot$` unless an administrator changed it. */
+    robotNamePrefix?: string;
   }) {
+    this.robotNamePrefix = options.robotNamePrefix?.trim() || DEFAULT_ROBOT_NAME_PREFIX;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
     this.projectDefaults = { ...DEFAULTS, ...options.projectDefaults };
@@ -201,6 +216,8 @@ export class HarborClient {
         headers: {
           Authorization: this.#authorization,
           Accept: 'application/json',
+          // Which report the scan overview holds; the same order as Harbor's default, said explicitly.
+          'X-Accept-Vulnerabilities': SCAN_REPORTS.join(', '),
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -276,6 +293,11 @@ export class HarborClient {
     return { result: 'created', project: await this.getProject(name) };
   }
 
+  /** The full name Harbor gives a project's robot account, e.g. `robot$acme+luban` (its `robot_name_prefix`). */
+  robotName(project: string, name: string): string {
+    return `${this.robotNamePrefix}${project}+${name}`;
+  }
+
   /** Finds a project's robot account by its short name (e.g. `luban`). */
   async findRobot(project: HarborProject, name: string): Promise<HarborRobot | undefined> {
     const { body } = await this.request<any[]>(
@@ -283,7 +305,7 @@ export class HarborClient {
       `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${project.projectId}`)}&page_size=100`,
       `list the robot accounts of project '${project.name}'`,
     );
-    const fullName = `robot$${project.name}+${name}`;
+    const fullName = this.robotName(project.name, name);
     const robot = (body ?? []).find(r => r.name === fullName);
     return robot ? { id: robot.id, name: robot.name, disabled: Boolean(robot.disable) } : undefined;
   }
@@ -327,13 +349,14 @@ export class HarborClient {
   }
 
   private toArtifact(raw: any): HarborArtifact {
-    const report = raw.scan_overview?.[SCAN_REPORT];
+    const report = SCAN_REPORTS.map(mime => raw.scan_overview?.[mime]).find(Boolean);
     return {
       digest: raw.digest,
       tags: (raw.tags ?? []).map((t: { name: string }) => t.name),
       pushedAt: raw.push_time,
       size: raw.size,
-      hasSbom: Boolean(raw.sbom_overview && Object.keys(raw.sbom_overview).length),
+      // Harbor shows an sbom_overview while the SBOM is generated or after it failed: only Success has one.
+      hasSbom: raw.sbom_overview?.scan_status === 'Success',
       vulnerabilities: report
         ? {
             scanStatus: report.scan_status,
