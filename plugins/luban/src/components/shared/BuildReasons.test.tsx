@@ -17,7 +17,7 @@ describe('BuildReasons', () => {
 
     await user.hover(screen.getByText('STACK'));
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      'The builder got a new stack (run image)',
+      'Stack update. The builder got a new stack (run image)',
     );
   });
 });

@@ -8,7 +8,7 @@ const REASON_HELP: Record<string, string> = {
   TRIGGER: 'Someone asked for a rebuild',
   CONFIG: "The kpack Image's configuration changed",
   BUILDPACK: 'The builder got new buildpacks',
-  STACK: 'The builder got a new stack (run image)',
+  STACK: 'Stack update. The builder got a new stack (run image)',
 };
 
 const useStyles = makeStyles(theme => ({
