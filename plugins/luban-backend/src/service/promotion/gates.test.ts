@@ -80,6 +80,10 @@ describe('promotion gates', () => {
     throw new Error('luban never saw the change');
   }
 
+  const sndState = async () =>
+    ((await request(backend.server).get(`${DEMO_ENTITY_PATH}/promotion`).set('Authorization', backend.owner)).body as LubanPromotionState)
+      .environments[0];
+
   /** Waits for Argo CD (the emulator) to report snd so, then for luban's informer to show it too. */
   async function sndReports(sync: string, health: string) {
     const k8s = backend.emulator.kubernetes;
@@ -89,10 +93,6 @@ describe('promotion gates', () => {
     });
     return until(sndState, snd => snd.argoCd?.syncStatus === sync && snd.argoCd.healthStatus === health);
   }
-
-  const sndState = async () =>
-    ((await request(backend.server).get(`${DEMO_ENTITY_PATH}/promotion`).set('Authorization', backend.owner)).body as LubanPromotionState)
-      .environments[0];
 
   async function commitSndOverlay(content: string, message: string) {
     const head = await backend.emulator.git.resolve(GITOPS, 'main');
