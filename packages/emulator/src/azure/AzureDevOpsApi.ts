@@ -25,7 +25,7 @@ import { ServiceHooks, type DeliveryRecord } from './hooks';
 import { LOCATIONS, locationsOf } from './locations';
 import { EMULATOR_USER, type ProjectState } from './model';
 import { PushLog } from './pushes';
-import type { AzureServices } from './routes/common';
+import type { AzureServices, ItemEtags } from './routes/common';
 import { connectionData, resourceAreas } from './routes/discovery';
 import { routeGitArea } from './routes/git';
 import { serveGitHttp } from './routes/gitHttp';
@@ -64,7 +64,7 @@ export class AzureDevOpsApi implements EmulatedApi {
     );
     const hooks = new ServiceHooks();
     const pushes = new PushLog(state, options.git, hooks);
-    this.services = { state, git: options.git, pushes, hooks };
+    this.services = { state, git: options.git, pushes, hooks, itemEtags: 'content' };
     this.unsubscribe = options.git.onRefUpdate(update =>
       pushes.onRefUpdate(update),
     );
@@ -82,10 +82,16 @@ export class AzureDevOpsApi implements EmulatedApi {
       .catch(() => undefined)
       .then(async () => {
         this.services.hooks.reset();
+        this.services.itemEtags = 'content';
         await this.services.state.reset();
       });
     this.ready = run;
     await run;
+  }
+
+  /** What the items API sends as ETag from now on (see {@link ItemEtags}); a reset restores `content`. */
+  setItemEtags(mode: ItemEtags) {
+    this.services.itemEtags = mode;
   }
 
   /** Stops listening to ref updates of the shared repositories. */

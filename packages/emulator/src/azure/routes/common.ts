@@ -12,7 +12,17 @@ export interface AzureServices {
   git: GitRepositories;
   pushes: PushLog;
   hooks: ServiceHooks;
+  /** What the items API sends as ETag; see {@link ItemEtags}. */
+  itemEtags: ItemEtags;
 }
+
+/**
+ * How the items API answers ETags. The service's behaviour is not
+ * documented: `content` (the default) follows what the answer holds and
+ * answers 304 to a match; `none` sends no ETag; `constant` sends one that
+ * never changes and answers 304 to it, the worst a client trusting it meets.
+ */
+export type ItemEtags = 'content' | 'none' | 'constant';
 
 /** A path inside a repository as the service normalizes it: `/`-separated, leading `/`, no trailing `/`. */
 export function itemPath(path: string) {

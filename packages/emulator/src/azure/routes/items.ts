@@ -58,9 +58,15 @@ function etagOf(body: Buffer | string) {
   return `"${createHash('sha1').update(body).digest('hex')}"`;
 }
 
-function matchesEtag(ctx: RequestContext, etag: string) {
+/** The ETag to send for an answer whose content-derived ETag is `natural`, as the emulator is told to. */
+function etagFor(services: AzureServices, natural: string): string | undefined {
+  if (services.itemEtags === 'none') return undefined;
+  return services.itemEtags === 'constant' ? '"0"' : natural;
+}
+
+function matchesEtag(ctx: RequestContext, etag: string | undefined) {
   const header = ctx.req.headers['if-none-match'];
-  if (!header) return false;
+  if (!header || !etag) return false;
   return header
     .split(',')
     .map(tag => tag.trim().replace(/^W\//, ''))
@@ -256,7 +262,7 @@ export async function getItems(
       const file = await services.git.readFile(path, version.commit, target);
       item.content = file?.content.toString('utf8') ?? '';
     }
-    sendCached(ctx, JSON.stringify(item), cacheHeaders);
+    sendCached(services, ctx, JSON.stringify(item), cacheHeaders);
     return;
   }
   let entries: TreeEntry[] = [];
@@ -271,25 +277,26 @@ export async function getItems(
   const value = [root, ...entries].map(e =>
     itemJson(services, ctx, repository, e, version),
   );
-  sendCached(ctx, JSON.stringify({ count: value.length, value }), cacheHeaders);
+  sendCached(services, ctx, JSON.stringify({ count: value.length, value }), cacheHeaders);
 }
 
 /** A JSON item answer with an ETag, or 304 when the client has it already. */
 function sendCached(
+  services: AzureServices,
   ctx: RequestContext,
   text: string,
   headers: Record<string, string>,
 ) {
-  const etag = etagOf(text);
+  const etag = etagFor(services, etagOf(text));
   if (matchesEtag(ctx, etag)) {
-    sendEmpty(ctx, 304, { ETag: etag, ...headers });
+    sendEmpty(ctx, 304, { ETag: etag!, ...headers });
     return;
   }
   ctx.res.writeHead(200, {
     ...serviceHeaders(),
     'Content-Type': `application/json; charset=utf-8; api-version=${ctx.apiVersion}`,
     'Content-Length': String(Buffer.byteLength(text)),
-    ETag: etag,
+    ...(etag ? { ETag: etag } : {}),
     ...headers,
   });
   ctx.res.end(text);
@@ -304,9 +311,9 @@ async function sendContent(
   blobSha: string,
   headers: Record<string, string>,
 ) {
-  const etag = `"${blobSha}"`;
+  const etag = etagFor(services, `"${blobSha}"`);
   if (matchesEtag(ctx, etag)) {
-    sendEmpty(ctx, 304, { ETag: etag, ...headers });
+    sendEmpty(ctx, 304, { ETag: etag!, ...headers });
     return;
   }
   const file = await services.git.readFile(
@@ -323,7 +330,7 @@ async function sendContent(
     ...serviceHeaders(),
     'Content-Type': `${contentType}; api-version=${ctx.apiVersion}`,
     'Content-Length': String(content.length),
-    ETag: etag,
+    ...(etag ? { ETag: etag } : {}),
     ...(download
       ? {
           'Content-Disposition': `attachment; filename=${fileName}; filename*=utf-8''${encodeURIComponent(
