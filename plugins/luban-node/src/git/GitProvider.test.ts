@@ -273,7 +273,8 @@ describe.each([
 
     emulator.requests.clear();
     expect(await provider.readFile(repo, '/apps/api/overlays/snd/kustomization.yaml', 'main')).toEqual(cold);
-    expect(emulator.requests.entries(harness.system).map(r => r.status)).toEqual([304]);
+    // Azure DevOps: the branch's head, then nothing (the file at that commit is known); its items ETag is not relied on.
+    expect(emulator.requests.entries(harness.system).map(r => r.status)).toEqual([harness.system === 'github' ? 304 : 200]);
 
     // Someone else moves the branch: the next read sees it.
     const { commitSha: next } = await provider.commitFiles(repo, {
