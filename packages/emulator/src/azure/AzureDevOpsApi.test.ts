@@ -610,6 +610,26 @@ describe('emulated Azure DevOps REST API', () => {
     expect(notModified.status).toBe(304);
   });
 
+  // learn.microsoft.com "Items - Get" (Git REST 7.1) documents no ETag: a test can take it away, or make it never change.
+  it('sends no item ETag, or a constant one it answers 304 to, when told to', async () => {
+    const { id } = await repositoryWithFile();
+    const url = `${emulator.azure.organizationUrl}/platform/_apis/git/repositories/${id}/items?path=/apps/api.yaml&versionDescriptor.version=main&versionDescriptor.versionType=branch&includeContent=true&api-version=7.1`;
+    const read = (etag?: string) =>
+      fetch(url, { headers: { ...auth(), Accept: 'application/json', ...(etag ? { 'If-None-Match': etag } : {}) } });
+    try {
+      emulator.azure.api.setItemEtags('none');
+      const plain = await read('*');
+      expect([plain.status, plain.headers.get('etag')]).toEqual([200, null]);
+
+      emulator.azure.api.setItemEtags('constant');
+      const constant = await read();
+      expect(constant.headers.get('etag')).toBe('"0"');
+      expect((await read('"0"')).status).toBe(304);
+    } finally {
+      emulator.azure.api.setItemEtags('content');
+    }
+  });
+
   it('lists the history of a file, newest first', async () => {
     const { id, first } = await repositoryWithFile();
     const second = await git.createPush(
