@@ -110,15 +110,47 @@ async function onboard(emulator: RunningEmulator, spec: DemoProject, story: Demo
     });
   }
   emulator.harbor.api.createProject(project, { auto_scan: 'true', severity: 'critical' });
+  // Private, as the templates create them: kpack and Argo CD read them with the Secrets below.
   const source = await emulator.github.api.createRepository(project, app, {
+    private: true,
     files: sourceFiles(spec),
     description: `${story.summary} of the ${project} project`,
   });
   await emulator.github.api.createRepository(project, gitopsName(spec), {
+    private: true,
     files: { 'README.md': `# ${project} GitOps\n` },
     description: `What runs where, for the ${project} project`,
   });
+  grantReadAccess(emulator, spec);
   return source.clone_url;
+}
+
+/**
+ * The read credentials luban's actions write (scaffolder module provisioning/gitReadSecrets.ts):
+ * kpack's basic-auth Secret `luban-git` annotated with the git host, listed on the builder
+ * service account, and Argo CD's repository Secret for the GitOps repository, scoped to the project.
+ */
+function grantReadAccess(emulator: RunningEmulator, spec: DemoProject): void {
+  const { project } = spec;
+  const base64 = (value: string) => Buffer.from(value).toString('base64');
+  const credential = { username: base64('x-access-token'), password: base64(emulator.token) };
+  const github = new URL(emulator.github.url);
+  const labels = labelsOf(spec);
+  emulator.kubernetes.create('secrets', {
+    metadata: { name: 'luban-git', namespace: `ci-${project}`, labels, annotations: { 'kpack.io/git': `${github.protocol}//${github.host}` } },
+    type: 'kubernetes.io/basic-auth',
+    data: credential,
+  });
+  emulator.kubernetes.create('serviceaccounts', {
+    metadata: { name: 'luban-builder', namespace: `ci-${project}`, labels },
+    secrets: [{ name: `harbor-${project}` }, { name: 'luban-git' }],
+    imagePullSecrets: [{ name: `harbor-${project}` }],
+  });
+  emulator.kubernetes.create('secrets', {
+    metadata: { name: `luban-repo-${project}-gitops`, namespace: 'argocd', labels: { ...labels, 'argocd.argoproj.io/secret-type': 'repository' } },
+    type: 'Opaque',
+    data: { type: base64('git'), url: base64(`${emulator.github.url}/${project}/${gitopsName(spec)}.git`), project: base64(project), ...credential },
+  });
 }
 
 /** Creates the app's Image (its first build) and pushes the story's change (its second); returns both images, oldest first. */
