@@ -271,6 +271,20 @@ describe('the software templates on the Create page', () => {
       `apps/${app}/overlays/prd`,
     ]);
 
+    // Private repositories: kpack and Argo CD read them only with the Secrets luban writes (issue 18).
+    const decode = (value: string) => Buffer.from(value, 'base64').toString('utf8');
+    const sourceHost = new URL(created.source.webUrl);
+    expect(named('secrets', 'ci-orders', 'luban-git')).toMatchObject({
+      type: 'kubernetes.io/basic-auth',
+      metadata: { annotations: { 'kpack.io/git': `${sourceHost.protocol}//${sourceHost.host}` } },
+    });
+    expect(named('serviceaccounts', 'ci-orders', 'luban-builder')!.secrets).toEqual(expect.arrayContaining([{ name: 'luban-git' }]));
+    const repositorySecret = named('secrets', 'argocd', 'luban-repo-orders-gitops')!;
+    expect(repositorySecret.metadata.labels?.['argocd.argoproj.io/secret-type']).toBe('repository');
+    expect(decode(repositorySecret.data.project)).toBe('orders');
+    expect(decode(repositorySecret.data.url)).toBe(named('applications', 'argocd', `snd-orders-${app}`)!.spec.source.repoURL);
+    expect(JSON.stringify([result.output, result.log, result.error])).not.toContain(emulator.token);
+
     expect(link(result, 'Open the app in the catalog')).toMatchObject({ entityRef: `component:default/${app}` });
     expect(link(result, 'GitOps change')?.url).toMatch(/\/commit\/[0-9a-f]{40}$/);
     expect(link(result, 'Images in Harbor')?.url).toMatch(/\/harbor\/projects\/\d+\/repositories$/);

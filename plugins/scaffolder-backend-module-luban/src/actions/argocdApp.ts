@@ -14,6 +14,7 @@ import * as fields from './inputProperties';
 import { requireName, selectEnvironments } from './inputs';
 import type { ProjectGuard } from './projectGuard';
 import { applyEachObject } from './step';
+import { argoCdRepositorySecret, gitReadCredential } from '../provisioning/gitReadSecrets';
 
 export type { ArgoCdSettings } from '../provisioning/argocd';
 
@@ -60,6 +61,15 @@ export function createArgoCdAppAction(options: {
       const app = requireName('app', 'app', ctx.input.app);
       const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
       const gitopsCloneUrl = gitops.cloneUrl;
+      // Before anything is written: Argo CD reads the private GitOps repository with this credential only.
+      const credential = gitReadCredential(options.integrations, gitops);
+      const repositorySecret = argoCdRepositorySecret({
+        project,
+        appProject: argoCdProjectName(project),
+        argoNamespace: settings.namespace,
+        repo: gitops,
+        credential,
+      });
       const environments = selectEnvironments(options.environments, ctx.input.environments);
       await options.guard.check(ctx, project, { gitopsRepository: gitops.webUrl });
       const placements = argoCdPlacements(clusters, {
@@ -76,7 +86,7 @@ export function createArgoCdAppAction(options: {
         const applied = await applyEachObject(ctx, clusters.gateway(cluster), {
           keyPrefix: 'luban.argocd',
           project,
-          objects: [appProject, ...apps],
+          objects: [appProject, repositorySecret, ...apps],
           showCluster: placements.size > 1,
         });
         Object.assign(results, applied);

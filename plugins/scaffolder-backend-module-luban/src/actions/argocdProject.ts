@@ -2,6 +2,7 @@ import type { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { argoCdProjectName, type LubanEnvironment } from '@luban-backstage/plugin-luban-common';
 import { parseRepoLocation, type LubanClusters } from '@luban-backstage/plugin-luban-node';
+import { argoCdRepositorySecret, gitReadCredential } from '../provisioning/gitReadSecrets';
 import { appProjectFor, appProjectWebUrl, argoCdPlacements, type ArgoCdSettings } from '../provisioning/argocd';
 import { examples } from './argocdProject.examples';
 import * as fields from './inputProperties';
@@ -42,6 +43,15 @@ export function createArgoCdProjectAction(options: {
       const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
       await options.guard.check(ctx, project, { gitopsRepository: gitops.webUrl });
       const gitopsCloneUrl = gitops.cloneUrl;
+      // Before anything is written: Argo CD reads the private GitOps repository with this credential only.
+      const credential = gitReadCredential(options.integrations, gitops);
+      const repositorySecret = argoCdRepositorySecret({
+        project,
+        appProject: argoCdProjectName(project),
+        argoNamespace: settings.namespace,
+        repo: gitops,
+        credential,
+      });
       // The AppProject goes wherever an environment runs: each cluster's Argo CD admits its own namespaces.
       const placements = argoCdPlacements(clusters, { configured: environments, selected: environments, cluster: ctx.input.cluster });
       const results: Record<string, string> = {};
@@ -49,7 +59,7 @@ export function createArgoCdProjectAction(options: {
         const appProject = appProjectFor({ project, gitopsCloneUrl, environments: placement.projectEnvironments, settings });
         const gateway = clusters.gateway(cluster);
         const showCluster = placements.size > 1;
-        Object.assign(results, await applyEachObject(ctx, gateway, { keyPrefix: 'luban.argocd', project, objects: [appProject], showCluster }));
+        Object.assign(results, await applyEachObject(ctx, gateway, { keyPrefix: 'luban.argocd', project, objects: [appProject, repositorySecret], showCluster }));
       }
       const name = argoCdProjectName(project);
       ctx.output('appProject', name);

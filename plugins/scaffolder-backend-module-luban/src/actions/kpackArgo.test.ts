@@ -93,10 +93,15 @@ describe('luban:kpack:image and luban:argocd:app through the scaffolder', () => 
   });
 
   it('converges after a failure of any one of their writes', async () => {
-    const state = () => ({ images: objects('images'), appProjects: objects('appprojects'), applications: objects('applications') });
+    const state = () => ({
+      images: objects('images'),
+      appProjects: objects('appprojects'),
+      applications: objects('applications'),
+      secrets: objects('secrets'),
+    });
     const converge = (template: string) =>
       expectConvergenceAfterEachFault({ emulator, setup, run: () => scaffolder.run(template), state });
     const points = (await converge('kpack-0')) + (await converge('argo'));
-    expect(points).toBe(4); // Image; AppProject and two Applications
+    expect(points).toBe(6); // kpack's git Secret and the Image; AppProject, Argo CD's repository Secret and two Applications
   }, 120_000);
 });

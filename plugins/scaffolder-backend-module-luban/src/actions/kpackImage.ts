@@ -12,11 +12,13 @@ import {
 } from '@luban-backstage/plugin-luban-common';
 import {
   parseRepoLocation,
+  type KubernetesGateway,
   type HarborClient,
   type LubanClusters,
   type LubanConfig,
 } from '@luban-backstage/plugin-luban-node';
 import { cacheOnReRun, configuredCache } from '../provisioning/kpackCache';
+import { gitReadCredential, KPACK_GIT_SECRET, kpackGitSecret } from '../provisioning/gitReadSecrets';
 import { applyObjects } from '../provisioning/kubernetesObjects';
 import { examples } from './kpackImage.examples';
 import * as fields from './inputProperties';
@@ -85,6 +87,15 @@ function kpackImage(options: {
   };
 }
 
+/** The builder service account with the git Secret added, when it exists without it (made before luban wrote one). */
+async function builderListingGitSecret(gateway: KubernetesGateway, namespace: string) {
+  const ref = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: BUILDER_SERVICE_ACCOUNT, namespace } };
+  const account = await gateway.get<any>(ref as any);
+  const secrets: Array<{ name: string }> = account?.secrets ?? [];
+  if (!account || secrets.some(s => s.name === KPACK_GIT_SECRET)) return [];
+  return [{ ...ref, metadata: { ...ref.metadata, labels: account.metadata.labels }, secrets: [...secrets, { name: KPACK_GIT_SECRET }] }];
+}
+
 /**
  * `luban:kpack:image`: the kpack Image that builds an app, in
  * `ci-<project>` on the default cluster (where builds run), tagging into the
@@ -114,6 +125,8 @@ export function createKpackImageAction(options: {
       if (!harbor) {
         throw new InputError('luban:kpack:image needs luban.harbor in the app configuration: it names the registry images are pushed to');
       }
+      // Before anything is written: a host luban cannot give kpack a lasting credential for fails here.
+      const credential = gitReadCredential(options.integrations, source);
       await options.guard.check(ctx, project);
       const gateway = options.clusters.gateway(ctx.input.cluster);
       const tag = `${imageRepository(harbor.registryHost, project, app)}:latest`;
@@ -125,6 +138,13 @@ export function createKpackImageAction(options: {
         defaults: options.defaults,
       });
       const { namespace } = image.metadata;
+      // kpack resolves and clones with the builder account's Secrets only, so they come before the Image.
+      await step(ctx, `luban.kpack.git.${gateway.cluster.name}.${namespace}`, async dryRun => ({
+        results: await applyObjects(gateway, [kpackGitSecret(project, source, credential), ...(await builderListingGitSecret(gateway, namespace))], {
+          project,
+          dryRun,
+        }),
+      }));
       const key = `luban.kpack.image.${gateway.cluster.name}.${namespace}.${app}`;
       const outcome = await step(ctx, key, async dryRun => {
         const { cache, kept } = cacheOnReRun(await gateway.get(image), image.spec.cache);

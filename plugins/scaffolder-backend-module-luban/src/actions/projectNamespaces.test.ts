@@ -79,7 +79,7 @@ describe('luban:project:namespaces through the scaffolder', () => {
     expect(binding('prd-payments')?.roleRef.name).toBe('view');
     expect(state.find(o => o.kind === 'ServiceAccount' && o.ns === 'ci-payments')).toMatchObject({
       name: 'luban-builder',
-      secrets: [{ name: 'harbor-payments' }],
+      secrets: [{ name: 'harbor-payments' }, { name: 'luban-git' }],
       imagePullSecrets: [{ name: 'harbor-payments' }],
     });
     expect(state.find(o => o.kind === 'ResourceQuota' && o.ns === 'snd-payments')?.spec.hard).toMatchObject({ pods: '50' });

@@ -1,3 +1,4 @@
+import { KPACK_GIT_SECRET } from './gitReadSecrets';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   APP_SERVICE_ACCOUNT,
@@ -85,7 +86,8 @@ export function namespaceObjects(options: {
       kind: 'ServiceAccount',
       metadata: metadata(plan.serviceAccount),
       // kpack pushes with the secrets listed here; pods pull with imagePullSecrets.
-      ...(plan.serviceAccount === BUILDER_SERVICE_ACCOUNT ? { secrets: [{ name: pullSecret }] } : {}),
+      // kpack also clones with them: the git Secret luban:kpack:image writes (a private source repository needs it).
+      ...(plan.serviceAccount === BUILDER_SERVICE_ACCOUNT ? { secrets: [{ name: pullSecret }, { name: KPACK_GIT_SECRET }] } : {}),
       imagePullSecrets: [{ name: pullSecret }],
     },
     {

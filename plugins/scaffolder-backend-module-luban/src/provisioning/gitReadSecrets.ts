@@ -1,0 +1,98 @@
+import { InputError } from '@backstage/errors';
+import type { ScmIntegrationRegistry } from '@backstage/integration';
+import { ciNamespaceName, LUBAN_LABELS, LUBAN_MANAGED_BY } from '@luban-backstage/plugin-luban-common';
+import type { RepoLocation } from '@luban-backstage/plugin-luban-node';
+import type { ProvisionedObject } from './kubernetesObjects';
+
+/**
+ * The Secrets that let kpack and Argo CD read a project's private repositories:
+ * on a real cluster both clone with nothing but these (kpack pkg/git/k8s_git_keychain.go,
+ * Argo CD util/db/repository_secrets.go), so without them no build starts and every
+ * Application shows a ComparisonError.
+ */
+
+/** The kpack git Secret of a project's `ci-` namespace; the builder service account lists it. */
+export const KPACK_GIT_SECRET = 'luban-git';
+
+/** A username and token for git over HTTPS. */
+interface GitReadCredential {
+  username: string;
+  password: string;
+}
+
+/**
+ * The token luban's own integration reads the repository's host with. GitHub App credentials
+ * are refused: an installation token lasts an hour and nothing would renew the Secret.
+ */
+export function gitReadCredential(integrations: ScmIntegrationRegistry, repo: RepoLocation): GitReadCredential {
+  if (repo.provider === 'github') {
+    const token = integrations.github.byHost(repo.host)?.config.token;
+    if (!token) {
+      throw new InputError(
+        `integrations.github for '${repo.host}' has no token: kpack and Argo CD need one to read private repositories (GitHub App installation tokens expire within an hour); configure integrations.github[].token`,
+      );
+    }
+    return { username: 'x-access-token', password: token };
+  }
+  const config = integrations.azure.byHost(repo.host)?.config;
+  const pat =
+    config?.credentials?.map(c => (c as { personalAccessToken?: string }).personalAccessToken).find(Boolean) ??
+    (config as { token?: string } | undefined)?.token;
+  if (!pat) {
+    throw new InputError(
+      `integrations.azure for '${repo.host}' has no personal access token: kpack and Argo CD need one to read private repositories; configure integrations.azure[].credentials[].personalAccessToken`,
+    );
+  }
+  return { username: 'luban', password: pat };
+}
+
+const base64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+
+/** kpack's git Secret for the source host: basic-auth, annotated `kpack.io/git: https://<host>` (kpack matches the host exactly). */
+export function kpackGitSecret(project: string, repo: RepoLocation, credential: GitReadCredential): ProvisionedObject {
+  const scheme = repo.cloneUrl.startsWith('http://') ? 'http' : 'https';
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: KPACK_GIT_SECRET,
+      namespace: ciNamespaceName(project),
+      labels: { [LUBAN_LABELS.project]: project, [LUBAN_LABELS.managedBy]: LUBAN_MANAGED_BY },
+      annotations: { 'kpack.io/git': `${scheme}://${repo.host}` },
+    } as ProvisionedObject['metadata'],
+    type: 'kubernetes.io/basic-auth',
+    data: { username: base64(credential.username), password: base64(credential.password) },
+  };
+}
+
+/** Argo CD's repository Secret for the GitOps repository, usable only by the project's AppProject. */
+export function argoCdRepositorySecret(options: {
+  project: string;
+  appProject: string;
+  argoNamespace: string;
+  repo: RepoLocation;
+  credential: GitReadCredential;
+}): ProvisionedObject {
+  const { project, repo, credential } = options;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: `luban-repo-${project}-gitops`,
+      namespace: options.argoNamespace,
+      labels: {
+        'argocd.argoproj.io/secret-type': 'repository',
+        [LUBAN_LABELS.project]: project,
+        [LUBAN_LABELS.managedBy]: LUBAN_MANAGED_BY,
+      },
+    },
+    type: 'Opaque',
+    data: {
+      type: base64('git'),
+      url: base64(repo.cloneUrl),
+      project: base64(options.appProject),
+      username: base64(credential.username),
+      password: base64(credential.password),
+    },
+  };
+}
