@@ -186,7 +186,7 @@ describe('emulated kpack and Argo CD read private repositories with their Secret
       expect(status.conditions).toEqual([expect.objectContaining(comparisonError)]);
     });
 
-    // argo-cd util/db/repository_secrets.go getRepositorySecret (same project first) and docs "Project scoped repositories"
+    // argo-cd util/db/repository_secrets.go getRepositorySecret (same project first) and docs/operator-manual/argocd-repositories.yaml (project field)
     it('syncs with a repository Secret of the Application’s project', async () => {
       await givenPrivateGitOps();
       await repositorySecret('repo-other', { url: repoUrl(), project: 'other', username: 'x-access-token', password: 'wrong' });
