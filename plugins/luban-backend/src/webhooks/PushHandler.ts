@@ -55,23 +55,45 @@ export class PushHandler {
   /** The events topics to subscribe to. */
   static readonly topics = [LUBAN_WEBHOOK_TOPICS.github, LUBAN_WEBHOOK_TOPICS.azure];
 
-  /** Normalizes one delivery; undefined when it is not a push, or a replay. */
-  async toPush(event: EventParams): Promise<PushEvent | undefined> {
-    const deliveryId =
+  /** The delivery's id: GitHub's `X-GitHub-Delivery` header, Azure DevOps' event id. */
+  private static deliveryIdOf(event: EventParams): string | undefined {
+    return (
       headerOf(event.metadata, 'x-github-delivery') ??
-      (event.eventPayload as { id?: unknown } | undefined)?.id?.toString();
-    if (deliveryId && !(await this.firstTime(`delivery:${event.topic}:${deliveryId}`))) return undefined;
-    return event.topic === LUBAN_WEBHOOK_TOPICS.github
-      ? fromGitHubDelivery(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
-      : fromAzureDevOpsDelivery(event.eventPayload);
+      (event.eventPayload as { id?: unknown } | undefined)?.id?.toString()
+    );
   }
 
+  /** Normalizes one delivery: the push, or why it is not acted on. */
+  async toPush(event: EventParams): Promise<PushEvent | 'replay' | 'not a push'> {
+    const deliveryId = PushHandler.deliveryIdOf(event);
+    if (deliveryId && !(await this.firstTime(`delivery:${event.topic}:${deliveryId}`))) return 'replay';
+    const push =
+      event.topic === LUBAN_WEBHOOK_TOPICS.github
+        ? fromGitHubDelivery(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
+        : fromAzureDevOpsDelivery(event.eventPayload);
+    return push ?? 'not a push';
+  }
+
+  /**
+   * Acts on one delivery, then logs what became of it, one line per
+   * delivery: an operator tracing a push sees whether luban acted on it,
+   * took it for a replay or found no push in it (the host's delivery page
+   * shows only the 202).
+   */
   async onEvent(event: EventParams): Promise<void> {
-    const push = await this.toPush(event);
-    if (!push) {
-      this.options.logger.debug('luban ignored an event', { topic: event.topic });
-      return;
+    const report = { topic: event.topic, delivery: PushHandler.deliveryIdOf(event) };
+    try {
+      const outcome = await this.act(event);
+      this.options.logger.info('luban handled a webhook delivery', { ...report, outcome });
+    } catch (error) {
+      this.options.logger.warn('luban handled a webhook delivery', { ...report, outcome: 'failed', error: String(error) });
+      throw error;
     }
+  }
+
+  private async act(event: EventParams): Promise<'replay' | 'not a push' | 'push'> {
+    const push = await this.toPush(event);
+    if (typeof push === 'string') return push;
     this.options.logger.debug('luban push event', { topic: event.topic, repository: push.repositoryUrl, refs: push.refs.map(r => r.ref) });
     const repositoryUrl = push.repositoryUrl.toLowerCase();
     const targets = await this.options.targets.allTargets();
@@ -93,6 +115,7 @@ export class PushHandler {
       const branch = ref.slice('refs/heads/'.length);
       await new ArgoCdRefresher(this.options).refresh(argoClusters, { repositoryUrl: push.repositoryUrl, branch }, 'push');
     }
+    return 'push';
   }
 
   /**

@@ -3,8 +3,8 @@ import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import request from 'supertest';
-import { capturingRootLogger } from '../__testUtils__/capturingRootLogger';
 import { startLubanBackend } from '../__testUtils__/lubanBackend';
+import { watchedRootLogger } from '../__testUtils__/waiting';
 import { eventsModuleLubanWebhooks } from './webhookModule';
 
 const SECRET = `webhook-canary-${randomBytes(12).toString('hex')}`;
@@ -23,7 +23,7 @@ function encodingsOf(secret: string): string[] {
 describe('push webhooks under abuse', () => {
   let emulator: RunningEmulator;
   let backend: Awaited<ReturnType<typeof startLubanBackend>>;
-  const logLines: string[] = [];
+  const logs = watchedRootLogger();
   const answers: string[] = [];
   let sourceUrl: string;
 
@@ -62,9 +62,13 @@ describe('push webhooks under abuse', () => {
     'X-Hub-Signature-256': sign(body),
     ...extra,
   });
-  /** Waits for the handler (it runs after the ingress answered) and for kpack, then says whether anything was triggered. */
+  /**
+   * Waits until luban has reported the outcome of every delivery the ingress accepted (the handler may run after
+   * the ingress answered, as it does with the events bus) and kpack is idle, then says whether anything was triggered.
+   */
   async function triggered(): Promise<{ builds: number; writes: string[] }> {
-    await new Promise(resolve => setTimeout(resolve, 250));
+    const accepted = answers.filter(answer => answer.startsWith('202 ')).length;
+    await logs.waitFor(() => logs.withMessage('luban handled a webhook delivery').length >= accepted);
     await emulator.settled();
     return { builds: buildsOfDemo().length, writes: emulator.requests.mutating().map(r => `${r.method} ${r.path}`) };
   }
@@ -81,7 +85,7 @@ describe('push webhooks under abuse', () => {
         luban: { webhooks: { github: { secret: SECRET }, azure: { secret: AZURE_SECRET } }, gitops: { autoDeploy: 'off' } },
         events: { useEventBus: 'never' },
       },
-      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, capturingRootLogger(logLines)],
+      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, logs.factory],
     });
   });
   afterAll(async () => {
@@ -254,6 +258,7 @@ describe('push webhooks under abuse', () => {
     await triggered();
     // Enough of the above ran to make the backend log and answer a lot.
     expect(answers.length).toBeGreaterThan(50);
+    const logLines = logs.rendered();
     expect(logLines.length).toBeGreaterThan(10);
     for (const secret of [...encodingsOf(SECRET), ...encodingsOf(AZURE_SECRET), ...encodingsOf(TOKEN)]) {
       expect(answers.filter(answer => answer.includes(secret))).toEqual([]);

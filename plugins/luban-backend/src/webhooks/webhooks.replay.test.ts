@@ -7,6 +7,7 @@ import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import request from 'supertest';
 import { startLubanBackend } from '../__testUtils__/lubanBackend';
+import { watchedRootLogger } from '../__testUtils__/waiting';
 import { eventsModuleLubanWebhooks } from './webhookModule';
 
 const SECRET = `replay-canary-${randomBytes(16).toString('hex')}`;
@@ -17,23 +18,35 @@ describe('push webhook replays across a restart', () => {
   /** SQLite files on disk: the database outlives the backend process, as PostgreSQL would. */
   const databaseDirectory = mkdtempSync(join(tmpdir(), 'luban-replay-'));
 
-  const start = () =>
-    startLubanBackend({
+  const start = async () => {
+    const logs = watchedRootLogger();
+    const backend = await startLubanBackend({
       emulator,
       config: {
         backend: { database: { client: 'better-sqlite3', connection: { directory: databaseDirectory } } },
         luban: { webhooks: { github: { secret: SECRET } }, gitops: { autoDeploy: 'off' } },
         events: { useEventBus: 'never' },
       },
-      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory],
+      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, logs.factory],
     });
+    return { ...backend, logs };
+  };
   const buildsOfDemo = () =>
     emulator.kubernetes.list('builds', `ci-${DEMO.project}`).filter(b => b.metadata.labels?.['image.kpack.io/image'] === DEMO.app);
-  /** Waits for the handler (it runs after the ingress answered) and for kpack. */
-  async function triggered(): Promise<{ builds: number; writes: string[] }> {
-    await new Promise(resolve => setTimeout(resolve, 250));
+  /**
+   * Waits until the backend has reported the outcome of `deliveries` deliveries (the handler may run after the
+   * ingress answered, as it does with the events bus) and kpack is idle; then what the deliveries triggered, and
+   * what became of each delivery.
+   */
+  async function triggered(backend: Awaited<ReturnType<typeof start>>, deliveries: number) {
+    const outcomes = () => backend.logs.withMessage('luban handled a webhook delivery');
+    await backend.logs.waitFor(() => outcomes().length >= deliveries);
     await emulator.settled();
-    return { builds: buildsOfDemo().length, writes: emulator.requests.mutating().map(r => `${r.method} ${r.path}`) };
+    return {
+      builds: buildsOfDemo().length,
+      writes: emulator.requests.mutating().map(r => `${r.method} ${r.path}`),
+      outcomes: outcomes().map(line => line.meta.outcome),
+    };
   }
 
   beforeAll(async () => {
@@ -65,7 +78,7 @@ describe('push webhook replays across a restart', () => {
     const first = await start();
     try {
       expect((await request(first.server).post('/api/events/http/luban-github').set(headers).send(body)).status).toBe(202);
-      expect((await triggered()).builds).toBe(before + 1);
+      expect(await triggered(first, 1)).toMatchObject({ builds: before + 1, outcomes: ['push'] });
     } finally {
       await first.stop();
     }
@@ -80,7 +93,8 @@ describe('push webhook replays across a restart', () => {
         .send(body);
 
       expect([replay.status, newId.status]).toEqual([202, 202]);
-      expect(await triggered()).toEqual({ builds: before + 1, writes: [] });
+      // The replay is known by its id; the same push under a new id is acted on, but its commit was already built.
+      expect(await triggered(second, 2)).toEqual({ builds: before + 1, writes: [], outcomes: ['replay', 'push'] });
     } finally {
       await second.stop();
     }

@@ -6,6 +6,7 @@ import Ajv from 'ajv';
 import request from 'supertest';
 import { DEMO } from '@luban-backstage/emulator';
 import { startLubanBackend } from '../__testUtils__/lubanBackend';
+import { untilGit, watchedRootLogger } from '../__testUtils__/waiting';
 import { eventsModuleLubanWebhooks } from './webhookModule';
 
 const SECRET = `canary-${randomBytes(16).toString('hex')}`;
@@ -27,6 +28,7 @@ function pushSchemaValidator() {
 describe('push webhooks through the events backend', () => {
   let backend: Awaited<ReturnType<typeof startLubanBackend>>;
   let realPush: { body: string; payload: any; headers: Record<string, string> };
+  const logs = watchedRootLogger();
 
   const buildsOfDemo = () =>
     backend.emulator.kubernetes.list('builds', `ci-${DEMO.project}`).filter(b => b.metadata.labels?.['image.kpack.io/image'] === DEMO.app);
@@ -41,8 +43,15 @@ describe('push webhooks through the events backend', () => {
     const body = JSON.stringify(payload);
     return { body, headers: { 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': randomSha(), 'X-Hub-Signature-256': sign(body) } };
   };
-  /** Waits for the handler, which runs after the events backend has answered. */
-  const settle = () => new Promise(resolve => setTimeout(resolve, 300));
+  /** What luban reported of each delivery it handled (it may handle one after the events backend answered, as with the events bus). */
+  const outcomes = () => logs.withMessage('luban handled a webhook delivery').map(line => [line.meta.delivery, line.meta.outcome]);
+  /** Waits for `reports` of luban's reports on these deliveries (by GitHub delivery id), then for kpack and Argo CD; their outcomes. */
+  const handled = async (deliveries: string[], reports = deliveries.length) => {
+    const outcomesOf = () => outcomes().filter(([delivery]) => deliveries.includes(String(delivery)));
+    await logs.waitFor(() => outcomesOf().length >= reports);
+    await backend.emulator.settled();
+    return outcomesOf().map(([, outcome]) => outcome);
+  };
   /** Commits to the demo source repository; the emulated GitHub delivers the push, signed, to the backend. */
   const pushToSource = async (message: string, content: string) => {
     const repository = `github/${DEMO.project}/${DEMO.app}.git`;
@@ -64,7 +73,7 @@ describe('push webhooks through the events backend', () => {
       // In-process delivery: one backend here, so no need for the events bus between replicas.
       config: { luban: { webhooks: { github: { secret: SECRET }, azure: { secret: AZURE_SECRET } } }, events: { useEventBus: 'never' } },
       // The real events service: the test backend's default gives each plugin its own.
-      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory],
+      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, logs.factory],
     });
     // The emulated GitHub delivers real, signed pushes of the demo source repository to the backend.
     const { port } = backend.server.address() as AddressInfo;
@@ -111,16 +120,15 @@ describe('push webhooks through the events backend', () => {
 
     // The same delivery again (a replay) triggers nothing.
     expect((await post('luban-github', push.body, push.headers)).status).toBe(202);
-    await settle();
-    await backend.emulator.settled();
+    // Reported twice: once as GitHub delivered it, once replayed.
+    expect(await handled([push.headers['X-GitHub-Delivery'] ?? push.headers['x-github-delivery']], 2)).toEqual(['push', 'replay']);
     expect(buildsOfDemo()).toHaveLength(before + 1);
 
     // The new build is auto-deployed in the background: let that commit land, so that it is not taken for a later test's write.
     const digest = String(built[0].status?.latestImage).split('@')[1];
     const sndOverlay = async () =>
       (await backend.emulator.git.readFile(GITOPS_REPOSITORY, 'main', `apps/${DEMO.app}/overlays/snd/kustomization.yaml`))?.content.toString() ?? '';
-    const deadline = Date.now() + 15_000;
-    while (!(await sndOverlay()).includes(digest) && Date.now() < deadline) await settle();
+    await untilGit(backend.emulator, async () => ((await sndOverlay()).includes(digest) ? true : undefined));
   });
 
   it.each([
@@ -131,10 +139,14 @@ describe('push webhooks through the events backend', () => {
     const { body } = unbuiltPush();
     backend.emulator.requests.clear();
 
+    const reported = outcomes().length;
+
     const response = await post('luban-github', body, headersFor(body));
-    await settle();
+    // Refused at the ingress, before it is published: luban's handler never sees it, so there is nothing to wait for.
+    await backend.emulator.settled();
 
     expect(response.status).toBe(401);
+    expect(outcomes()).toHaveLength(reported);
     expect(response.body).toEqual({ message });
     expect(JSON.stringify(response.body)).not.toContain(SECRET);
     expect(backend.emulator.requests.mutating()).toEqual([]);
@@ -149,8 +161,9 @@ describe('push webhooks through the events backend', () => {
     for (const push of [deletion, otherBranch, ping]) {
       expect((await post('luban-github', push.body, push.headers)).status).toBe(202);
     }
-    await settle();
-    await backend.emulator.settled();
+    const deliveries = [deletion, otherBranch, ping].map(push => push.headers['X-GitHub-Delivery']);
+    // A push to another branch is a push: luban looks, finds no Image building that branch, and builds nothing.
+    expect(await handled(deliveries)).toEqual(['not a push', 'push', 'not a push']);
     expect(buildsOfDemo()).toHaveLength(builds);
   });
 
