@@ -58,13 +58,8 @@ export class AzureDevOpsProvider implements GitProvider {
   }
 
   async getBranch(repo: RepoLocation, branch: string): Promise<string | undefined> {
-    const { project, repository } = this.client.names(repo);
     const name = normalizeBranch(branch, repo);
-    // The filter is a prefix: pick the exact name.
-    const refs = await this.client.call(repo, `read branch '${name}' of ${describeRepo(repo)}`, ({ git }) =>
-      git.getRefs(repository, project, `heads/${name}`),
-    );
-    return (refs ?? []).find(r => r.name === `refs/heads/${name}`)?.objectId;
+    return this.client.branchHead(repo, name, `read branch '${name}' of ${describeRepo(repo)}`);
   }
 
   async ensureBranch(repo: RepoLocation, branch: string, fromSha: string): Promise<'created' | 'unchanged'> {

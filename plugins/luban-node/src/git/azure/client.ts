@@ -144,6 +144,14 @@ export class AzureDevOpsClient {
       throw this.fail(error, repo, action);
     }
   }
+
+  /** The commit a branch points at now; undefined when the service knows no such branch. */
+  async branchHead(repo: RepoLocation, branch: string, action: string): Promise<string | undefined> {
+    const { project, repository } = this.names(repo);
+    // The filter is a prefix: pick the exact name.
+    const refs = await this.call(repo, action, ({ git }) => git.getRefs(repository, project, `heads/${branch}`));
+    return (refs ?? []).find(r => r.name === `refs/heads/${branch}`)?.objectId;
+  }
 }
 
 /** The version descriptor of a branch, tag or commit. */

@@ -47,15 +47,10 @@ export class AzureDevOpsContents {
     return value && { ...value, commitSha: commit };
   }
 
-  /** The commit a branch points at now; undefined when the service knows no such branch. */
+  /** The branch's head now; concurrent reads of one branch share the request. */
   private async branchHead(repo: RepoLocation, ref: string, action: string): Promise<string | undefined> {
-    const { project, repository } = this.client.names(repo);
-    const name = versionOf(ref).version;
-    return this.heads.run(readKey(repo, '', `refs/heads/${name}`), async () => {
-      // The filter is a prefix: pick the exact name.
-      const refs = await this.client.call(repo, action, ({ git }) => git.getRefs(repository, project, `heads/${name}`));
-      return (refs ?? []).find(r => r.name === `refs/heads/${name}`)?.objectId;
-    });
+    const name = versionOf(ref).version ?? ref;
+    return this.heads.run(readKey(repo, '', `refs/heads/${name}`), () => this.client.branchHead(repo, name, action));
   }
 
   /** The items API's answer for a file at a version; undefined when the file is not there. */
