@@ -259,7 +259,7 @@ describe.each([
     expect(await provider.getBranch(trunk, 'main')).toBeUndefined();
   });
 
-  it('reads files, and a warm read is one conditional request answered 304', async () => {
+  it('reads files, and a warm read costs one request (GitHub: a conditional one answered 304; Azure DevOps: the branch head)', async () => {
     const { repo, provider, main } = await repository();
     const { commitSha } = await provider.commitFiles(repo, {
       branch: 'main',
