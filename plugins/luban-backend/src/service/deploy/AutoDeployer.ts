@@ -218,6 +218,9 @@ export class AutoDeployer {
       const argoCluster = this.options.clusters.cluster(env.cluster).name;
       await this.argoCd.refresh([argoCluster], { repositoryUrl: repo.cloneUrl, branch: gitopsBranch, paths: [path] }, 'deployed');
       this.options.onDeployed?.(target, build, commit);
+    } else {
+      // Another replica, or a newer build, was there first: said, so that an operator sees every replica handled the build.
+      logger.info('Auto-deploy found nothing to change', deployed);
     }
   }
 }
