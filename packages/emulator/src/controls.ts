@@ -16,9 +16,27 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** A log of every request the emulator answered, for tests and benchmarks. */
 export class RequestLog {
   private readonly records: RequestRecord[] = [];
+  private readonly waiters = new Set<() => void>();
 
   record(system: EmulatedSystem, method: string, path: string, status: number) {
     this.records.push({ system, method, path, status, at: new Date().toISOString() });
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /**
+   * Resolves once `condition` holds: checked now and after every answered request, so a test waits
+   * for a client to have called (e.g. retried) without pausing for a guessed time.
+   */
+  waitFor(condition: () => boolean): Promise<void> {
+    return new Promise(resolve => {
+      const check = () => {
+        if (!condition()) return;
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+      check();
+    });
   }
 
   /** The requests answered so far, optionally only of one system. */
