@@ -2,6 +2,7 @@ import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEm
 import type { LubanBuildList, LubanChangeResult, LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { DEMO_ENTITY_PATH, startLubanBackend } from './__testUtils__/lubanBackend';
+import { untilServed } from './__testUtils__/waiting';
 
 const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
 const PRD_OVERLAY = `apps/${DEMO.app}/overlays/prd/kustomization.yaml`;
@@ -9,16 +10,6 @@ const PRD_OVERLAY = `apps/${DEMO.app}/overlays/prd/kustomization.yaml`;
 const BUILD_COLLECTION = /^\/apis\/kpack\.io\/v1alpha2\/builds$/;
 
 type Backend = Awaited<ReturnType<typeof startLubanBackend>>;
-
-async function eventually<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * The platform fails under luban in the ways it does in production: the
@@ -78,14 +69,15 @@ describe('luban while the platform fails', () => {
       expect(rebuild.status).toBe(202);
       await emulator.settled();
       expect(kpackBuilds()).toHaveLength(3);
-      // Give luban time to fail to watch again a few times.
-      await new Promise(resolve => setTimeout(resolve, 2_500));
-      expect(emulator.requests.entries('kubernetes').filter(r => BUILD_COLLECTION.test(r.path.split('?')[0]) && r.status === 503).length).toBeGreaterThan(0);
+      // luban has tried to read the Builds again, and been refused, twice: a retry after a refusal.
+      const refused = () => emulator.requests.entries('kubernetes').filter(r => BUILD_COLLECTION.test(r.path.split('?')[0]) && r.status === 503);
+      await emulator.requests.waitFor(() => refused().length >= 2);
 
       expect(await buildNumbers(backend)).toEqual([2, 1]);
 
       restore();
-      expect(await eventually(async () => ((await buildNumbers(backend)).length === 3 ? true : undefined), 'the third build')).toBe(true);
+      // As luban serves it, from its cache, once its watch is back.
+      expect(await untilServed(async () => ((await buildNumbers(backend)).length === 3 ? true : undefined))).toBe(true);
       expect(await buildNumbers(backend)).toEqual([3, 2, 1]);
     }, { luban: { gitops: { autoDeploy: 'off' } } });
   });
