@@ -4,6 +4,7 @@ import { DEMO } from '@luban-backstage/emulator';
 import type { LubanBuildList } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { capturingRootLogger } from './__testUtils__/capturingRootLogger';
+import { untilGit } from './__testUtils__/waiting';
 import { DEMO_ENTITY_PATH, DEMO_OWNER, recordProject, startLubanBackend } from './__testUtils__/lubanBackend';
 import { LubanOwnerPermissionPolicy } from './permissions/policy';
 
@@ -164,14 +165,27 @@ describe('the tenant boundary of the luban backend', () => {
 
     const rebuild = await request(backend.server).post(`${DEMO_ENTITY_PATH}/builds/rebuild`).set('Authorization', backend.owner);
     expect(rebuild.status).toBe(202);
-    const deadline = Date.now() + 60_000;
-    let digest: string | undefined;
-    while (!digest || !(await emulator.git.readFile(A_GITOPS, 'main', SND_OVERLAY))?.content.toString().includes(digest)) {
-      if (Date.now() > deadline) throw new Error("the new Build never reached team A's snd overlay");
-      const list = await request(backend.server).get(`${DEMO_ENTITY_PATH}/builds`).set('Authorization', backend.owner);
-      digest = (list.body as LubanBuildList).builds.find(b => !known.has(b.name) && b.status === 'succeeded')?.digest;
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
+    // kpack's new Build succeeds in the cluster; then luban commits its digest to team A's overlay.
+    const succeeded = () =>
+      emulator.kubernetes
+        .list('builds', `ci-${DEMO.project}`)
+        .find(
+          b =>
+            !known.has(b.metadata.name) &&
+            b.metadata.labels?.['image.kpack.io/image'] === DEMO.app &&
+            b.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Succeeded' && c.status === 'True'),
+        );
+    await emulator.kubernetes.store.waitFor(() => succeeded() !== undefined);
+    const digest = String(succeeded()!.status.latestImage).split('@')[1];
+    await untilGit(emulator, async () =>
+      (await emulator.git.readFile(A_GITOPS, 'main', SND_OVERLAY))?.content.toString().includes(digest) ? true : undefined,
+    );
+    // luban then has Argo CD read the commit (a refresh): done once snd's Application is at it, so nothing of this case runs into the next.
+    const head = await emulator.git.resolve(A_GITOPS, 'main');
+    await emulator.kubernetes.store.waitFor(() =>
+      emulator.kubernetes.list('applications', 'argocd').some(a => a.metadata.name === `snd-${DEMO.project}-${DEMO.app}` && a.status?.sync?.revision === head),
+    );
+    await emulator.settled();
 
     expect(await emulator.git.log(B_GITOPS, 'main')).toEqual(bCommitsBefore);
     const gitWrites = emulator.requests.mutating('github');

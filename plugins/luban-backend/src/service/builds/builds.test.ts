@@ -4,6 +4,7 @@ import { DEMO, type RequestRecord } from '@luban-backstage/emulator';
 import type { LubanBuild, LubanBuildList } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { DEMO_ENTITY_PATH, startLubanBackend } from '../../__testUtils__/lubanBackend';
+import { untilServed } from '../../__testUtils__/waiting';
 
 const CI_NAMESPACE = `ci-${DEMO.project}`;
 const STEPS = ['prepare', 'analyze', 'detect', 'restore', 'build', 'export', 'completion'];
@@ -194,12 +195,11 @@ describe('builds of an app', () => {
 
       // kpack creates the build after the trigger, asynchronously: the list shows it once the watch brings it.
       backend.emulator.requests.clear();
-      let builds: LubanBuild[] = [];
-      for (let attempt = 0; builds[0]?.name !== newBuild; attempt++) {
-        if (attempt > 200) throw new Error(`${newBuild} never showed in the list: ${JSON.stringify(builds.map(b => b.name))}`);
-        if (attempt > 0) await new Promise(resolve => setTimeout(resolve, 20));
-        builds = ((await get('/builds')).body as LubanBuildList).builds;
-      }
+      // luban serves the list from its watch cache, which says nothing when it changes: asked again until it shows the build.
+      const builds = await untilServed(async () => {
+        const list = ((await get('/builds')).body as LubanBuildList).builds;
+        return list[0]?.name === newBuild ? list : undefined;
+      });
       expect(backend.emulator.requests.entries().filter(isBuildList)).toEqual([]);
       expect(builds.map(b => b.name)).toEqual([newBuild, `${DEMO.app}-build-2`, `${DEMO.app}-build-1`]);
       expect(builds[0]).toMatchObject({ number: 3, reasons: ['TRIGGER'], status: 'running' });
@@ -246,10 +246,8 @@ describe('builds of an app', () => {
       const rebuild = await request(backend.server).post(`${DEMO_ENTITY_PATH}/builds/rebuild`).set('Authorization', backend.owner);
       expect(rebuild.status).toBe(202);
       const newBuild = `${DEMO.app}-build-${Number(rebuild.body.triggeredFrom.split('-').pop()) + 1}`;
-      for (let attempt = 0; (await get(`/builds/${newBuild}`)).status !== 200; attempt++) {
-        if (attempt > 200) throw new Error(`${newBuild} never showed`);
-        await new Promise(resolve => setTimeout(resolve, 20));
-      }
+      // Served from luban's watch cache, which says nothing when it changes: asked again until it has the build.
+      await untilServed(async () => ((await get(`/builds/${newBuild}`)).status === 200 ? true : undefined));
 
       backend.emulator.requests.clear();
       const { port } = backend.server.address() as AddressInfo;
@@ -291,10 +289,10 @@ describe('builds of an app', () => {
 
   /** The build as luban serves it, once its cache has it and `ready` holds. */
   async function servedBuild(name: string, ready: (build: LubanBuild) => boolean): Promise<LubanBuild> {
-    for (;;) {
+    return untilServed(async () => {
       const response = await get(`/builds/${name}`);
-      if (response.status === 200 && ready(response.body)) return response.body;
-    }
+      return response.status === 200 && ready(response.body) ? (response.body as LubanBuild) : undefined;
+    });
   }
 
   // kpack pkg/apis/build/v1alpha2/build_pod.go rebasePod: a STACK build runs rebase, then completion.

@@ -26,16 +26,6 @@ function application(env: string, gitopsUrl: string) {
   };
 }
 
-async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
-}
-
 /**
  * Environments dev, qa and prod, where prod runs on a second cluster: a
  * second emulator, whose API server is the `prod-cluster` of the
@@ -48,6 +38,19 @@ describe('environments on their own clusters', () => {
   let prodCluster: RunningEmulator;
   let backend: Awaited<ReturnType<typeof startLubanBackend>>;
   const published: SignalPayload[] = [];
+  const onPublished = new Set<() => void>();
+  /** Resolves with the first signal luban published that matches: checked now and at every signal it publishes. */
+  const publishedSignal = (matches: (candidate: SignalPayload) => boolean) =>
+    new Promise<SignalPayload>(resolve => {
+      const check = () => {
+        const found = published.find(matches);
+        if (!found) return;
+        onPublished.delete(check);
+        resolve(found);
+      };
+      onPublished.add(check);
+      check();
+    });
 
   beforeAll(async () => {
     [main, prodCluster] = await Promise.all([startEmulator({ buildStepMs: 20, rolloutMs: 20 }), startEmulator()]);
@@ -78,6 +81,7 @@ describe('environments on their own clusters', () => {
           factory: () => ({
             publish: async (signal: SignalPayload) => {
               published.push(signal);
+              for (const check of [...onPublished]) check();
             },
           }),
         }),
@@ -121,10 +125,7 @@ describe('environments on their own clusters', () => {
     prodCluster.kubernetes.remove('applications', 'argocd', PROD_APPLICATION);
     prodCluster.kubernetes.create('applications', application('prod', 'https://git.example.com/elsewhere.git'));
 
-    const signal = await eventually(
-      () => published.find(s => s.message.type === 'deployment' && s.message.environment === 'prod'),
-      'a deployment signal about prod',
-    );
-    expect(signal).toMatchObject({ recipients: { type: 'broadcast' }, channel: lubanChannel(`component:default/${DEMO.app}`) });
+    const deployment = await publishedSignal(s => s.message.type === 'deployment' && s.message.environment === 'prod');
+    expect(deployment).toMatchObject({ recipients: { type: 'broadcast' }, channel: lubanChannel(`component:default/${DEMO.app}`) });
   });
 });
