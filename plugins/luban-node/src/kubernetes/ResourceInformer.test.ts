@@ -4,16 +4,18 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubernetesGateway } from './KubernetesGateway';
 import { ResourceInformer } from './ResourceInformer';
 
-async function eventually(check: () => void, timeoutMs = 2000) {
-  for (let i = 0; ; i++) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (i * 10 > timeoutMs) throw error;
-      await new Promise(resolve => setTimeout(resolve, 10));
-    }
-  }
+/** Resolves once `condition` holds over the informer's cache: checked now and at every change it sees. */
+function informerReaches(informer: ResourceInformer<KubernetesObject>, condition: () => boolean): Promise<void> {
+  let unsubscribe = () => {};
+  return new Promise(resolve => {
+    const check = () => {
+      if (!condition()) return;
+      unsubscribe();
+      resolve();
+    };
+    unsubscribe = informer.onChange(check);
+    check();
+  });
 }
 
 describe('kpack builds and the resource informer', () => {
@@ -143,10 +145,13 @@ describe('kpack builds and the resource informer', () => {
     emulator.kubernetes.dropWatches();
     await gateway.triggerBuild('ci-acme', 'api');
     await emulator.settled();
-    await eventually(() => expect(informer.list().map(b => b.metadata?.name).sort()).toEqual(['api-build-1', 'api-build-2']));
-    await eventually(() =>
-      expect(informer.list().find(b => b.metadata?.name === 'api-build-2')).toMatchObject({ status: { conditions: [{ status: 'True' }] } }),
-    );
+    const secondSucceeded = () =>
+      (informer.list().find(b => b.metadata?.name === 'api-build-2') as { status?: { conditions?: Array<{ status: string }> } } | undefined)?.status?.conditions?.some(
+        c => c.status === 'True',
+      ) ?? false;
+    await informerReaches(informer, secondSucceeded);
+    expect(informer.list().map(b => b.metadata?.name).sort()).toEqual(['api-build-1', 'api-build-2']);
+    expect(informer.list().find(b => b.metadata?.name === 'api-build-2')).toMatchObject({ status: { conditions: [{ status: 'True' }] } });
     const lists = emulator.requests.entries('kubernetes').filter(r => r.path.startsWith('/apis/kpack.io/v1alpha2/builds') && !r.path.includes('watch'));
     expect(lists).toHaveLength(1);
     const watches = emulator.requests.entries('kubernetes').filter(r => r.path.includes('watch'));
@@ -158,22 +163,38 @@ describe('kpack builds and the resource informer', () => {
     const small = await startEmulator({ watchHistory: 3 });
     try {
       await imageWithBuild(small);
-      // Reconnecting only after the changes below are done makes the 410 certain.
+      // The test says when the retry delay has passed: reconnecting only after the changes below are done makes the 410 certain.
+      // From then on, retries run at once.
+      const held: Array<() => void> = [];
+      let holding = true;
+      let retryAsked = () => {};
+      const retryScheduled = new Promise<void>(resolve => {
+        retryAsked = resolve;
+      });
       const informer = new ResourceInformer<KubernetesObject>(connect(small), {
         apiVersion: 'kpack.io/v1alpha2',
         kind: 'Build',
         path: '/apis/kpack.io/v1alpha2/builds',
-        retryDelayMs: 1500,
+        scheduleRetry: retry => {
+          if (holding) held.push(retry);
+          else setImmediate(retry);
+          retryAsked();
+          return () => {};
+        },
       });
       try {
         await informer.whenWatching();
         const seen: string[] = [];
         informer.onChange(event => seen.push(`${event.type} ${event.object.metadata?.name}`));
         small.kubernetes.dropWatches();
+        await retryScheduled;
         // More changes than the server keeps while the informer is away.
         await connect(small).triggerBuild('ci-acme', 'api');
         await small.settled();
-        await eventually(() => expect(informer.list().map(b => b.metadata?.name).sort()).toEqual(['api-build-1', 'api-build-2']), 10_000);
+        holding = false;
+        for (const retry of held.splice(0)) retry();
+        await informerReaches(informer, () => informer.list().some(b => b.metadata?.name === 'api-build-2'));
+        expect(informer.list().map(b => b.metadata?.name).sort()).toEqual(['api-build-1', 'api-build-2']);
         const lists = small.requests.entries('kubernetes').filter(r => r.path.startsWith('/apis/kpack.io/v1alpha2/builds') && !r.path.includes('watch'));
         expect(lists.length).toBe(2);
         expect(seen).toContain('ADDED api-build-2');

@@ -23,7 +23,7 @@ export class ResourceInformer<T extends KubernetesObject> {
   private resourceVersion?: string;
   private watch?: { abort(): void };
   private stopped = false;
-  private retryTimer?: NodeJS.Timeout;
+  private cancelRetry?: () => void;
   private synced?: Promise<void>;
   private watching?: Promise<void>;
 
@@ -37,6 +37,8 @@ export class ResourceInformer<T extends KubernetesObject> {
       labelSelector?: string;
       /** Delay before re-watching after an error (default 1 s). */
       retryDelayMs?: number;
+      /** Runs a retry once the delay has passed, and returns how to cancel it (default: a timer); tests decide when instead. */
+      scheduleRetry?: (retry: () => void, delayMs: number) => () => void;
     },
   ) {}
 
@@ -58,7 +60,7 @@ export class ResourceInformer<T extends KubernetesObject> {
 
   stop() {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.cancelRetry?.();
     this.watch?.abort();
   }
 
@@ -134,10 +136,16 @@ export class ResourceInformer<T extends KubernetesObject> {
   /** Runs `attempt` after the retry delay; while the cluster is unreachable, keeps serving the cache and relisting. */
   private retryLater(attempt: () => Promise<void>) {
     const delay = this.options.retryDelayMs ?? 1000;
-    this.retryTimer = setTimeout(() => {
+    const retry = () => {
       attempt().catch(() => {
         if (!this.stopped) this.retryLater(() => this.relist());
       });
-    }, delay);
+    };
+    this.cancelRetry = (this.options.scheduleRetry ?? ResourceInformer.afterDelay)(retry, delay);
+  }
+
+  private static afterDelay(retry: () => void, delayMs: number): () => void {
+    const timer = setTimeout(retry, delayMs);
+    return () => clearTimeout(timer);
   }
 }
