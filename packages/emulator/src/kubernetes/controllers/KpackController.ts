@@ -275,6 +275,7 @@ export class KpackController {
         cache: image.spec?.cache?.volume ? { volume: { persistentVolumeClaimName: `${name}-cache` } } : image.spec?.cache ?? {},
         env: image.spec?.build?.env ?? [],
         resources: image.spec?.build?.resources ?? {},
+        services: image.spec?.build?.services ?? [],
         ...(latest?.status?.latestImage ? { lastBuild: { image: latest.status.latestImage, stackId: STACK_ID } } : {}),
       },
     });
