@@ -31,11 +31,9 @@ describe('emulated Kubernetes API', () => {
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
 
-  /** The namespace controller removes a terminating namespace a moment later. */
+  /** The namespace controller removes a terminating namespace a moment later: waited for in the store. */
   async function waitForNamespaceGone(name: string) {
-    for (let i = 0; i < 100 && emulator.kubernetes.list('namespaces').some(ns => ns.metadata.name === name); i++) {
-      await new Promise(resolve => setTimeout(resolve, 10));
-    }
+    await emulator.kubernetes.store.waitFor(() => !emulator.kubernetes.list('namespaces').some(ns => ns.metadata.name === name));
     expect((await statusOf(core.readNamespace({ name }))).code).toBe(404);
   }
 

@@ -13,6 +13,23 @@ import { BUILD_STEPS } from './KpackController';
 
 const KPACK = { group: 'kpack.io', version: 'v1alpha2' };
 const ARGO = { group: 'argoproj.io', version: 'v1alpha1' };
+/** Everything jest can fake but Date: a test that moves the clock on keeps real timers. */
+const REAL_TIMERS: Extract<Parameters<typeof jest.useFakeTimers>[0], { doNotFake?: unknown }>['doNotFake'] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
 
 describe('emulated kpack and Argo CD controllers', () => {
   let emulator: RunningEmulator;
@@ -95,15 +112,21 @@ describe('emulated kpack and Argo CD controllers', () => {
     expect(pod.metadata.name).toBe('api-build-1-build-pod');
     expect(pod.metadata.labels['kpack.io/build']).toBe('api-build-1');
 
+    const cluster = emulator.kubernetes;
+    /** Resolves once the build pod's step is no longer waiting (checked at every change in the store). */
+    const stepStarted = (container: string) =>
+      cluster.store.waitFor(() => {
+        const current = cluster.list('pods', 'ci-acme').find(p => p.metadata.name === pod.metadata.name);
+        const statuses: Array<{ name: string; state?: { waiting?: unknown } }> = [
+          ...(current?.status?.initContainerStatuses ?? []),
+          ...(current?.status?.containerStatuses ?? []),
+        ];
+        return !statuses.find(s => s.name === container)?.state?.waiting;
+      });
     // As `kp build logs` does: each step in order, once it is no longer waiting.
     const lines: string[] = [];
     for (const container of [...BUILD_STEPS, 'completion']) {
-      for (;;) {
-        const current = await core.readNamespacedPod({ name: pod.metadata.name, namespace: 'ci-acme' });
-        const statuses = [...(current.status?.initContainerStatuses ?? []), ...(current.status?.containerStatuses ?? [])];
-        if (!statuses.find(s => s.name === container)?.state?.waiting) break;
-        await new Promise(resolve => setTimeout(resolve, 5));
-      }
+      await stepStarted(container);
       const stream = new PassThrough();
       let text = '';
       stream.on('data', chunk => {
@@ -346,10 +369,15 @@ describe('emulated kpack and Argo CD controllers', () => {
         expect.objectContaining({ type: 'ComparisonError', message: expect.stringContaining('repository not found') }),
       ]);
 
-      // Reconciled again in a later second (conditions are timed to the second).
-      await new Promise(resolve => setTimeout(resolve, 1_100));
-      await patch({ metadata: { labels: { touched: 'yes' } } });
-      await emulator.settled();
+      // Reconciled again in a later second (conditions are timed to the second): the clock is moved on, not waited for.
+      // Only Date is faked; the emulator's and the client's timers run as ever.
+      jest.useFakeTimers({ doNotFake: REAL_TIMERS, now: Date.now() + 1_100 });
+      try {
+        await patch({ metadata: { labels: { touched: 'yes' } } });
+        await emulator.settled();
+      } finally {
+        jest.useRealTimers();
+      }
 
       const again = await getApp('snd-acme-api');
       expect(again.metadata.labels.touched).toBe('yes');
