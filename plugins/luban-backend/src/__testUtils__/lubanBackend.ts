@@ -149,7 +149,7 @@ export function emulatorConfig(emulator: RunningEmulator, extra: JsonObject = {}
       azure: [{ host: new URL(emulator.azure.url).host, credentials: [{ personalAccessToken: emulator.token }] }],
     },
     luban: {
-      requestTimeoutSeconds: 5,
+      // luban's default (30 s): no suite here injects a timeout, so a shorter one would only fail a slow request on a loaded machine.
       harbor: { baseUrl: emulator.harbor.url, username: emulator.harbor.username, password: emulator.harbor.password },
       ...((extra.luban as JsonObject) ?? {}),
     },
