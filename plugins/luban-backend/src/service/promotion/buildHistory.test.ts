@@ -2,6 +2,7 @@ import { DEMO } from '@luban-backstage/emulator';
 import type { LubanChangeResult, LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { DEMO_ENTITY_PATH, startLubanBackend } from '../../__testUtils__/lubanBackend';
+import { untilServed } from '../../__testUtils__/waiting';
 
 /**
  * kpack deletes an Image's oldest Builds beyond its history limits (kpack pkg/reconciler/image/image.go
@@ -40,15 +41,12 @@ describe('promotion of a digest whose kpack Build was deleted under the history 
   const promotionState = async () =>
     (await request(backend.server).get(`${DEMO_ENTITY_PATH}/promotion`).set('Authorization', backend.owner)).body as LubanPromotionState;
 
-  /** Reads until luban's informer has seen the Builds go (bounded). */
-  async function untilBuildsGone(): Promise<LubanPromotionState> {
-    for (let attempt = 0; attempt < 400; attempt++) {
+  /** Reads until luban's informer has seen the Builds go. */
+  const untilBuildsGone = () =>
+    untilServed(async () => {
       const state = await promotionState();
-      if (state.environments.every(env => env.build === undefined)) return state;
-      await new Promise(resolve => setTimeout(resolve, 25));
-    }
-    throw new Error('luban never saw the Builds deleted');
-  }
+      return state.environments.every(env => env.build === undefined) ? state : undefined;
+    });
 
   it('shows the environments without a Build rather than failing, and passes the build gate on the image kpack pushed', async () => {
     // Only the newest Build is left: one (or two, when the Image's edit built once more) after Build 2.

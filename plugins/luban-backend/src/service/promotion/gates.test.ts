@@ -2,6 +2,7 @@ import { DEMO, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEm
 import type { LubanChangeResult, LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { DEMO_ENTITY_PATH, DEMO_OWNER, recordProject, startLubanBackend } from '../../__testUtils__/lubanBackend';
+import { untilServed } from '../../__testUtils__/waiting';
 
 const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
 const SND_OVERLAY = `apps/${DEMO.app}/overlays/snd/kustomization.yaml`;
@@ -70,15 +71,13 @@ describe('promotion gates', () => {
   const promote = (to: string, dryRun = false) =>
     request(backend.server).post(`${DEMO_ENTITY_PATH}/promotion/promote`).set('Authorization', backend.owner).send({ from: 'snd', to, dryRun });
 
-  /** Reads until the backend's caches (informers, short caches) have seen a change made in the emulator (bounded). */
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    for (let attempt = 0; attempt < 400; attempt++) {
+  /** Reads until the backend's caches (informers, short caches) have seen a change made in the emulator. */
+  const until = <T,>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> =>
+    untilServed(async () => {
       const value = await read();
-      if (done(value)) return value;
-      await new Promise(resolve => setTimeout(resolve, 25));
-    }
-    throw new Error('luban never saw the change');
-  }
+      return done(value) ? value : undefined;
+    });
+
 
   const sndState = async () =>
     ((await request(backend.server).get(`${DEMO_ENTITY_PATH}/promotion`).set('Authorization', backend.owner)).body as LubanPromotionState)
@@ -211,12 +210,11 @@ describe('promotion gates', () => {
     await recordProject(backend.emulator, { project: DEMO.project, owner: DEMO_OWNER, gitopsRepository: azureGitopsUrl });
     const promoteOnAzure = () =>
       request(backend.server).post(`${AZURE_ENTITY_PATH}/promotion/promote`).set('Authorization', backend.owner).send({ from: 'snd', to: 'prd' });
-    const deadline = Date.now() + 30_000;
-    let response = await promoteOnAzure();
-    while (response.status === 403 && Date.now() < deadline) {
-      await new Promise(resolve => setTimeout(resolve, 100));
-      response = await promoteOnAzure();
-    }
+    // Until the cache has the new record, luban refuses the Azure DevOps entity (its annotation names another repository).
+    const response = await untilServed(async () => {
+      const answer = await promoteOnAzure();
+      return answer.status === 403 ? undefined : answer;
+    });
 
     expect(response.status).toBe(200);
     const result = response.body as LubanChangeResult;
