@@ -182,16 +182,14 @@ describe('promotion gates', () => {
   }, 90_000);
 
   it('refuses a promotion from an OutOfSync environment', async () => {
-    // snd synced by hand from now on, and a change to its overlay waits for that sync.
+    // snd synced by hand from now on (no automated sync policy), and a change to its overlay waits for that sync.
     const k8s = backend.emulator.kubernetes;
-    const app = k8s.list('applications', 'argocd').find(a => a.metadata.name === SND_APP)!;
-    k8s.remove('applications', 'argocd', SND_APP);
-    k8s.create('applications', {
-      apiVersion: app.apiVersion,
-      kind: app.kind,
-      metadata: { name: SND_APP, namespace: 'argocd', labels: app.metadata.labels },
-      spec: { ...app.spec, syncPolicy: {} },
+    const response = await fetch(`${k8s.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/${SND_APP}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${backend.emulator.token}`, 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { syncPolicy: null } }),
     });
+    expect(response.status).toBe(200);
     await backend.emulator.settled();
     await commitSndOverlay(`${sndOverlay}commonAnnotations:\n  luban.dev/drift: "yes"\n`, 'Annotate everything');
     try {
