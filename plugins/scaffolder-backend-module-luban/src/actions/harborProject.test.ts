@@ -111,6 +111,23 @@ describe('luban:harbor:project through the scaffolder', () => {
     expect(emulator.requests.mutating()).toEqual([]);
   });
 
+  it("names its robots with Harbor's robot_name_prefix (luban.harbor.robotNamePrefix) and finds them again on a re-run", async () => {
+    // Harbor core ROBOT_NAME_PREFIX (src/lib/config/metadata/metadatalist.go), changed by the Harbor administrator.
+    emulator.harbor.api.setRobotNamePrefix('ci-bot.');
+    const config = emulatorConfig(emulator) as any;
+    config.luban.harbor.robotNamePrefix = 'ci-bot.';
+    const prefixed = await startScaffolder({ config, templates: { namespaces: [namespacesStep as any], example: harborSteps } });
+    expect((await prefixed.run('namespaces')).status).toBe('completed');
+    const first = await prefixed.run('example');
+    expect(first.output.harbor).toMatchObject({ robot: 'ci-bot.payments+luban', pullRobot: 'ci-bot.payments+luban-pull' });
+    expect(robotSecrets()['ci-payments'].username).toBe('ci-bot.payments+luban');
+    expect(await registryAnswers(robotSecrets()['ci-payments'].auth)).toEqual({ pull: 200, push: 202 });
+
+    emulator.requests.clear();
+    expect((await prefixed.run('example')).status).toBe('completed');
+    expect(emulator.requests.mutating()).toEqual([]);
+  });
+
   it('rotates the pull robot when one environment lost its secret, and rewrites every environment that ever held it, selected or not', async () => {
     await scaffolder.run('onboarding');
     const before = robotSecrets();

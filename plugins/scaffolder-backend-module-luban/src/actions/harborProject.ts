@@ -130,8 +130,8 @@ export function createHarborProjectAction(options: {
       }
       ctx.output('harborProject', names.harborProject);
       ctx.output('projectUrl', projectId ? harbor.projectWebUrl({ projectId }) : `${harbor.webUrl}/harbor/projects`);
-      ctx.output('robot', robotFullName(project, 'push'));
-      ctx.output('pullRobot', robotFullName(project, 'pull'));
+      ctx.output('robot', robotFullName(harbor, project, 'push'));
+      ctx.output('pullRobot', robotFullName(harbor, project, 'pull'));
       ctx.output('pullSecret', imagePullSecretName(project));
       ctx.output('results', { ...ensured.results, ...secrets });
     },

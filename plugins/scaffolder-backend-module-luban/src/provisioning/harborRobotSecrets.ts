@@ -8,7 +8,7 @@ import type {
   RobotSecret,
 } from '@luban-backstage/plugin-luban-node';
 
-/** Each robot's short name; Harbor calls them `robot$<project>+<name>`. */
+/** Each robot's short name; Harbor calls them `<robot_name_prefix><project>+<name>` (`robot$` by default). */
 export const ROBOT_NAMES: Record<HarborRobotRole, string> = {
   push: 'luban',
   pull: 'luban-pull',
@@ -22,9 +22,9 @@ export interface SecretTarget {
   cluster: string;
 }
 
-/** Harbor's full name of a project's robot, e.g. `robot$payments+luban-pull`. */
-export function robotFullName(project: string, role: HarborRobotRole): string {
-  return `robot$${project}+${ROBOT_NAMES[role]}`;
+/** Harbor's full name of a project's robot, e.g. `robot$payments+luban-pull` (Harbor's robot_name_prefix first). */
+export function robotFullName(harbor: HarborClient, project: string, role: HarborRobotRole): string {
+  return harbor.robotName(project, ROBOT_NAMES[role]);
 }
 
 /**
@@ -54,7 +54,7 @@ export class HarborRobotSecrets {
     },
   ) {
     this.secretName = imagePullSecretName(options.project);
-    this.robotName = robotFullName(options.project, options.role);
+    this.robotName = robotFullName(harbor, options.project, options.role);
   }
 
   private secretRef(namespace: string) {
