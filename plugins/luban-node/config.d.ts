@@ -150,6 +150,23 @@ export interface Config {
        */
       cacheSize?: string;
     };
+    /**
+     * Read-only git credentials that kpack and Argo CD get for a host's
+     * private repositories (least privilege: e.g. a fine-grained GitHub token
+     * with Contents: read, an Azure DevOps PAT with Code: read). A host not
+     * listed gets the token of its integration, which can also write.
+     */
+    gitReadCredentials?: Array<{
+      /** The git host, as in `integrations`, e.g. `github.com` or `dev.azure.com`. */
+      host: string;
+      /** The user name git sends. Default `x-access-token` on GitHub, `luban` on Azure DevOps. */
+      username?: string;
+      /**
+       * The read-only token.
+       * @visibility secret
+       */
+      token: string;
+    }>;
     /** The push webhooks luban registers on source repositories. */
     webhooks?: {
       /**

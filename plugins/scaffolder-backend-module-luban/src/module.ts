@@ -18,6 +18,7 @@ import { createKpackImageAction } from './actions/kpackImage';
 import { createProjectNamespacesAction } from './actions/projectNamespaces';
 import { createValidateProjectAction } from './actions/validateProject';
 import { ProjectGuard } from './actions/projectGuard';
+import { GitReadCredentials } from './provisioning/gitReadSecrets';
 
 /**
  * Adds the luban scaffolder actions (`luban:*`) to the scaffolder.
@@ -39,17 +40,18 @@ export const scaffolderModuleLuban = createBackendModule({
         const { environments, requestTimeoutMs } = luban;
         const branch = luban.gitops.branch;
         const integrations = ScmIntegrations.fromConfig(config);
+        const gitRead = GitReadCredentials.fromConfig(config, integrations);
         const harbor = HarborClient.fromConfig(config, { requestTimeoutMs });
         const git = GitProviders.fromConfig(config, { requestTimeoutMs });
         const clusters = LubanClusters.fromConfig(config, { requestTimeoutMs });
         // Every action that changes a project checks its user against the project record first.
         const guard = new ProjectGuard({ userInfo, permissions, clusters });
-        const argoCd = { clusters, integrations, environments, settings: { ...luban.argocd, branch }, guard };
+        const argoCd = { clusters, integrations, gitRead, environments, settings: { ...luban.argocd, branch }, guard };
         scaffolder.addActions(
           createValidateProjectAction({ environments, integrations, guard }),
           createProjectNamespacesAction({ clusters, environments, defaults: luban.namespaces, guard }),
           createHarborProjectAction({ harbor, clusters, environments, guard }),
-          createKpackImageAction({ clusters, integrations, harbor, defaults: luban.kpack, guard }),
+          createKpackImageAction({ clusters, integrations, gitRead, harbor, defaults: luban.kpack, guard }),
           createArgoCdProjectAction(argoCd),
           createArgoCdAppAction(argoCd),
           createGitopsRepoAction({ git, branch, guard }),

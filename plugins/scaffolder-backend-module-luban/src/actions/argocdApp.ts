@@ -14,7 +14,7 @@ import * as fields from './inputProperties';
 import { requireName, selectEnvironments } from './inputs';
 import type { ProjectGuard } from './projectGuard';
 import { applyEachObject } from './step';
-import { argoCdRepositorySecret, gitReadCredential } from '../provisioning/gitReadSecrets';
+import { argoCdRepositorySecret, type GitReadCredentials } from '../provisioning/gitReadSecrets';
 
 export type { ArgoCdSettings } from '../provisioning/argocd';
 
@@ -44,6 +44,7 @@ const schema = {
 export function createArgoCdAppAction(options: {
   clusters: LubanClusters;
   integrations: ScmIntegrationRegistry;
+  gitRead: GitReadCredentials;
   environments: LubanEnvironment[];
   settings: ArgoCdSettings;
   guard: ProjectGuard;
@@ -62,7 +63,7 @@ export function createArgoCdAppAction(options: {
       const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
       const gitopsCloneUrl = gitops.cloneUrl;
       // Before anything is written: Argo CD reads the private GitOps repository with this credential only.
-      const credential = gitReadCredential(options.integrations, gitops);
+      const credential = options.gitRead.for(gitops);
       const repositorySecret = argoCdRepositorySecret({
         project,
         appProject: argoCdProjectName(project),

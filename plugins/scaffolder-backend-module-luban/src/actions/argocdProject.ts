@@ -2,7 +2,7 @@ import type { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { argoCdProjectName, type LubanEnvironment } from '@luban-backstage/plugin-luban-common';
 import { parseRepoLocation, type LubanClusters } from '@luban-backstage/plugin-luban-node';
-import { argoCdRepositorySecret, gitReadCredential } from '../provisioning/gitReadSecrets';
+import { argoCdRepositorySecret, type GitReadCredentials } from '../provisioning/gitReadSecrets';
 import { appProjectFor, appProjectWebUrl, argoCdPlacements, type ArgoCdSettings } from '../provisioning/argocd';
 import { examples } from './argocdProject.examples';
 import * as fields from './inputProperties';
@@ -18,6 +18,7 @@ import { applyEachObject } from './step';
 export function createArgoCdProjectAction(options: {
   clusters: LubanClusters;
   integrations: ScmIntegrationRegistry;
+  gitRead: GitReadCredentials;
   environments: LubanEnvironment[];
   settings: ArgoCdSettings;
   guard: ProjectGuard;
@@ -44,7 +45,7 @@ export function createArgoCdProjectAction(options: {
       await options.guard.check(ctx, project, { gitopsRepository: gitops.webUrl });
       const gitopsCloneUrl = gitops.cloneUrl;
       // Before anything is written: Argo CD reads the private GitOps repository with this credential only.
-      const credential = gitReadCredential(options.integrations, gitops);
+      const credential = options.gitRead.for(gitops);
       const repositorySecret = argoCdRepositorySecret({
         project,
         appProject: argoCdProjectName(project),

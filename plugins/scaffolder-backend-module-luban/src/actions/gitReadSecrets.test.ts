@@ -89,4 +89,23 @@ describe('the read credentials kpack and Argo CD get for private repositories', 
     }
     expect(emulator.requests.mutating()).toEqual([]);
   });
+
+  it('gives kpack and Argo CD the read-only credential luban.gitReadCredentials names for the host, not the integration\'s token, even where the integration is a GitHub App', async () => {
+    const app = { appId: 1, clientId: 'c', clientSecret: 's', webhookSecret: 'w', privateKey: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----' };
+    const readOnly = 'github_pat_readOnlyContentsRead';
+    const config = withGithubCom(emulator, { apps: [app] }) as any;
+    config.luban.gitReadCredentials = [{ host: 'GitHub.com', token: readOnly }];
+    const scaffolder = await startScaffolder({ config, templates: steps });
+    expect((await scaffolder.run('namespaces')).status).toBe('completed');
+
+    const kpack = await scaffolder.run('kpack');
+    const argo = await scaffolder.run('argo');
+    expect([kpack.error, argo.error]).toEqual([undefined, undefined]);
+    const gitSecret = emulator.kubernetes.list('secrets', 'ci-payments').find(s => s.metadata.name === 'luban-git')!;
+    const repository = emulator.kubernetes.list('secrets', 'argocd').find(s => s.metadata.name === 'luban-repo-payments-gitops')!;
+    for (const secret of [gitSecret, repository]) {
+      expect([decode(secret.data.username), decode(secret.data.password)]).toEqual(['x-access-token', readOnly]);
+    }
+    expect(JSON.stringify([kpack, argo])).not.toContain(readOnly);
+  });
 });

@@ -18,7 +18,7 @@ import {
   type LubanConfig,
 } from '@luban-backstage/plugin-luban-node';
 import { cacheOnReRun, configuredCache } from '../provisioning/kpackCache';
-import { gitReadCredential, KPACK_GIT_SECRET, kpackGitSecret } from '../provisioning/gitReadSecrets';
+import { type GitReadCredentials, KPACK_GIT_SECRET, kpackGitSecret } from '../provisioning/gitReadSecrets';
 import { applyObjects } from '../provisioning/kubernetesObjects';
 import { examples } from './kpackImage.examples';
 import * as fields from './inputProperties';
@@ -104,6 +104,7 @@ async function builderListingGitSecret(gateway: KubernetesGateway, namespace: st
 export function createKpackImageAction(options: {
   clusters: LubanClusters;
   integrations: ScmIntegrationRegistry;
+  gitRead: GitReadCredentials;
   harbor: HarborClient | undefined;
   defaults: LubanConfig['kpack'];
   guard: ProjectGuard;
@@ -126,7 +127,7 @@ export function createKpackImageAction(options: {
         throw new InputError('luban:kpack:image needs luban.harbor in the app configuration: it names the registry images are pushed to');
       }
       // Before anything is written: a host luban cannot give kpack a lasting credential for fails here.
-      const credential = gitReadCredential(options.integrations, source);
+      const credential = options.gitRead.for(source);
       await options.guard.check(ctx, project);
       const gateway = options.clusters.gateway(ctx.input.cluster);
       const tag = `${imageRepository(harbor.registryHost, project, app)}:latest`;

@@ -1,3 +1,4 @@
+import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { ScmIntegrationRegistry } from '@backstage/integration';
 import { ciNamespaceName, LUBAN_LABELS, LUBAN_MANAGED_BY } from '@luban-backstage/plugin-luban-common';
@@ -21,29 +22,55 @@ interface GitReadCredential {
 }
 
 /**
- * The token luban's own integration reads the repository's host with. GitHub App credentials
- * are refused: an installation token lasts an hour and nothing would renew the Secret.
+ * The credential kpack and Argo CD read a repository's host with: the
+ * read-only one `luban.gitReadCredentials` names for the host (least
+ * privilege), else the token luban's own integration uses. GitHub App
+ * credentials are refused: an installation token lasts an hour and nothing
+ * would renew the Secret.
  */
-export function gitReadCredential(integrations: ScmIntegrationRegistry, repo: RepoLocation): GitReadCredential {
-  if (repo.provider === 'github') {
-    const token = integrations.github.byHost(repo.host)?.config.token;
-    if (!token) {
+export class GitReadCredentials {
+  private constructor(
+    private readonly integrations: ScmIntegrationRegistry,
+    private readonly readOnly: Map<string, { username?: string; token: string }>,
+  ) {}
+
+  static fromConfig(config: Config, integrations: ScmIntegrationRegistry): GitReadCredentials {
+    const readOnly = new Map<string, { username?: string; token: string }>();
+    for (const entry of config.getOptionalConfigArray('luban.gitReadCredentials') ?? []) {
+      readOnly.set(entry.getString('host').toLowerCase(), { username: entry.getOptionalString('username'), token: entry.getString('token') });
+    }
+    return new GitReadCredentials(integrations, readOnly);
+  }
+
+  /** The credential for a repository's host; an `InputError` when luban has none that lasts. */
+  for(repo: RepoLocation): GitReadCredential {
+    const configured = this.readOnly.get(repo.host.toLowerCase());
+    const defaultUsername = repo.provider === 'github' ? 'x-access-token' : 'luban';
+    if (configured) return { username: configured.username ?? defaultUsername, password: configured.token };
+    return { username: defaultUsername, password: this.integrationToken(repo) };
+  }
+
+  private integrationToken(repo: RepoLocation): string {
+    if (repo.provider === 'github') {
+      const token = this.integrations.github.byHost(repo.host)?.config.token;
+      if (!token) {
+        throw new InputError(
+          `integrations.github for '${repo.host}' has no token: kpack and Argo CD need one to read private repositories (GitHub App installation tokens expire within an hour); configure luban.gitReadCredentials or integrations.github[].token`,
+        );
+      }
+      return token;
+    }
+    const config = this.integrations.azure.byHost(repo.host)?.config;
+    const pat =
+      config?.credentials?.map(c => (c as { personalAccessToken?: string }).personalAccessToken).find(Boolean) ??
+      (config as { token?: string } | undefined)?.token;
+    if (!pat) {
       throw new InputError(
-        `integrations.github for '${repo.host}' has no token: kpack and Argo CD need one to read private repositories (GitHub App installation tokens expire within an hour); configure integrations.github[].token`,
+        `integrations.azure for '${repo.host}' has no personal access token: kpack and Argo CD need one to read private repositories; configure luban.gitReadCredentials or integrations.azure[].credentials[].personalAccessToken`,
       );
     }
-    return { username: 'x-access-token', password: token };
+    return pat;
   }
-  const config = integrations.azure.byHost(repo.host)?.config;
-  const pat =
-    config?.credentials?.map(c => (c as { personalAccessToken?: string }).personalAccessToken).find(Boolean) ??
-    (config as { token?: string } | undefined)?.token;
-  if (!pat) {
-    throw new InputError(
-      `integrations.azure for '${repo.host}' has no personal access token: kpack and Argo CD need one to read private repositories; configure integrations.azure[].credentials[].personalAccessToken`,
-    );
-  }
-  return { username: 'luban', password: pat };
 }
 
 const base64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
