@@ -26,10 +26,13 @@ import {
 import type { ClusterAccess } from '../ClusterAccess';
 import { EntityTargets, type LubanTarget, type RefusedEntity } from '../EntityTargets';
 import { ArgoCdRefresher } from './ArgoCdRefresher';
+import { decideCatchUp } from './catchUpDecision';
 
 const RETRY_MS = 5_000;
 /** How long a succeeded Build waits for the catalog to know its app. */
 const UNKNOWN_APP_PATIENCE_MS = 10 * 60_000;
+/** How often the newest Builds are compared with the overlays, for a deploy the live path missed or failed. */
+const CATCH_UP_INTERVAL_MS = 5 * 60_000;
 
 /** Whether a refused entity's annotations name the app a Build is of. */
 function claimsBuildOf({ entity }: RefusedEntity, build: KpackBuild): boolean {
@@ -49,10 +52,16 @@ function claimsBuildOf({ entity }: RefusedEntity, build: KpackBuild): boolean {
  * or when the GitOps branch is protected, the change is proposed instead. Exactly once per Build, even with several backend replicas: the
  * edit is compare-and-set and idempotent by content (a replica that comes
  * second finds the digest there and commits nothing), and a Build older
- * than the one deployed never overwrites it.
+ * than the one deployed never overwrites it. On start and every few minutes
+ * it catches up: each app's newest successful Build that no one deployed
+ * (it finished while no luban watched) is deployed, unless the overlay
+ * changed after it finished (see {@link decideCatchUp}).
  */
 export class AutoDeployer {
   private readonly seen = new Set<string>();
+  /** Builds (`cluster/namespace/name`) this process deployed, is deploying, or decided on: the catch-up leaves them be. */
+  private readonly handled = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly argoCd: ArgoCdRefresher;
   private stopped = false;
 
@@ -81,9 +90,25 @@ export class AutoDeployer {
 
   stop() {
     this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
-  private failed(build: KpackBuild, error: unknown) {
+  private later(work: () => void, ms: number) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) work();
+    }, ms).unref();
+    this.timers.add(timer);
+  }
+
+  private static handledKey(clusterName: string, build: KpackBuild) {
+    return `${clusterName}/${build.namespace}/${build.name}`;
+  }
+
+  private failed(clusterName: string, build: KpackBuild, error: unknown) {
+    // The next catch-up tries again.
+    this.handled.delete(AutoDeployer.handledKey(clusterName, build));
     this.options.logger.error('Auto-deploy failed', { build: `${build.namespace}/${build.name}`, error: String(error) });
   }
 
@@ -94,12 +119,14 @@ export class AutoDeployer {
       .catch(error => {
         if (this.stopped) return;
         this.options.logger.warn('Auto-deploy cannot read the builds of a cluster yet', { cluster: clusterName, error: String(error) });
-        setTimeout(() => this.follow(clusterName), RETRY_MS).unref();
+        this.later(() => this.follow(clusterName), RETRY_MS);
       });
   }
 
   private watch(clusterName: string, informer: ResourceInformer<KubernetesObject>) {
-    // Builds that had succeeded before luban looked are not redeployed: a rollback may have replaced them on purpose.
+    if (this.stopped) return;
+    // Builds that had succeeded before luban looked are not redeployed as they change: the catch-up decides
+    // on each app's newest, by what the overlay says (a rollback may have replaced them on purpose).
     for (const object of informer.list()) {
       if (toKpackBuild(object).status === 'succeeded') this.seen.add(`${clusterName}/${object.metadata?.uid}`);
     }
@@ -109,8 +136,10 @@ export class AutoDeployer {
       const key = `${clusterName}/${object.metadata?.uid}`;
       if (build.status !== 'succeeded' || !build.latestImage || this.seen.has(key)) return;
       this.seen.add(key);
-      this.deploy(clusterName, build, informer).catch(error => this.failed(build, error));
+      this.handled.add(AutoDeployer.handledKey(clusterName, build));
+      this.deploy(clusterName, build, informer).catch(error => this.failed(clusterName, build, error));
     });
+    this.catchUpLoop(clusterName, informer, Date.now());
   }
 
   /**
@@ -127,6 +156,7 @@ export class AutoDeployer {
   ): Promise<void> {
     const { target, others } = await this.appOf(clusterName, build);
     const patient = !this.stopped && Date.now() - waitingSince < UNKNOWN_APP_PATIENCE_MS;
+    if (!target && !patient) this.handled.delete(AutoDeployer.handledKey(clusterName, build));
     if (target || !patient) {
       for (const { entityRef, reason } of others) {
         this.options.logger.warn('Auto-deploy left out an entity that claims the app of a Build', {
@@ -139,11 +169,106 @@ export class AutoDeployer {
     if (target) {
       await this.deployTo(target, build, informer);
     } else if (patient) {
-      setTimeout(
-        () => this.deploy(clusterName, build, informer, waitingSince).catch(error => this.failed(build, error)),
+      this.later(
+        () => this.deploy(clusterName, build, informer, waitingSince).catch(error => this.failed(clusterName, build, error)),
         RETRY_MS,
-      ).unref();
+      );
     }
+  }
+
+  /**
+   * A catch-up pass now, then every few minutes; soon again while the
+   * catalog names no app at all yet (its first ingestion after a fresh start).
+   */
+  private catchUpLoop(clusterName: string, informer: ResourceInformer<KubernetesObject>, since: number) {
+    this.catchUp(clusterName, informer)
+      .catch(error => {
+        this.options.logger.warn('Auto-deploy could not catch up', { cluster: clusterName, error: String(error) });
+        return { catalogEmpty: false };
+      })
+      .then(({ catalogEmpty }) => {
+        const soon = catalogEmpty && Date.now() - since < UNKNOWN_APP_PATIENCE_MS;
+        this.later(() => this.catchUpLoop(clusterName, informer, since), soon ? RETRY_MS : CATCH_UP_INTERVAL_MS);
+      });
+  }
+
+  /** The newest successful Build of each Image of the cluster, by `namespace/image`. */
+  private static newestBuilds(informer: ResourceInformer<KubernetesObject>): Map<string, KpackBuild> {
+    const newest = new Map<string, KpackBuild>();
+    for (const object of informer.list()) {
+      const build = toKpackBuild(object);
+      if (build.status !== 'succeeded' || !build.latestImage) continue;
+      const image = `${build.namespace}/${build.image}`;
+      if ((newest.get(image)?.number ?? -1) < build.number) newest.set(image, build);
+    }
+    return newest;
+  }
+
+  /**
+   * Compares each app's newest successful Build that this process has not
+   * dealt with (a Build that finished while no luban watched, or whose live
+   * deploy failed) with its first environment's overlay, and deploys it
+   * where {@link decideCatchUp} says so. Every replica does the same: the
+   * write is compare-and-set and idempotent by content, so one commits.
+   */
+  private async catchUp(clusterName: string, informer: ResourceInformer<KubernetesObject>) {
+    const builds = [...AutoDeployer.newestBuilds(informer).values()].filter(
+      b => !this.handled.has(AutoDeployer.handledKey(clusterName, b)),
+    );
+    const counts = { checked: builds.length, deployed: 0, leftAlone: 0, unchanged: 0, waitingForApp: 0, failed: 0 };
+    /** The Images (`namespace/image`) whose newest Build this pass decided on. */
+    const decided: string[] = [];
+    const claims = builds.length > 0 ? await this.allClaims() : undefined;
+    for (const build of builds) {
+      if (this.stopped) break;
+      const { target } = await this.appOf(clusterName, build, claims);
+      if (!target) {
+        counts.waitingForApp++;
+        continue;
+      }
+      try {
+        counts[await this.catchUpBuild(clusterName, target, build, informer)]++;
+        decided.push(`${build.namespace}/${build.image}`);
+      } catch (error) {
+        counts.failed++;
+        this.failed(clusterName, build, error);
+      }
+    }
+    // Said every pass, so that a test (or an operator at debug level) sees a pass finish.
+    this.options.logger.debug('Auto-deploy caught up', { cluster: clusterName, ...counts, decided });
+    return { catalogEmpty: counts.waitingForApp > 0 && claims?.targets.length === 0 };
+  }
+
+  private async catchUpBuild(
+    clusterName: string,
+    target: LubanTarget,
+    build: KpackBuild,
+    informer: ResourceInformer<KubernetesObject>,
+  ): Promise<'deployed' | 'leftAlone' | 'unchanged'> {
+    const key = AutoDeployer.handledKey(clusterName, build);
+    const env = target.environments[0];
+    const path = gitopsOverlayPath(target.app, env.name, env.overlayPathPattern);
+    const repo = EntityTargets.requireGitopsRepo(target);
+    const decision = await decideCatchUp(this.options.git, { repo, branch: this.options.gitopsBranch, path, app: target.app }, build);
+    // A newer Build succeeded meanwhile: the live path deploys it.
+    const newest = AutoDeployer.newestBuilds(informer).get(`${build.namespace}/${build.image}`);
+    if (this.handled.has(key) || newest?.name !== build.name) return 'unchanged';
+    if (decision.kind === 'deployed' || decision.kind === 'no-overlay') {
+      if (decision.kind === 'deployed') this.handled.add(key);
+      return 'unchanged';
+    }
+    this.handled.add(key);
+    const about = { app: target.app, env: env.name, build: build.number, digest: build.digest, finishedAt: build.finishedAt };
+    if (decision.kind === 'overlay-changed-later') {
+      this.options.logger.info('Auto-deploy left a Build alone: the overlay changed after it finished', {
+        ...about,
+        overlayChangedAt: decision.overlayChangedAt,
+        overlayDigest: decision.overlayDigest,
+      });
+      return 'leftAlone';
+    }
+    await this.deployTo(target, build, informer, { caughtUp: true, finishedAt: build.finishedAt, overlayChangedAt: decision.overlayChangedAt });
+    return 'deployed';
   }
 
   /**
@@ -152,9 +277,9 @@ export class AutoDeployer {
    * project's record accepts (the first by entity ref when several name the
    * same overlay). Everyone else who claims it is listed, with why not.
    */
-  private async appOf(clusterName: string, build: KpackBuild) {
-    const refused: RefusedEntity[] = [];
-    const claims = (await this.options.targets.allTargets({ onRefused: r => refused.push(r) }))
+  private async appOf(clusterName: string, build: KpackBuild, known?: Awaited<ReturnType<AutoDeployer['allClaims']>>) {
+    const { targets, refused } = known ?? (await this.allClaims());
+    const claims = targets
       .filter(t => isBuildOfImage(build, t.image) && this.options.clusters.cluster(t.cluster).name === clusterName)
       .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
     const others: Array<{ entityRef: string; reason: string }> = refused
@@ -175,7 +300,20 @@ export class AutoDeployer {
     return { target, others };
   }
 
-  private async deployTo(target: LubanTarget, build: KpackBuild, informer: ResourceInformer<KubernetesObject>) {
+  /** Every entity luban deploys, and those refused; read once per catch-up pass. */
+  private async allClaims() {
+    const refused: RefusedEntity[] = [];
+    const targets = await this.options.targets.allTargets({ onRefused: r => refused.push(r) });
+    return { targets, refused };
+  }
+
+  private async deployTo(
+    target: LubanTarget,
+    build: KpackBuild,
+    informer: ResourceInformer<KubernetesObject>,
+    /** Said in the log line: `{ caughtUp: true }` for a Build that finished while no luban deployed it. */
+    how: Record<string, unknown> = {},
+  ) {
     const { git, writer, gitopsBranch, logger } = this.options;
     const repo = EntityTargets.requireGitopsRepo(target);
     const env = target.environments[0];
@@ -205,7 +343,7 @@ export class AutoDeployer {
       edits: { [path]: edit },
       proposal: { branch: promotionBranchName(target.app, env.name, digest), title: `Deploy ${target.app} build ${build.number} to ${env.name}`, body: message },
     };
-    const deployed = { app: target.app, env: env.name, build: build.number, digest };
+    const deployed = { app: target.app, env: env.name, build: build.number, digest, ...how };
     const result =
       this.options.mode === 'commit' ? await writer.commitOrPropose(repo, change) : await writer.proposeChange(repo, change);
     if (result.pullRequest) {
