@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { coreServices, createServiceFactory, type RootLoggerService } from '@backstage/backend-plugin-api';
+import { linesOfRootLogger, watchedRootLogger } from './waiting';
 
 /**
  * A root logger that keeps every line the backend logs in `lines`, with its
@@ -7,11 +8,22 @@ import { coreServices, createServiceFactory, type RootLoggerService } from '@bac
  * that hunt for leaked secrets read them.
  */
 export function capturingRootLogger(lines: string[]) {
-  const logger = (fields: object): RootLoggerService => {
-    const log = (level: string) => (message: string, meta?: unknown) => {
+  // Also kept structured, so that the test backend can wait on a line (see linesOfRootLogger).
+  const watched = watchedRootLogger();
+  const logger = (fields: object, kept: RootLoggerService): RootLoggerService => {
+    const log = (level: 'error' | 'warn' | 'info' | 'debug') => (message: string, meta?: unknown) => {
       lines.push(`${level} ${message} ${inspect({ ...fields, meta }, { depth: 10, breakLength: Infinity })}`);
+      kept[level](message, meta as object);
     };
-    return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), child: meta => logger({ ...fields, ...meta }) };
+    return {
+      error: log('error'),
+      warn: log('warn'),
+      info: log('info'),
+      debug: log('debug'),
+      child: meta => logger({ ...fields, ...meta }, kept.child(meta)),
+    };
   };
-  return createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => logger({}) });
+  const factory = createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => logger({}, watched.root) });
+  linesOfRootLogger.set(factory, watched);
+  return factory;
 }

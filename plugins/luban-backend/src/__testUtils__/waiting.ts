@@ -9,6 +9,9 @@ export interface LoggedLine {
   meta: Record<string, unknown>;
 }
 
+/** The lines each root logger factory made here keeps, so that the test backend can wait on whichever a suite installed. */
+export const linesOfRootLogger = new WeakMap<object, { waitFor(condition: (logged: LoggedLine[]) => boolean): Promise<void> }>();
+
 /**
  * A root logger that keeps what the backend logs and lets a test wait for a
  * line: the backend's own report that it finished something (an operator
@@ -24,7 +27,8 @@ export function watchedRootLogger() {
     };
     return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), child: meta => logger({ ...fields, ...meta }) };
   };
-  return {
+  const factory = createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => logger({}) });
+  const watched = {
     lines,
     /** Every line rendered as a person reading the log would see it (for the suites that hunt for leaked secrets). */
     rendered: () => lines.map(l => `${l.level} ${l.message} ${inspect(l.meta, { depth: 10, breakLength: Infinity })}`),
@@ -42,8 +46,12 @@ export function watchedRootLogger() {
         check();
       });
     },
-    factory: createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => logger({}) }),
+    factory,
+    /** The root logger itself, for a factory that also logs elsewhere. */
+    root: logger({}),
   };
+  linesOfRootLogger.set(factory, watched);
+  return watched;
 }
 
 /**

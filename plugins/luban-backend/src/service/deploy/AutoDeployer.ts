@@ -224,6 +224,9 @@ export class AutoDeployer {
       const { target } = await this.appOf(clusterName, build, claims);
       if (!target) {
         counts.waitingForApp++;
+        // Once the catalog names apps, an Image none claims is not luban's (a new app's first Build is the live path's):
+        // later passes leave it, rather than reading the catalog and the project records for it every few minutes.
+        if (claims?.targets.length) this.handled.add(AutoDeployer.handledKey(clusterName, build));
         continue;
       }
       try {
@@ -235,7 +238,7 @@ export class AutoDeployer {
       }
     }
     // Said every pass, so that a test (or an operator at debug level) sees a pass finish.
-    this.options.logger.debug('Auto-deploy caught up', { cluster: clusterName, ...counts, decided });
+    this.options.logger.debug('Auto-deploy caught up', { cluster: clusterName, ...counts, apps: claims?.targets.length, decided });
     return { catalogEmpty: counts.waitingForApp > 0 && claims?.targets.length === 0 };
   }
 
