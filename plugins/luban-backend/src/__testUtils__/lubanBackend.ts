@@ -264,7 +264,12 @@ export async function startLubanBackend(
 
   const autoDeploy = ((options.config?.luban as JsonObject | undefined)?.gitops as JsonObject | undefined)?.autoDeploy;
   if (autoDeploy !== 'off') {
-    await logs?.waitFor(lines => lines.some(l => l.message === 'Auto-deploy caught up' && Number(l.meta.apps) > 0));
+    // Or it said it cannot read the cluster's Builds yet (a suite that starts with Kubernetes down): no pass runs then.
+    await logs?.waitFor(lines =>
+      lines.some(
+        l => (l.message === 'Auto-deploy caught up' && Number(l.meta.apps) > 0) || l.message === 'Auto-deploy cannot read the builds of a cluster yet',
+      ),
+    );
   }
 
   return {
