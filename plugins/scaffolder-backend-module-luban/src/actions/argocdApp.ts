@@ -63,14 +63,7 @@ export function createArgoCdAppAction(options: {
       const gitops = parseRepoLocation(ctx.input.gitopsRepoUrl, options.integrations);
       const gitopsCloneUrl = gitops.cloneUrl;
       // Before anything is written: Argo CD reads the private GitOps repository with this credential only.
-      const credential = options.gitRead.for(gitops);
-      const repositorySecret = argoCdRepositorySecret({
-        project,
-        appProject: argoCdProjectName(project),
-        argoNamespace: settings.namespace,
-        repo: gitops,
-        credential,
-      });
+      const repositorySecret = argoCdRepositorySecret({ project, argoNamespace: settings.namespace, repo: gitops, gitRead: options.gitRead });
       const environments = selectEnvironments(options.environments, ctx.input.environments);
       await options.guard.check(ctx, project, { gitopsRepository: gitops.webUrl });
       const placements = argoCdPlacements(clusters, {

@@ -45,14 +45,7 @@ export function createArgoCdProjectAction(options: {
       await options.guard.check(ctx, project, { gitopsRepository: gitops.webUrl });
       const gitopsCloneUrl = gitops.cloneUrl;
       // Before anything is written: Argo CD reads the private GitOps repository with this credential only.
-      const credential = options.gitRead.for(gitops);
-      const repositorySecret = argoCdRepositorySecret({
-        project,
-        appProject: argoCdProjectName(project),
-        argoNamespace: settings.namespace,
-        repo: gitops,
-        credential,
-      });
+      const repositorySecret = argoCdRepositorySecret({ project, argoNamespace: settings.namespace, repo: gitops, gitRead: options.gitRead });
       // The AppProject goes wherever an environment runs: each cluster's Argo CD admits its own namespaces.
       const placements = argoCdPlacements(clusters, { configured: environments, selected: environments, cluster: ctx.input.cluster });
       const results: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { ScmIntegrationRegistry } from '@backstage/integration';
-import { ciNamespaceName, LUBAN_LABELS, LUBAN_MANAGED_BY } from '@luban-backstage/plugin-luban-common';
+import { argoCdProjectName, ciNamespaceName, LUBAN_LABELS, LUBAN_MANAGED_BY } from '@luban-backstage/plugin-luban-common';
 import type { RepoLocation } from '@luban-backstage/plugin-luban-node';
 import type { ProvisionedObject } from './kubernetesObjects';
 
@@ -92,15 +92,18 @@ export function kpackGitSecret(project: string, repo: RepoLocation, credential: 
   };
 }
 
-/** Argo CD's repository Secret for the GitOps repository, usable only by the project's AppProject. */
+/**
+ * Argo CD's repository Secret for the GitOps repository, usable only by the project's AppProject,
+ * with the credential `gitRead` gives for its host (an `InputError` before anything is written when there is none).
+ */
 export function argoCdRepositorySecret(options: {
   project: string;
-  appProject: string;
   argoNamespace: string;
   repo: RepoLocation;
-  credential: GitReadCredential;
+  gitRead: GitReadCredentials;
 }): ProvisionedObject {
-  const { project, repo, credential } = options;
+  const { project, repo } = options;
+  const credential = options.gitRead.for(repo);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -117,7 +120,7 @@ export function argoCdRepositorySecret(options: {
     data: {
       type: base64('git'),
       url: base64(repo.cloneUrl),
-      project: base64(options.appProject),
+      project: base64(argoCdProjectName(project)),
       username: base64(credential.username),
       password: base64(credential.password),
     },
