@@ -65,10 +65,13 @@ export interface FaultRule {
   nth?: number;
   /**
    * The status to answer with (e.g. 500, 503, 409); `timeout` never answers;
-   * `reset` drops the connection without an answer, as a host that went
-   * down or a proxy that lost it does.
+   * `reset` drops the connection without an answer and without applying the
+   * request, as a host that went down does (to the client, what a timeout
+   * before the write looks like, without waiting for one); `lost` applies the
+   * request, then drops the connection before the answer leaves, as a proxy
+   * that timed out after the upstream committed does.
    */
-  status: number | 'timeout' | 'reset';
+  status: number | 'timeout' | 'reset' | 'lost';
   /** How many consecutive matching requests fail from the nth on (default 1; `Infinity` until the rule is removed). */
   times?: number;
 }

@@ -193,6 +193,26 @@ const KUBERNETES_REASONS: Record<number, string> = {
 };
 
 /** The body a system answers an injected failure with, in its own error format. */
+/**
+ * The response of a request whose answer is lost: the system applies it as
+ * usual, and the connection drops where the answer would have left. The
+ * status is kept, so the request log shows that the write happened.
+ */
+function dropAnswer(req: IncomingMessage, res: ServerResponse): ServerResponse {
+  const drop = () => {
+    req.socket.destroy();
+    return res;
+  };
+  return Object.assign(res, {
+    writeHead: (status: number) => {
+      res.statusCode = status;
+      return drop();
+    },
+    write: () => true,
+    end: drop,
+  });
+}
+
 function faultBody(system: EmulatedSystem, status: number) {
   const message = `injected failure (${status})`;
   switch (system) {
@@ -358,6 +378,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         if (fault === 'reset') {
           requests.record(system, req.method ?? 'GET', url.pathname + url.search, 0);
           req.socket.destroy(); // the client sees the connection reset, as from a host that is down
+          return;
+        }
+        if (fault === 'lost') {
+          await api.handle(req, dropAnswer(req, res));
           return;
         }
         if (fault !== undefined) {
