@@ -101,7 +101,7 @@ export function checkout(files: Record<string, string>, prefix = 'luban-checkout
  * luban backend, which deploys each app's first build to snd.
  */
 export async function startTemplateBackend(config: JsonObject) {
-  const { server } = await startTestBackend({
+  const backend = await startTestBackend({
     features: [
       catalogPlugin,
       templateKindModule,
@@ -123,6 +123,7 @@ export async function startTemplateBackend(config: JsonObject) {
       }),
     ],
   });
+  const { server } = backend;
 
   /** An entity as the catalog's REST API serves it; undefined when it does not exist (yet). */
   const entity = async (kind: string, name: string): Promise<any | undefined> => {
@@ -147,6 +148,8 @@ export async function startTemplateBackend(config: JsonObject) {
     server,
     entity,
     waitForEntity,
+    /** Stops the backend as a stopped process would leave it: its database connections closed, its running tasks abandoned. */
+    stop: () => backend.stop(),
 
     /** The catalog's registered locations, by target. */
     async locations(): Promise<string[]> {
