@@ -14,7 +14,9 @@ import {
   type FileCommit,
   type GitFile,
   type GitProvider,
+  type ListPullRequestsOptions,
   type OpenedPullRequest,
+  type OpenPullRequestSummary,
   type PullRequestInfo,
   type PullRequestOptions,
   type PullRequestState,
@@ -27,6 +29,7 @@ import { FULL_SHA, describeRepo, gitUpstreamError, normalizeBranch, normalizePat
 import { AzureDevOpsClient, statusOf, typeKeyOf, versionOf } from './azure/client';
 import { branchProtected, isRejectedByPolicy } from './azure/branchPolicies';
 import { AzureDevOpsContents } from './azure/contents';
+import { AzureDevOpsPullRequests } from './azure/pullRequests';
 import { ensureAzureRepository, ZERO_SHA } from './azure/repositories';
 import { registerAzureWebhook } from './azure/webhooks';
 
@@ -40,6 +43,7 @@ export class AzureDevOpsProvider implements GitProvider {
   private readonly client: AzureDevOpsClient;
   private readonly contents: AzureDevOpsContents;
   private readonly pulls = new PullRequestOpener();
+  private readonly pullRequests: AzureDevOpsPullRequests;
 
   constructor(
     integrations: ScmIntegrationRegistry,
@@ -47,6 +51,7 @@ export class AzureDevOpsProvider implements GitProvider {
   ) {
     this.client = new AzureDevOpsClient(integrations, options);
     this.contents = new AzureDevOpsContents(this.client);
+    this.pullRequests = new AzureDevOpsPullRequests(this.client, (repo, number) => this.webUrlOfPullRequest(repo, number));
   }
 
   ensureRepository(repo: RepoLocation, options: EnsureRepositoryOptions = {}): Promise<EnsuredRepository> {
@@ -177,6 +182,14 @@ export class AzureDevOpsProvider implements GitProvider {
       title: pull.title ?? '',
       webUrl: this.webUrlOfPullRequest(repo, pull.pullRequestId!),
     };
+  }
+
+  listOpenPullRequests(repo: RepoLocation, options: ListPullRequestsOptions): Promise<OpenPullRequestSummary[]> {
+    return this.pullRequests.listOpen(repo, options);
+  }
+
+  closePullRequest(repo: RepoLocation, number: number, options: { description: string }): Promise<'closed' | 'unchanged'> {
+    return this.pullRequests.close(repo, number, options.description);
   }
 
   registerWebhook(repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult> {

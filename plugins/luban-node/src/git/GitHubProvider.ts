@@ -7,7 +7,9 @@ import {
   type FileCommit,
   type GitFile,
   type GitProvider,
+  type ListPullRequestsOptions,
   type OpenedPullRequest,
+  type OpenPullRequestSummary,
   type PullRequestInfo,
   type PullRequestOptions,
   type PullRequestState,
@@ -19,6 +21,7 @@ import { currentHead, PullRequestOpener, staleBranch, type BranchWrite } from '.
 import { describeRepo, encodePath, normalizeBranch, normalizePath } from './support';
 import { GitHubClient, messageOf, statusOf } from './github/client';
 import { GitHubContents } from './github/contents';
+import { GitHubPullRequests } from './github/pullRequests';
 import { ensureGitHubRepository } from './github/repositories';
 
 /** A pull request as GitHub answers it, as far as its state goes. */
@@ -41,6 +44,7 @@ export class GitHubProvider implements GitProvider {
   private readonly client: GitHubClient;
   private readonly contents: GitHubContents;
   private readonly pulls = new PullRequestOpener();
+  private readonly pullRequests: GitHubPullRequests;
 
   constructor(
     integrations: ScmIntegrationRegistry,
@@ -48,6 +52,7 @@ export class GitHubProvider implements GitProvider {
   ) {
     this.client = new GitHubClient(integrations, options);
     this.contents = new GitHubContents(this.client);
+    this.pullRequests = new GitHubPullRequests(this.client);
   }
 
   ensureRepository(repo: RepoLocation, options: EnsureRepositoryOptions = {}): Promise<EnsuredRepository> {
@@ -177,6 +182,14 @@ export class GitHubProvider implements GitProvider {
     } catch (error) {
       throw this.client.fail(error, repo, `read pull request #${number} of ${describeRepo(repo)}`);
     }
+  }
+
+  listOpenPullRequests(repo: RepoLocation, options: ListPullRequestsOptions): Promise<OpenPullRequestSummary[]> {
+    return this.pullRequests.listOpen(repo, options);
+  }
+
+  closePullRequest(repo: RepoLocation, number: number, options: { description: string }): Promise<'closed' | 'unchanged'> {
+    return this.pullRequests.close(repo, number, options.description);
   }
 
   async registerWebhook(repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult> {

@@ -497,6 +497,39 @@ describe.each([
     await expect(provider.getPullRequest(repo, 999)).rejects.toThrow(NotFoundError);
   });
 
+  it('lists the open pull requests of branches with a prefix, newest first, and closes one with its reason in one write', async () => {
+    const { repo, provider, main } = await repository();
+    const open = async (head: string, title: string) => {
+      await provider.ensureBranch(repo, head, main);
+      await provider.commitFiles(repo, { branch: head, expectedHeadSha: main, message: title, files: [{ path: `${head}.yaml`, content: 'x: 1\n' }] });
+      return provider.openOrReusePullRequest(repo, { head, base: 'main', title, body: `Body of ${title}` });
+    };
+    const older = await open('luban/promote/api/prd/aaaaaaaaaaaa', 'Older');
+    const newer = await open('luban/promote/api/prd/bbbbbbbbbbbb', 'Newer');
+    await open('feature/unrelated', 'Not luban');
+
+    const listed = await provider.listOpenPullRequests(repo, { headPrefix: 'luban/', base: 'main' });
+
+    expect(listed).toEqual([
+      { number: newer.number, title: 'Newer', body: 'Body of Newer', head: 'luban/promote/api/prd/bbbbbbbbbbbb', base: 'main', webUrl: newer.webUrl, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      expect.objectContaining({ number: older.number, head: 'luban/promote/api/prd/aaaaaaaaaaaa', webUrl: older.webUrl }),
+    ]);
+    expect(await provider.listOpenPullRequests(repo, { headPrefix: 'luban/', base: 'other' })).toEqual([]);
+    // A repeated list is one request (on GitHub a conditional one, answered 304 and not counted against the rate limit).
+    emulator.requests.clear();
+    await provider.listOpenPullRequests(repo, { headPrefix: 'luban/', base: 'main' });
+    expect(emulator.requests.entries(harness.system).map(r => r.status)).toEqual([harness.system === 'github' ? 304 : 200]);
+
+    emulator.requests.clear();
+    expect(await provider.closePullRequest(repo, older.number, { description: `Superseded by ${newer.webUrl}` })).toBe('closed');
+
+    expect(mutating()).toHaveLength(1);
+    expect(await provider.getPullRequest(repo, older.number)).toMatchObject({ state: 'closed' });
+    expect((await provider.listOpenPullRequests(repo, { headPrefix: 'luban/', base: 'main' })).map(p => p.number)).toEqual([newer.number]);
+    expect(await provider.closePullRequest(repo, older.number, { description: 'again' })).toBe('unchanged');
+    expect(mutating()).toHaveLength(1);
+  });
+
   it('registers a push webhook once, and it fires on a push', async () => {
     const { repo, provider, main } = await repository();
     const receiver = await startReceiver();

@@ -117,6 +117,37 @@ export interface PullRequestInfo {
 }
 
 /**
+ * An open pull request from a branch of the repository itself, as listed by
+ * {@link GitProvider.listOpenPullRequests}.
+ * @public
+ */
+export interface OpenPullRequestSummary {
+  number: number;
+  title: string;
+  /** The description (GitHub's body, Azure DevOps' description). */
+  body: string;
+  /** The source branch, without `refs/heads/`. */
+  head: string;
+  /** The target branch, without `refs/heads/`. */
+  base: string;
+  /** The pull request's web page. */
+  webUrl: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/**
+ * Options of {@link GitProvider.listOpenPullRequests}.
+ * @public
+ */
+export interface ListPullRequestsOptions {
+  /** Only pull requests whose source branch starts with this, e.g. `luban/`. */
+  headPrefix: string;
+  /** Only pull requests into this branch. */
+  base: string;
+}
+
+/**
  * Options of {@link GitProvider.registerWebhook}.
  * @public
  */
@@ -179,6 +210,19 @@ export interface GitProvider {
   openOrReusePullRequest(repo: RepoLocation, options: PullRequestOptions): Promise<OpenedPullRequest>;
   /** Reads a pull request by number. */
   getPullRequest(repo: RepoLocation, number: number): Promise<PullRequestInfo>;
+  /**
+   * The open pull requests from branches of the repository itself (never a
+   * fork's) with the prefix, into `base`, newest first: one request per call
+   * (conditional where the host supports it), never joined to one under way,
+   * so that every call sees the host's state as of the call.
+   */
+  listOpenPullRequests(repo: RepoLocation, options: ListPullRequestsOptions): Promise<OpenPullRequestSummary[]>;
+  /**
+   * Closes (GitHub) or abandons (Azure DevOps) an open pull request and sets
+   * its description in the same request, so that a closed one never lacks
+   * the reason; a pull request that is no longer open is left as it is.
+   */
+  closePullRequest(repo: RepoLocation, number: number, options: { description: string }): Promise<'closed' | 'unchanged'>;
   /** Creates a push webhook for the URL, or brings the existing one in line. */
   registerWebhook(repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult>;
   /** The commits that changed a file, newest first. */
