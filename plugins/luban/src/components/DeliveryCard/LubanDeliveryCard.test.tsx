@@ -18,7 +18,13 @@ describe('LubanDeliveryCard', () => {
     const prd = within(table).getByRole('row', { name: /^prd/ });
     expect(within(prd).getByText('sha256:9f9f9f9f9f9f')).toBeInTheDocument();
     expect(within(prd).getByText('behind snd')).toBeInTheDocument();
-    expect(within(prd).getByText('Sync OutOfSync')).toBeInTheDocument();
+    expect(within(prd).getByText('OutOfSync · Degraded')).toBeInTheDocument();
+    // The card keeps what a glance needs; the rest is on the Delivery tab.
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map(header => header.textContent),
+    ).toEqual(['Environment', 'Image', 'Deployed', 'Argo CD']);
     expect(
       within(table).queryByRole('button', { name: /Promote|Rollback/ }),
     ).not.toBeInTheDocument();

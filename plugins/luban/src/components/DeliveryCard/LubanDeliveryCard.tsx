@@ -28,7 +28,9 @@ function DeliveryMatrix() {
   const appName = entity.metadata.title ?? entity.metadata.name;
 
   if (promotion.value) {
-    return <EnvironmentMatrix state={promotion.value} appName={appName} />;
+    return (
+      <EnvironmentMatrix state={promotion.value} appName={appName} compact />
+    );
   }
   return <PromotionStatePlaceholder error={promotion.error} rows={2} />;
 }

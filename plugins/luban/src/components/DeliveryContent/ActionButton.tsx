@@ -1,38 +1,51 @@
-import Button from '@material-ui/core/Button';
+import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import { type ReactNode, useId } from 'react';
 import { VisuallyHidden } from '../shared';
 
 /**
- * A small button that, when disabled for a reason, says why: in a tooltip on
- * hover, and as the button's description for screen readers. A disabled
- * button fires no pointer events, so the tooltip sits on a wrapper. The
- * wrapper is always there, so that the button stays the same element when a
- * permission decision arrives.
+ * A small icon button of an environment row, named by `label`: the tooltip
+ * shows the label, and when the button is disabled for a reason, the reason
+ * too (also the button's description for screen readers). Icons keep the
+ * Actions column narrow enough for the matrix to fit at 1,280 px, as
+ * Backstage's own tables do with row actions. A disabled button fires no
+ * pointer events, so the tooltip sits on a wrapper, which is always there so
+ * that the button stays the same element when a permission decision arrives.
  */
 export function ActionButton(props: {
-  children: ReactNode;
-  label?: string;
+  icon: ReactNode;
+  label: string;
   onClick: () => void;
   disabled?: boolean;
   disabledReason?: string;
 }) {
-  const { children, label, onClick, disabled, disabledReason } = props;
+  const { icon, label, onClick, disabled, disabledReason } = props;
   const reasonId = useId();
   const reason = disabled ? disabledReason : undefined;
   return (
-    <Tooltip title={reason ?? ''}>
+    <Tooltip
+      title={
+        reason ? (
+          <>
+            <div>{label}</div>
+            <div>{reason}</div>
+          </>
+        ) : (
+          label
+        )
+      }
+    >
       <span>
-        <Button
+        <IconButton
           size="small"
-          variant="outlined"
+          color="primary"
           aria-label={label}
           aria-describedby={reason ? reasonId : undefined}
           disabled={disabled}
           onClick={onClick}
         >
-          {children}
-        </Button>
+          {icon}
+        </IconButton>
         {/* Not shown: the tooltip shows it on hover. */}
         {reason && <VisuallyHidden id={reasonId}>{reason}</VisuallyHidden>}
       </span>

@@ -8,52 +8,40 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import type { LubanEnvironmentState } from '@luban-backstage/plugin-luban-common';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import type { ComponentType } from 'react';
 
 type ArgoCd = NonNullable<LubanEnvironmentState['argoCd']>;
 
-// Argo CD's own words are shown as they are; the icon only adds a glance.
-const SYNC_ICONS: Record<string, ComponentType> = {
-  Synced: StatusOK,
-  OutOfSync: StatusWarning,
-};
-
-const HEALTH_ICONS: Record<string, ComponentType> = {
-  Healthy: StatusOK,
-  Progressing: StatusRunning,
-  Degraded: StatusError,
-  Missing: StatusWarning,
-  Suspended: StatusAborted,
-};
+// The icon is the worse of sync and health, for a glance down the column;
+// Argo CD's own words are shown beside it as they are.
+const RANKED_ICONS: Array<[ComponentType, (argoCd: ArgoCd) => boolean]> = [
+  [StatusError, a => a.healthStatus === 'Degraded'],
+  [
+    StatusWarning,
+    a => a.healthStatus === 'Missing' || a.syncStatus === 'OutOfSync',
+  ],
+  [StatusAborted, a => a.healthStatus === 'Suspended'],
+  [StatusRunning, a => a.healthStatus === 'Progressing'],
+  [StatusOK, a => a.syncStatus === 'Synced' && a.healthStatus === 'Healthy'],
+];
 
 const useStyles = makeStyles({
-  status: { display: 'block', whiteSpace: 'nowrap' },
+  // One line per environment: "Synced · Healthy", the application in the tooltip.
+  status: { whiteSpace: 'nowrap' },
 });
 
-function StatusLine(props: {
-  what: string;
-  value: string;
-  icons: Record<string, ComponentType>;
-}) {
-  const { what, value, icons } = props;
+/**
+ * The Argo CD application of an environment on one line: an icon for the
+ * worse of sync and health, both in Argo CD's words, linking to the
+ * application. `deployed: false` leaves health out: an application with
+ * nothing of the app in it is not "Healthy" in any sense a user means.
+ */
+export function ArgoCdStatus(props: { argoCd?: ArgoCd; deployed?: boolean }) {
+  const { argoCd, deployed = true } = props;
   const classes = useStyles();
-  const Icon = icons[value] ?? StatusPending;
-  // The status icons hide themselves from screen readers: the words carry it.
-  return (
-    <Typography component="span" variant="body2" className={classes.status}>
-      <Icon />
-      <span>
-        {what} {value}
-      </span>
-    </Typography>
-  );
-}
-
-/** The Argo CD application of an environment: sync and health, and a link to it. */
-export function ArgoCdStatus(props: { argoCd?: ArgoCd }) {
-  const { argoCd } = props;
   if (!argoCd) {
     return (
       <Typography variant="body2" color="textSecondary">
@@ -61,19 +49,28 @@ export function ArgoCdStatus(props: { argoCd?: ArgoCd }) {
       </Typography>
     );
   }
+  const Icon = deployed
+    ? RANKED_ICONS.find(([, applies]) => applies(argoCd))?.[0] ?? StatusPending
+    : StatusPending;
+  const words = deployed
+    ? `${argoCd.syncStatus} · ${argoCd.healthStatus}`
+    : argoCd.syncStatus;
+  const description = deployed
+    ? `Sync ${argoCd.syncStatus}, health ${argoCd.healthStatus}, application ${argoCd.application}`
+    : `Sync ${argoCd.syncStatus}, application ${argoCd.application}; no version of the app deployed yet`;
+  // The status icons hide themselves from screen readers: the words carry it.
   return (
-    <>
-      <StatusLine what="Sync" value={argoCd.syncStatus} icons={SYNC_ICONS} />
-      <StatusLine
-        what="Health"
-        value={argoCd.healthStatus}
-        icons={HEALTH_ICONS}
-      />
-      {argoCd.url && (
-        <Typography variant="caption">
-          <Link to={argoCd.url}>{argoCd.application}</Link>
-        </Typography>
-      )}
-    </>
+    <Tooltip title={description}>
+      <Typography component="span" variant="body2" className={classes.status}>
+        <Icon />
+        {argoCd.url ? (
+          <Link to={argoCd.url} aria-label={`Argo CD: ${description}`}>
+            {words}
+          </Link>
+        ) : (
+          <span>{words}</span>
+        )}
+      </Typography>
+    </Tooltip>
   );
 }

@@ -1,13 +1,17 @@
 import type { AsyncPermissionResult } from '@backstage/plugin-permission-react';
 import type { LubanEnvironmentState } from '@luban-backstage/plugin-luban-common';
 import { makeStyles } from '@material-ui/core/styles';
+import PromoteIcon from '@material-ui/icons/Publish';
+import RollbackIcon from '@material-ui/icons/History';
+import TraceIcon from '@material-ui/icons/Timeline';
 import { ActionButton } from './ActionButton';
+import { isDeployed } from './EnvironmentCells';
 
 const useStyles = makeStyles(theme => ({
   actions: {
     display: 'flex',
-    flexWrap: 'wrap',
-    gap: theme.spacing(1),
+    flexWrap: 'nowrap',
+    gap: theme.spacing(0.5),
   },
 }));
 
@@ -28,7 +32,7 @@ function promotionBlocker(options: {
       reason: `Only the owners of ${ownerName} can promote`,
     };
   }
-  if (!source?.digest) {
+  if (!source?.digest && !source?.tag) {
     return {
       disabled: true,
       reason: `${target.promotesFrom} runs no image that could be promoted`,
@@ -44,6 +48,7 @@ function promotionBlocker(options: {
 }
 
 function rollbackBlocker(
+  environment: LubanEnvironmentState,
   permission: AsyncPermissionResult,
   ownerName: string,
 ): { disabled: boolean; reason?: string } {
@@ -54,6 +59,12 @@ function rollbackBlocker(
     return {
       disabled: true,
       reason: `Only the owners of ${ownerName} can roll back`,
+    };
+  }
+  if (!isDeployed(environment)) {
+    return {
+      disabled: true,
+      reason: `Nothing to roll back to: ${environment.name} was never deployed`,
     };
   }
   return { disabled: false };
@@ -85,35 +96,37 @@ export function EnvironmentActions(props: {
           permission: props.promotePermission,
           ownerName,
         });
-  const rollback = rollbackBlocker(props.rollbackPermission, ownerName);
+  const rollback = rollbackBlocker(
+    environment,
+    props.rollbackPermission,
+    ownerName,
+  );
 
   return (
     <div className={classes.actions}>
       {from !== undefined && promotion && (
         <ActionButton
+          icon={<PromoteIcon />}
+          label={`Promote ${from} → ${environment.name}`}
           disabled={promotion.disabled}
           disabledReason={promotion.reason}
           onClick={() => props.onPromote(from, environment.name)}
-        >
-          Promote {from} → {environment.name}
-        </ActionButton>
+        />
       )}
       <ActionButton
+        icon={<RollbackIcon />}
         label={`Rollback ${environment.name}`}
         disabled={rollback.disabled}
         disabledReason={rollback.reason}
         onClick={() => props.onRollback(environment.name)}
-      >
-        Rollback
-      </ActionButton>
-      {digest && (
-        <ActionButton
-          label={`Trace what ${environment.name} runs`}
-          onClick={() => props.onTrace(digest)}
-        >
-          Trace
-        </ActionButton>
-      )}
+      />
+      <ActionButton
+        icon={<TraceIcon />}
+        label={`Trace what ${environment.name} runs`}
+        disabled={!digest}
+        disabledReason={`${environment.name} runs no image digest to trace`}
+        onClick={() => digest && props.onTrace(digest)}
+      />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { Link } from '@backstage/core-components';
 import type { LubanEnvironmentState } from '@luban-backstage/plugin-luban-common';
 import Chip from '@material-ui/core/Chip';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import BehindIcon from '@material-ui/icons/ArrowUpward';
@@ -17,6 +18,19 @@ const useStyles = makeStyles(theme => ({
   behind: { marginTop: theme.spacing(0.5) },
 }));
 
+/**
+ * Whether anything of the app was ever deployed to an environment: its
+ * overlay pins a digest or a tag. A new app's overlays name only the image
+ * repository until its first build reaches them; Argo CD may still call that
+ * application Healthy, and git gives the overlay an age, but nothing runs.
+ */
+export function isDeployed(environment: LubanEnvironmentState): boolean {
+  return Boolean(environment.digest || environment.tag);
+}
+
+/** What the matrix says of an environment nothing was deployed to yet. */
+export const NOT_DEPLOYED_YET = 'Not deployed yet';
+
 function Absent(props: { children: string }) {
   return (
     <Typography variant="body2" color="textSecondary">
@@ -29,13 +43,11 @@ function Absent(props: { children: string }) {
 export function ImageCell(props: { environment: LubanEnvironmentState }) {
   const { digest, tag, image, behindSource, promotesFrom } = props.environment;
   const classes = useStyles();
-  let reference: JSX.Element;
+  let reference: JSX.Element | null = null;
   if (digest) {
     reference = <DigestWithCopy digest={digest} />;
-  } else if (image) {
-    reference = <code>{image}</code>;
-  } else {
-    reference = <Absent>Not deployed</Absent>;
+  } else if (!tag) {
+    reference = <Absent>None yet</Absent>;
   }
   return (
     <>
@@ -64,22 +76,26 @@ export function BuildCell(props: { environment: LubanEnvironmentState }) {
   const { build } = props.environment;
   const classes = useStyles();
   const tabLink = useEntityTabLink();
+  if (!isDeployed(props.environment)) {
+    return <Absent>None yet</Absent>;
+  }
   if (!build) {
     return <Absent>Unknown</Absent>;
   }
   return (
     <>
-      {build.revision && (
-        <span className={classes.line}>
-          <CommitLink sha={build.revision} url={build.commitUrl} />
-        </span>
-      )}
       <Link
+        className={classes.line}
         to={tabLink(buildTabPath(build.name))}
         aria-label={`Build #${build.number} in the Builds tab`}
       >
         Build #{build.number}
       </Link>
+      {build.revision && (
+        <span className={classes.line}>
+          <CommitLink sha={build.revision} url={build.commitUrl} />
+        </span>
+      )}
     </>
   );
 }
@@ -87,6 +103,10 @@ export function BuildCell(props: { environment: LubanEnvironmentState }) {
 /** When the overlay of an environment last changed. */
 export function DeployedCell(props: { environment: LubanEnvironmentState }) {
   const { deployedAt } = props.environment;
+  // The overlay's age is when the app was created, not a deployment.
+  if (!isDeployed(props.environment)) {
+    return <Absent>{NOT_DEPLOYED_YET}</Absent>;
+  }
   if (!deployedAt) {
     return <Absent>Unknown</Absent>;
   }
@@ -99,12 +119,16 @@ export function PullRequestCell(props: { environment: LubanEnvironmentState }) {
   if (!pullRequest) {
     return <Absent>None</Absent>;
   }
+  // The title is long ("Promote ledger-api snd → prd: sha256:…"): a tooltip
+  // keeps the column to the number.
   return (
-    <>
-      <Link to={pullRequest.url}>#{pullRequest.number}</Link>
-      <Typography variant="caption" display="block">
-        {pullRequest.title}
-      </Typography>
-    </>
+    <Tooltip title={pullRequest.title}>
+      <Link
+        to={pullRequest.url}
+        aria-label={`Pull request #${pullRequest.number}: ${pullRequest.title}`}
+      >
+        #{pullRequest.number}
+      </Link>
+    </Tooltip>
   );
 }

@@ -17,24 +17,50 @@ import {
   DeployedCell,
   ImageCell,
   PullRequestCell,
+  isDeployed,
 } from './EnvironmentCells';
 import { VulnerabilitySummary } from './VulnerabilitySummary';
 
-const COLUMNS = [
+type Column =
+  | 'Environment'
+  | 'Image'
+  | 'Build'
+  | 'Deployed'
+  | 'Argo CD'
+  | 'Vulnerabilities'
+  | 'Pull request';
+
+const COLUMNS: Column[] = [
   'Environment',
   'Image',
-  'Commit and build',
+  'Build',
   'Deployed',
   'Argo CD',
   'Vulnerabilities',
   'Pull request',
 ];
 
+// The overview card is a third narrower than the Delivery tab: it keeps what
+// a glance needs, and links to the tab for the rest.
+const COMPACT_COLUMNS: Column[] = [
+  'Environment',
+  'Image',
+  'Deployed',
+  'Argo CD',
+];
+
 const useStyles = makeStyles(theme => ({
-  // Narrow cards scroll the matrix sideways rather than squeeze its columns.
+  // Only a very narrow window scrolls the matrix sideways; at 1,280 px it fits.
   scroll: { overflowX: 'auto' },
-  // Cells keep their lines whole ("6 minutes ago", "prd"); the card scrolls instead.
-  table: { '& td, & th': { verticalAlign: 'top', whiteSpace: 'nowrap' } },
+  // Cells keep their lines whole ("6 minutes ago", "prd"); the narrow cell
+  // padding is what lets every column and action fit in a 1,280 px window.
+  table: {
+    '& td, & th': {
+      verticalAlign: 'top',
+      whiteSpace: 'nowrap',
+      padding: theme.spacing(0.75, 1),
+    },
+  },
   problemsCell: { whiteSpace: 'normal !important' as 'normal' },
   environment: { fontWeight: 'bold' },
   problems: { margin: 0, paddingLeft: theme.spacing(2) },
@@ -55,12 +81,40 @@ function Problems(props: { environment: string; problems: string[] }) {
   );
 }
 
+function Cell(props: { column: Column; environment: LubanEnvironmentState }) {
+  const { column, environment } = props;
+  switch (column) {
+    case 'Image':
+      return <ImageCell environment={environment} />;
+    case 'Build':
+      return <BuildCell environment={environment} />;
+    case 'Deployed':
+      return <DeployedCell environment={environment} />;
+    case 'Argo CD':
+      return (
+        <ArgoCdStatus
+          argoCd={environment.argoCd}
+          deployed={isDeployed(environment)}
+        />
+      );
+    case 'Vulnerabilities':
+      return (
+        <VulnerabilitySummary vulnerabilities={environment.vulnerabilities} />
+      );
+    case 'Pull request':
+      return <PullRequestCell environment={environment} />;
+    default:
+      return null;
+  }
+}
+
 function EnvironmentRows(props: {
   environment: LubanEnvironmentState;
   renderActions?: (environment: LubanEnvironmentState) => ReactNode;
+  dataColumns: Column[];
   columns: number;
 }) {
-  const { environment, renderActions, columns } = props;
+  const { environment, renderActions, dataColumns, columns } = props;
   const classes = useStyles();
   // One row group per environment: its problems stay with it.
   return (
@@ -76,24 +130,11 @@ function EnvironmentRows(props: {
         >
           {environment.name}
         </TableCell>
-        <TableCell>
-          <ImageCell environment={environment} />
-        </TableCell>
-        <TableCell>
-          <BuildCell environment={environment} />
-        </TableCell>
-        <TableCell>
-          <DeployedCell environment={environment} />
-        </TableCell>
-        <TableCell>
-          <ArgoCdStatus argoCd={environment.argoCd} />
-        </TableCell>
-        <TableCell>
-          <VulnerabilitySummary vulnerabilities={environment.vulnerabilities} />
-        </TableCell>
-        <TableCell>
-          <PullRequestCell environment={environment} />
-        </TableCell>
+        {dataColumns.slice(1).map(column => (
+          <TableCell key={column}>
+            <Cell column={column} environment={environment} />
+          </TableCell>
+        ))}
         {renderActions && <TableCell>{renderActions(environment)}</TableCell>}
       </TableRow>
       {environment.problems?.length ? (
@@ -117,15 +158,21 @@ function EnvironmentRows(props: {
  *
  * @param renderActions - buttons for an environment's last column; the
  *   column is left out without it.
+ * @param compact - only the environment, image, deploy time and Argo CD, for
+ *   the overview card.
  */
 export function EnvironmentMatrix(props: {
   state: LubanPromotionState;
   appName: string;
   renderActions?: (environment: LubanEnvironmentState) => ReactNode;
+  compact?: boolean;
 }) {
-  const { state, appName, renderActions } = props;
+  const { state, appName, renderActions, compact } = props;
   const classes = useStyles();
-  const columns = renderActions ? [...COLUMNS, 'Actions'] : COLUMNS;
+  const dataColumns = compact ? COMPACT_COLUMNS : COLUMNS;
+  const columns: string[] = renderActions
+    ? [...dataColumns, 'Actions']
+    : dataColumns;
 
   if (state.environments.length === 0) {
     return (
@@ -155,6 +202,7 @@ export function EnvironmentMatrix(props: {
             key={environment.name}
             environment={environment}
             renderActions={renderActions}
+            dataColumns={dataColumns}
             columns={columns.length}
           />
         ))}

@@ -40,7 +40,7 @@ describe('LubanDeliveryContent for users who do not own the entity', () => {
     await user.hover(rollback.parentElement!);
     expect(
       await screen.findByRole('tooltip', {
-        name: 'Only the owners of ledger-api can roll back',
+        name: 'Rollback snd Only the owners of ledger-api can roll back',
       }),
     ).toBeInTheDocument();
     // Two tooltips hovered in turn take over 5 s on a busy machine.

@@ -102,8 +102,12 @@ describe('LubanDeliveryContent', () => {
       'href',
       '/catalog/default/component/ledger-api/ci?build=ledger-api-build-9',
     );
-    expect(within(prd).getByText('Sync OutOfSync')).toBeInTheDocument();
-    expect(within(prd).getByText('Health Degraded')).toBeInTheDocument();
+    // One line: Argo CD's words for sync and health, linking to the application.
+    expect(
+      within(prd).getByRole('link', {
+        name: /^Argo CD: Sync OutOfSync, health Degraded, application prd-acme-ledger-api/,
+      }),
+    ).toHaveTextContent('OutOfSync · Degraded');
     expect(
       within(prd).getByRole('link', { name: /prd-acme-ledger-api/ }),
     ).toHaveAttribute(
@@ -111,14 +115,15 @@ describe('LubanDeliveryContent', () => {
       'https://argocd.acme.test/applications/argocd/prd-acme-ledger-api',
     );
     expect(prd).toHaveTextContent('1 critical, 3 high');
-    expect(within(prd).getByRole('link', { name: /#12/ })).toHaveAttribute(
+    expect(
+      within(prd).getByRole('link', { name: /^Pull request #12: / }),
+    ).toHaveAttribute(
       'href',
       'https://github.com/acme/acme-gitops/pull/12',
     );
 
     const snd = environmentRow('snd');
-    expect(within(snd).getByText('Sync Synced')).toBeInTheDocument();
-    expect(within(snd).getByText('Health Healthy')).toBeInTheDocument();
+    expect(within(snd).getByText('Synced · Healthy')).toBeInTheDocument();
     expect(snd).toHaveTextContent('0 critical, 2 high');
     expect(within(snd).getByRole('link', { name: /Harbor/ })).toHaveAttribute(
       'href',
@@ -187,6 +192,56 @@ describe('LubanDeliveryContent', () => {
     await user.hover(promote.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
       'prd already runs what snd runs',
+    );
+  });
+
+  // A new app's overlay names only the image repository (the scaffolder's
+  // gitopsFiles.ts): git gives it an age and Argo CD may call it Healthy,
+  // but nothing of the app was deployed there.
+  it('says "Not deployed yet" of an environment whose overlay pins no version, with no age, health or rollback', async () => {
+    const user = userEvent.setup();
+    renderForEntity(<LubanDeliveryContent />, {
+      lubanApi: {
+        getPromotion: async () =>
+          promotionState({
+            prd: {
+              image: 'harbor.acme.test/acme/ledger-api',
+              digest: undefined,
+              tag: undefined,
+              build: undefined,
+              pullRequest: undefined,
+              deployedAt: '2024-05-03T09:00:00Z',
+              argoCd: {
+                application: 'prd-acme-ledger-api',
+                syncStatus: 'Synced',
+                healthStatus: 'Healthy',
+              },
+            },
+          }),
+      },
+    });
+
+    await screen.findByRole('table');
+    const prd = environmentRow('prd');
+    expect(within(prd).getByText('Not deployed yet')).toBeInTheDocument();
+    expect(prd).not.toHaveTextContent(/ago|Healthy|Unknown/);
+    expect(within(prd).getByText('Synced')).toBeInTheDocument();
+    expect(within(prd).getByText('behind snd')).toBeInTheDocument();
+    expect(
+      within(prd).getByRole('button', { name: 'Promote snd → prd' }),
+    ).toBeEnabled();
+    const rollback = within(prd).getByRole('button', { name: 'Rollback prd' });
+    expect(rollback).toBeDisabled();
+    expect(rollback).toHaveAccessibleDescription(
+      'Nothing to roll back to: prd was never deployed',
+    );
+    const trace = within(prd).getByRole('button', {
+      name: 'Trace what prd runs',
+    });
+    expect(trace).toBeDisabled();
+    await user.hover(rollback.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Nothing to roll back to: prd was never deployed',
     );
   });
 
