@@ -14,6 +14,7 @@ import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
 import { AutoDeployer } from './service/deploy/AutoDeployer';
 import { LiveUpdates } from './service/live/LiveUpdates';
+import { ReplicaEvents } from './service/live/ReplicaEvents';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
 
@@ -66,6 +67,9 @@ export const lubanPlugin = createBackendPlugin({
         });
 
         const live = new LiveUpdates({ clusters, signals, logger });
+        // What one replica learns (a push it accepted, a commit it made) reaches the pages every replica follows.
+        const replicas = new ReplicaEvents({ events, logger });
+        await replicas.subscribe(change => live.gitopsChanged(change.repositoryUrl, change.reason));
         const deployer = new AutoDeployer({
           clusters,
           git,
@@ -74,9 +78,10 @@ export const lubanPlugin = createBackendPlugin({
           gitopsBranch,
           mode: luban.gitops.autoDeploy,
           logger,
-          onDeployed: target => live.gitopsChanged(EntityTargets.requireGitopsRepo(target).webUrl, 'deployed'),
+          onDeployed: target =>
+            replicas.gitopsChanged({ repositoryUrl: EntityTargets.requireGitopsRepo(target).webUrl, reason: 'deployed' }),
         });
-        const pushes = new PushHandler({ targets, clusters, live, logger, database });
+        const pushes = new PushHandler({ targets, clusters, changes: replicas, logger, database });
         await events.subscribe({
           id: 'luban-pushes',
           topics: PushHandler.topics,

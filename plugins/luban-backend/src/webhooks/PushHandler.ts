@@ -3,7 +3,7 @@ import type { EventParams } from '@backstage/plugin-events-node';
 import { isBuildOfImage, toKpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../service/ClusterAccess';
 import type { EntityTargets } from '../service/EntityTargets';
-import type { LiveUpdates } from '../service/live/LiveUpdates';
+import type { ReplicaEvents } from '../service/live/ReplicaEvents';
 import { ArgoCdRefresher } from '../service/deploy/ArgoCdRefresher';
 import { DeliveryLog } from './DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from './webhookModule';
@@ -19,7 +19,7 @@ function headerOf(metadata: EventParams['metadata'], name: string): string | und
  * app's source branch makes kpack resolve the branch now when it has not
  * built the commit yet (so the pushed commit is built without waiting for
  * kpack's one-minute poll), and a push to a GitOps repository refreshes the
- * pages that show it.
+ * pages that show it, on every replica.
  */
 export class PushHandler {
   /**
@@ -35,7 +35,8 @@ export class PushHandler {
     private readonly options: {
       targets: Pick<EntityTargets, 'allTargets'>;
       clusters: ClusterAccess;
-      live: LiveUpdates;
+      /** Tells every replica (this one included) which GitOps repository changed. */
+      changes: Pick<ReplicaEvents, 'gitopsChanged'>;
       logger: LoggerService;
       /** The luban plugin's database, where the delivery log lives. */
       database: DatabaseService;
@@ -98,9 +99,10 @@ export class PushHandler {
     const repositoryUrl = push.repositoryUrl.toLowerCase();
     const targets = await this.options.targets.allTargets();
     const argoClusters = new Set<string>();
+    let gitopsRepoUrl: string | undefined;
     for (const target of targets) {
       if (target.gitopsRepo?.webUrl.toLowerCase() === repositoryUrl) {
-        this.options.live.gitopsChanged(target.gitopsRepo.webUrl, 'push');
+        gitopsRepoUrl = target.gitopsRepo.webUrl;
         for (const env of target.environments) argoClusters.add(this.options.clusters.cluster(env.cluster).name);
       }
       if (target.sourceRepo?.webUrl.toLowerCase() === repositoryUrl) {
@@ -109,6 +111,8 @@ export class PushHandler {
         );
       }
     }
+    // Once per repository, however many apps it deploys: each replica refreshes every page it follows of it.
+    if (gitopsRepoUrl) await this.options.changes.gitopsChanged({ repositoryUrl: gitopsRepoUrl, reason: 'push' });
     // A merged pull request shows in Argo CD in seconds, not at its next reconciliation.
     for (const { ref } of argoClusters.size ? push.refs : []) {
       if (!ref.startsWith('refs/heads/')) continue;
