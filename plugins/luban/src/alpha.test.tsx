@@ -45,7 +45,7 @@ describe('luban plugin (new frontend system)', () => {
     ).toBeInstanceOf(LubanClient);
   });
 
-  it('adds a Luban tab to the pages of entities with a luban project', async () => {
+  it('adds a Project tab to the pages of entities with a luban project, the System among them', async () => {
     const tester = createExtensionTester(
       lubanPlugin.getExtension('entity-content:luban'),
     );
@@ -54,8 +54,9 @@ describe('luban plugin (new frontend system)', () => {
     ) as (entity: Entity) => boolean;
 
     expect(tester.get(coreExtensionData.routePath)).toBe('luban');
-    expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Luban');
+    expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Project');
     expect(filter(acme)).toBe(true);
+    expect(filter({ ...acme, kind: 'System' })).toBe(true);
     expect(filter({ ...acme, metadata: { name: 'other' } })).toBe(false);
 
     renderInTestApp(
@@ -87,7 +88,7 @@ describe('luban plugin (new frontend system)', () => {
     ['entity-content:luban/builds', 'ci', 'CI'],
     ['entity-content:luban/delivery', 'delivery', 'Delivery'],
   ])(
-    'adds the %s tab at %s, titled %s, to entities with a luban project',
+    'adds the %s tab at %s, titled %s, to the apps of a luban project, not to its System, and in no group',
     (id, path, title) => {
       const tester = createExtensionTester(
         lubanPlugin.getExtension(id as 'entity-content:luban/builds'),
@@ -98,7 +99,10 @@ describe('luban plugin (new frontend system)', () => {
 
       expect(tester.get(coreExtensionData.routePath)).toBe(path);
       expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe(title);
+      // A group would put the tab under a dropdown ("Deployment ▾").
+      expect(tester.get(EntityContentBlueprint.dataRefs.group)).toBeUndefined();
       expect(filter(acme)).toBe(true);
+      expect(filter({ ...acme, kind: 'System' })).toBe(false);
       expect(filter({ ...acme, metadata: { name: 'other' } })).toBe(false);
     },
   );

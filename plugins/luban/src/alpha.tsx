@@ -9,7 +9,7 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { LubanClient, lubanApiRef } from './api';
-import { isLubanAvailable } from './utils';
+import { isLubanAppAvailable, isLubanAvailable } from './utils';
 
 /** Provides the LubanApi to the app, built on discovery and fetch. */
 const lubanApi = ApiBlueprint.make({
@@ -28,8 +28,9 @@ const lubanBuildsContent = EntityContentBlueprint.make({
   params: {
     path: 'ci',
     title: 'CI',
-    group: 'development',
-    filter: isLubanAvailable,
+    // No group: a top-level tab named CI, where the README and a newcomer
+    // look for it, not an entry of a "Development" dropdown.
+    filter: isLubanAppAvailable,
     loader: () =>
       import('./components/BuildsContent').then(m => <m.LubanBuildsContent />),
   },
@@ -41,8 +42,7 @@ const lubanDeliveryContent = EntityContentBlueprint.make({
   params: {
     path: 'delivery',
     title: 'Delivery',
-    group: 'deployment',
-    filter: isLubanAvailable,
+    filter: isLubanAppAvailable,
     loader: () =>
       import('./components/DeliveryContent').then(m => (
         <m.LubanDeliveryContent />
@@ -51,15 +51,16 @@ const lubanDeliveryContent = EntityContentBlueprint.make({
 });
 
 /**
- * The project tab: the luban project and app, what the project owns on the
- * platform and its namespace per environment. Unnamed, so its id stays
- * `entity-content:luban` for the app-config that adopters already have.
+ * The Project tab: the luban project and app, what the project owns on the
+ * platform, its namespace per environment and, on the project's System, its
+ * apps in each environment. Unnamed, so its id stays `entity-content:luban`
+ * for the app-config that adopters already have; its path stays `luban` so
+ * that links people saved keep working.
  */
 const lubanProjectContent = EntityContentBlueprint.make({
   params: {
     path: 'luban',
-    title: 'Luban',
-    group: 'deployment',
+    title: 'Project',
     filter: isLubanAvailable,
     loader: () =>
       import('./components/ProjectContent').then(m => <m.ProjectContent />),
@@ -71,7 +72,7 @@ const lubanDeliveryCard = EntityCardBlueprint.make({
   name: 'delivery',
   params: {
     type: 'content',
-    filter: isLubanAvailable,
+    filter: isLubanAppAvailable,
     loader: () =>
       import('./components/DeliveryCard').then(m => <m.LubanDeliveryCard />),
   },

@@ -16,7 +16,7 @@ export {
 } from './plugin';
 export { LubanClient, lubanApiRef } from './api';
 export type { LubanApi, LubanLogOptions } from './api';
-export { isLubanAvailable } from './utils';
+export { isLubanAppAvailable, isLubanAvailable } from './utils';
 export type { LubanDeliveryCardProps } from './components/DeliveryCard';
 export type {
   LubanEnvironment,

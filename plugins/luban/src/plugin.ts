@@ -27,7 +27,7 @@ export const lubanPlugin = createPlugin({
 /**
  * The CI tab (kpack builds, steps, live logs, Rebuild), for the legacy
  * frontend system. Mount it at `/ci` of the entity page, gated with
- * {@link isLubanAvailable}.
+ * {@link isLubanAppAvailable}.
  * @public
  */
 export const EntityLubanBuildsContent: () => JSX.Element = lubanPlugin.provide(
@@ -42,8 +42,8 @@ export const EntityLubanBuildsContent: () => JSX.Element = lubanPlugin.provide(
 
 /**
  * The Delivery tab (environment matrix, gates, Promote, Rollback), for the
- * legacy frontend system. Mount it at `/delivery` of the entity page: the
- * delivery card links there.
+ * legacy frontend system. Mount it at `/delivery` of the entity page (gated
+ * with {@link isLubanAppAvailable}): the delivery card links there.
  * @public
  */
 export const EntityLubanDeliveryContent: () => JSX.Element =
@@ -76,9 +76,10 @@ export const EntityLubanDeliveryCard: (
 );
 
 /**
- * The project tab, titled Luban (the entity's luban project, its app, what
- * the project owns on the platform and its namespace per environment), for
- * the legacy frontend system; gate it with {@link isLubanAvailable}.
+ * The Project tab (the entity's luban project, its app, what the project
+ * owns on the platform, its namespace per environment and, on the project's
+ * System, its apps in each environment), for the legacy frontend system;
+ * gate it with {@link isLubanAvailable}.
  * @public
  */
 export const EntityLubanProjectContent: () => JSX.Element = lubanPlugin.provide(

@@ -1,2 +1,6 @@
-export { isLubanAvailable, missingLubanAnnotations } from './isLubanAvailable';
+export {
+  isLubanAppAvailable,
+  isLubanAvailable,
+  missingLubanAnnotations,
+} from './isLubanAvailable';
 export type { LubanEntityNeed } from './isLubanAvailable';

@@ -1,5 +1,9 @@
 import type { Entity } from '@backstage/catalog-model';
-import { isLubanAvailable, missingLubanAnnotations } from './isLubanAvailable';
+import {
+  isLubanAppAvailable,
+  isLubanAvailable,
+  missingLubanAnnotations,
+} from './isLubanAvailable';
 
 function entityWith(annotations?: Record<string, string>): Entity {
   return {
@@ -33,6 +37,15 @@ describe('isLubanAvailable', () => {
     expect(isLubanAvailable(entityWith({ 'luban.dev/project': '' }))).toBe(
       false,
     );
+  });
+});
+
+describe('isLubanAppAvailable', () => {
+  it('is true for a Component of a luban project, false for the project System', () => {
+    const component = entityWith({ 'luban.dev/project': 'acme' });
+    expect(isLubanAppAvailable(component)).toBe(true);
+    expect(isLubanAppAvailable({ ...component, kind: 'System' })).toBe(false);
+    expect(isLubanAppAvailable(entityWith(undefined))).toBe(false);
   });
 });
 

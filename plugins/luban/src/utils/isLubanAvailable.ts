@@ -21,6 +21,21 @@ export function isLubanAvailable(entity: Entity): boolean {
 }
 
 /**
+ * True when the entity is a luban app's page, where the CI and Delivery tabs
+ * belong: an entity with a luban project that is not the project's System.
+ * A System is the project itself: it gets the project tab, not tabs asking
+ * it for an app annotation it should not have.
+ *
+ * @public
+ */
+export function isLubanAppAvailable(entity: Entity): boolean {
+  return (
+    isLubanAvailable(entity) &&
+    entity.kind.toLocaleLowerCase('en-US') !== 'system'
+  );
+}
+
+/**
  * What a view of the plugin needs from an entity: a luban project (the
  * project tab), or a luban app of a project (builds and delivery).
  */
