@@ -2,7 +2,6 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
   gitopsOverlayPath,
-  promotionBranchName,
   shortDigest,
   type LubanChangeResult,
   type LubanDeployment,
@@ -21,9 +20,11 @@ import {
 } from '@luban-backstage/plugin-luban-node';
 import { EntityTargets, type LubanTarget } from '../EntityTargets';
 import type { Actor, PromotionService } from '../types';
+import { changeBranchName, parseChangeBranch } from './changeBranches';
 import { evaluateGates } from './gates';
 import { PromotionStateReader, type OverlayRead, type PromotionSources } from './PromotionStateReader';
 import { promotionText, rollbackText, type BuiltCommit, type PullRequestText } from './pullRequestText';
+import { closeSuperseded } from './supersede';
 import { unifiedDiff } from './unifiedDiff';
 
 /** How many overlay commits history reads. */
@@ -90,7 +91,7 @@ export class GitOpsPromotionService implements PromotionService {
     };
     if (!result.allowed || request.dryRun) return result;
 
-    const pullBranch = promotionBranchName(target.app, to.name, digest);
+    const pullBranch = changeBranchName('promote', target.app, to.name, digest);
     const text = promotionText({
       app: target.app,
       from: from.name,
@@ -153,20 +154,23 @@ export class GitOpsPromotionService implements PromotionService {
   async rollback(target: LubanTarget, request: LubanRollbackRequest, actor: Actor): Promise<LubanChangeResult> {
     const env = this.environment(target, request.env);
     const repo = EntityTargets.requireGitopsRepo(target);
-    const version = this.rollbackVersion(env, await this.history(target, env.name), request.toDigest);
+    const versions = await this.history(target, env.name);
+    const version = this.rollbackVersion(env, versions, request.toDigest);
+    // The history is newest first: a version after the current one is older.
+    const backwards = versions.indexOf(version) > versions.findIndex(v => v.current);
     const digest = version.digest;
     const overlay = await this.state.readOverlay(target, repo, env, this.options.gitopsBranch);
     const change: PlannedChange = { app: target.app, env, overlay, digest };
     const result: LubanChangeResult = { ...this.changeResult(change, request.dryRun), allowed: true, gates: [] };
     if (request.dryRun) return result;
 
-    // Its own prefix: the pull request says it is a rollback, and never joins a promotion of the same digest.
-    const branch = promotionBranchName(target.app, env.name, digest).replace(/^luban\/promote\//, 'luban/rollback/');
+    const branch = changeBranchName('rollback', target.app, env.name, digest);
     const text = rollbackText({
       app: target.app,
       env: env.name,
       currentDigest: overlay.image?.digest,
       version,
+      backwards,
       overlayPath: overlay.path,
       actor,
     });
@@ -281,7 +285,11 @@ export class GitOpsPromotionService implements PromotionService {
     };
   }
 
-  /** Proposes the change through the GitOps writer, and remembers the pull request for the views. */
+  /**
+   * Proposes the change through the GitOps writer, then closes the older
+   * pull requests of the app and environment it supersedes: merged later,
+   * they would move the environment back.
+   */
   private async propose(repo: RepoLocation, change: PlannedChange, branch: string, text: PullRequestText) {
     const overlayChange = this.overlayChange(change);
     const path = change.overlay.path;
@@ -291,7 +299,9 @@ export class GitOpsPromotionService implements PromotionService {
       edits: { [path]: content => setOverlayImage(content ?? '', overlayChange, path).content },
       proposal: { branch, title: text.title, body: text.body },
     });
-    this.state.rememberPullRequest(repo, change.env.name, { number: pullRequest.number, url: pullRequest.webUrl, title: text.title });
+    const provider = this.options.git.forRepository(repo);
+    const proposed = { number: pullRequest.number, url: pullRequest.webUrl, branch: parseChangeBranch(branch)! };
+    await closeSuperseded(provider, repo, await this.state.openChanges(repo), proposed, this.options.logger);
     return { number: pullRequest.number, url: pullRequest.webUrl, reused: pullRequest.reused };
   }
 

@@ -18,18 +18,18 @@ import {
   type GitProviders,
   type HarborClient,
   type KpackBuild,
+  type OpenPullRequestSummary,
   type OverlayImage,
   type RepoLocation,
 } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import { EntityTargets, type LubanTarget } from '../EntityTargets';
+import { CHANGE_BRANCH_PREFIX, parseChangeBranch, type ChangeBranch } from './changeBranches';
 
 /** A finished scan does not change for a digest; a rescan after new CVE data is seen within minutes. */
 const FINISHED_SCAN_TTL_MS = 5 * 60_000;
 /** An unscanned digest is usually being scanned: look again soon. */
 const PENDING_SCAN_TTL_MS = 20_000;
-/** How often the state of a pull request luban opened is re-read (merged or closed ones then disappear). */
-const PULL_REQUEST_REFRESH_MS = 2 * 60_000;
 /** Bounded caches: a thousand apps in three environments keep 3,000 entries of each. */
 const MAX_CACHED = 20_000;
 
@@ -44,11 +44,9 @@ export interface OverlayRead {
   image?: OverlayImage;
 }
 
-interface RememberedPullRequest {
-  number: number;
-  url: string;
-  title: string;
-  checkedAt: number;
+/** An open pull request of luban's, with the change its branch names. */
+export interface OpenChange extends OpenPullRequestSummary {
+  change: ChangeBranch;
 }
 
 /** What the state reader reads from. */
@@ -75,12 +73,6 @@ export class PromotionStateReader {
   private readonly overlayDates = new Map<string, string | undefined>();
   /** The newest commit each overlay's date was read at, to carry it over moves of the branch that left the overlay alone. */
   private readonly overlayDateHeads = new Map<string, { commitSha: string; date: string | undefined }>();
-  /**
-   * Pull requests luban opened, by repository and environment. The provider
-   * interface has no listing, and a listing per view would cost a request
-   * each time: luban shows the ones it opened, re-read every few minutes.
-   */
-  private readonly pullRequests = new Map<string, RememberedPullRequest>();
 
   constructor(private readonly options: PromotionSources) {}
 
@@ -94,8 +86,13 @@ export class PromotionStateReader {
     } catch (error) {
       buildProblem = `The builds could not be read: ${(error as Error).message}`;
     }
+    // Read once for all environments; a failure is each environment's problem, not the view's.
+    const changes = this.openChanges(repo).then(
+      value => ({ value, problem: undefined }),
+      (error: Error) => ({ value: [] as OpenChange[], problem: error.message }),
+    );
     const states = await Promise.all(
-      target.environments.map(env => this.environmentState(target, repo, provider, env, builds, buildProblem)),
+      target.environments.map(env => this.environmentState(target, repo, provider, env, builds, buildProblem, changes)),
     );
     for (const state of states) {
       const source = states.find(s => s.name === state.promotesFrom);
@@ -112,6 +109,7 @@ export class PromotionStateReader {
     env: LubanEnvironment,
     builds: KpackBuild[],
     buildProblem: string | undefined,
+    changes: Promise<{ value: OpenChange[]; problem?: string }>,
   ): Promise<LubanEnvironmentState> {
     const branch = this.options.gitopsBranch;
     const path = gitopsOverlayPath(target.app, env.name, env.overlayPathPattern);
@@ -138,7 +136,10 @@ export class PromotionStateReader {
         if (!state.argoCd) problems.push(`There is no Argo CD application ${argoCdApplicationName(env.name, target.project, target.app)}`);
       }),
       attempt('The open pull request could not be read', async () => {
-        state.pullRequest = await this.openPullRequest(repo, provider, env.name);
+        const { value, problem } = await changes;
+        if (problem) throw new Error(problem);
+        const open = value.find(c => c.change.app === target.app && c.change.env === env.name);
+        if (open) state.pullRequest = { number: open.number, url: open.webUrl, title: open.title };
       }),
     ]);
     if (problems.length) state.problems = problems;
@@ -197,25 +198,21 @@ export class PromotionStateReader {
     return { path, file, image };
   }
 
-  /** Remembers a pull request luban opened for an environment, so that views show it. */
-  rememberPullRequest(repo: RepoLocation, env: string, pullRequest: { number: number; url: string; title: string }) {
-    this.pullRequests.set(JSON.stringify([repo.webUrl, env]), { ...pullRequest, checkedAt: Date.now() });
-  }
-
-  private async openPullRequest(repo: RepoLocation, provider: GitProvider, env: string) {
-    const key = JSON.stringify([repo.webUrl, env]);
-    const remembered = this.pullRequests.get(key);
-    if (!remembered) return undefined;
-    if (Date.now() - remembered.checkedAt > PULL_REQUEST_REFRESH_MS) {
-      const info = await provider.getPullRequest(repo, remembered.number);
-      if (info.state !== 'open') {
-        if (this.pullRequests.get(key) === remembered) this.pullRequests.delete(key);
-        return undefined;
-      }
-      remembered.checkedAt = Date.now();
-      remembered.title = info.title;
+  /**
+   * The open pull requests of luban's changes in a GitOps repository, newest
+   * first, read from the git host by their branch names: what every replica
+   * sees, before and after a restart.
+   */
+  async openChanges(repo: RepoLocation): Promise<OpenChange[]> {
+    const pulls = await this.options.git
+      .forRepository(repo)
+      .listOpenPullRequests(repo, { headPrefix: CHANGE_BRANCH_PREFIX, base: this.options.gitopsBranch });
+    const changes: OpenChange[] = [];
+    for (const pull of pulls) {
+      const change = parseChangeBranch(pull.head);
+      if (change) changes.push({ ...pull, change });
     }
-    return { number: remembered.number, url: remembered.url, title: remembered.title };
+    return changes.sort((a, b) => b.number - a.number);
   }
 
   /** The date of the last commit that touched the overlay, cached by the commit the branch was read at. */

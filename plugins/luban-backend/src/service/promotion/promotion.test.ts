@@ -90,18 +90,20 @@ describe('promotion through the GitOps repository', () => {
       before.environments.map(env => [env.name, env.digest, env.deployedAt]),
     );
     const github = backend.emulator.requests.entries('github').map(r => `${r.method} ${r.path.split('?')[0].split('/').slice(6, 7)} ${r.status}`);
-    expect(github).toEqual(['GET commits 200', 'GET compare 200']);
+    // The open pull requests are listed again too: conditionally, and unchanged.
+    expect(github.sort()).toEqual(['GET commits 200', 'GET compare 200', 'GET pulls 304']);
   });
 
-  it('answers a repeated view with one conditional request, whether the GitOps branch moved, for all environments', async () => {
+  it('answers a repeated view with two conditional requests for all environments: whether the GitOps branch moved, and its open pull requests', async () => {
     await get('promotion').expect(200);
     backend.emulator.requests.clear();
 
     await get('promotion').expect(200);
 
     const requests = backend.emulator.requests.entries().filter(r => !(r.system === 'kubernetes' && r.path.includes('watch=')));
-    expect(requests.map(r => `${r.system} ${r.method} ${r.path} ${r.status}`)).toEqual([
+    expect(requests.map(r => `${r.system} ${r.method} ${r.path.split('?')[0]} ${r.status}`).sort()).toEqual([
       `github GET /api/v3/repos/${DEMO.project}/${DEMO.project}-gitops/commits/main 304`,
+      `github GET /api/v3/repos/${DEMO.project}/${DEMO.project}-gitops/pulls 304`,
     ]);
   });
 

@@ -52,8 +52,16 @@ function changesSection({ currentBuild: from, sourceBuild: to, commits, compareU
 /** The pull request of a promotion: what changes, the source commits and how each gate decided. */
 export function promotionText(inputs: PromotionTextInputs): PullRequestText {
   const { app, from, to, currentDigest, digest, currentBuild, sourceBuild, gates, overlayPath, actor } = inputs;
-  const title = `Promote ${app} to ${to} (${shortDigest(digest)})`;
+  // An older build than the target runs: merged, it is a rollback, and says so where a reviewer looks first.
+  const backwards = Boolean(currentBuild && sourceBuild && sourceBuild.number < currentBuild.number);
+  const title = `${backwards ? 'Backwards: promote' : 'Promote'} ${app} to ${to} (${shortDigest(digest)})`;
   const body = [
+    ...(backwards
+      ? [
+          `> **Warning:** this moves **${to}** backwards, from build #${currentBuild!.number} to the older build #${sourceBuild!.number}. Merge it only to roll ${to} back.`,
+          '',
+        ]
+      : []),
     `luban promotes **${app}** from **${from}** to **${to}**.`,
     '',
     `- from \`${currentDigest ?? '(nothing deployed)'}\`${currentBuild ? ` (build #${currentBuild.number})` : ''}`,
@@ -75,12 +83,17 @@ export function rollbackText(inputs: {
   env: string;
   currentDigest?: string;
   version: LubanDeployment;
+  /** Whether the version is older than what runs (a rollback to a version newer than the current one is not). */
+  backwards: boolean;
   overlayPath: string;
   actor: Actor;
 }): PullRequestText {
   const { app, env, currentDigest, version, overlayPath, actor } = inputs;
   const title = `Roll back ${app} in ${env} to ${shortDigest(version.digest)}`;
   const body = [
+    ...(inputs.backwards
+      ? [`> **Warning:** this moves **${env}** backwards, to a version it ran before. luban closes it when a newer change of ${env} is proposed.`, '']
+      : []),
     `luban rolls **${app}** in **${env}** back.`,
     '',
     `- from \`${currentDigest ?? '(nothing deployed)'}\``,
