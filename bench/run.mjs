@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
  * luban's benchmarks: one command that measures luban against the baselines
- * its design replaces, prints a table and writes bench/RESULTS.md.
+ * its design replaces, prints a table and writes bench/RESULTS.md and
+ * bench/results.json (with the commit, date, machine and options).
  *
  *   node bench/run.mjs [--only builds,promotion,onboarding,scale,frontend,load] [--views 100] [--cold 10]
  *                      [--entities 1000] [--window 60] [--latency 20] [--no-write]
  *
- * Without --only it runs builds, promotion, onboarding, scale and frontend
- * (about 15 minutes on 2 cores); `--only load` is the 60-second load test of
- * 50 concurrent viewers. The frontend scenario starts the real backend on
+ * Without --only it runs every scenario, the load test of 50 concurrent
+ * viewers included (about 20 minutes on 2 cores); `--only load` runs one. The frontend scenario starts the real backend on
  * :7007 and the emulator on :7011-7014, so not while ./scripts/start runs.
  * Node 22 and the dependencies come from ./scripts/test or ./scripts/start
  * (or `source scripts/bootstrap.sh`).

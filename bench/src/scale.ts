@@ -140,6 +140,7 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
   const emulator = await startSeededEmulator();
   try {
     progress('adding the apps');
+    // Seeding goes at full speed; every view below pays the configured latency, as the header says.
     const apps = await addApps(emulator, options.entities);
     progress('starting the backend');
     const projects = new Set(apps.map(a => a.project));
@@ -152,6 +153,7 @@ export async function benchScale(options: BenchOptions): Promise<Section> {
     });
     try {
       await pause(1000);
+      emulator.faults.latencyMs = options.latencyMs;
       const started = memory();
       progress('cold views');
 
