@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { DEMO, type RunningEmulator } from '@luban-backstage/emulator';
 import yaml from 'yaml';
-import { getJson, pause, recording, startBenchBackend, startSeededEmulator, type BenchOptions, type Section } from './fixtures';
+import { emulatorConfig } from '../../plugins/luban-backend/src/__testUtils__/lubanBackend';
+import { getJson, pause, postJson, recording, startBenchBackend, startSeededEmulator, type BenchBackend, type BenchOptions, type Section } from './fixtures';
 import { ms, ratio, summarize } from './stats';
 
 const exec = promisify(execFile);
@@ -71,6 +73,74 @@ async function cloneAndRead(emulator: RunningEmulator): Promise<Record<string, s
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const ARGO_APPLICATIONS = { group: 'argoproj.io', apiVersion: 'v1alpha1', plural: 'applications' };
+const ARGO_ENTITY = 'bench-argo-view';
+
+/**
+ * The second thing a user would pick: the Kubernetes plugin's backend with
+ * Argo CD Applications as a custom resource, an entity that selects the
+ * app's Applications by label.
+ */
+function kubernetesPluginOptions(emulator: RunningEmulator) {
+  const { kubernetes } = emulatorConfig(emulator) as { kubernetes: Record<string, unknown> };
+  return {
+    emulator,
+    config: {
+      luban: { gitops: { autoDeploy: 'off' }, environments: ENVIRONMENTS.map(name => ({ name })) },
+      kubernetes: { ...kubernetes, serviceLocatorMethod: { type: 'multiTenant' }, customResources: [ARGO_APPLICATIONS] },
+    },
+    features: [kubernetesPlugin],
+    entities: [
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: ARGO_ENTITY, annotations: { 'backstage.io/kubernetes-label-selector': `luban.dev/app=${DEMO.app}` } },
+        spec: { type: 'service', lifecycle: 'production', owner: 'user:default/mock' },
+      },
+    ],
+  };
+}
+
+/** The images per environment as the Argo CD Applications report them (`status.summary.images`), through the Kubernetes plugin. */
+async function argoApplicationsView(backend: BenchBackend): Promise<Record<string, string | undefined>> {
+  const { status, body } = await postJson(`${backend.baseUrl}/api/kubernetes/resources/custom/query`, backend.owner, {
+    entityRef: `component:default/${ARGO_ENTITY}`,
+    auth: {},
+    customResources: [ARGO_APPLICATIONS],
+  });
+  const applications: Array<{ metadata: { labels?: Record<string, string> }; status?: { summary?: { images?: string[] } } }> =
+    body?.items?.[0]?.resources?.[0]?.resources ?? [];
+  if (status !== 200 || applications.length !== ENVIRONMENTS.length) {
+    throw new Error(`the Kubernetes plugin answered ${status} with ${applications.length} Applications: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return Object.fromEntries(
+    applications.map(a => [a.metadata.labels?.['luban.dev/environment'], a.status?.summary?.images?.find(i => i.includes('@'))?.split('@')[1]]),
+  );
+}
+
+/** Warm views of the Argo CD Applications through the Kubernetes plugin, on a backend of its own. */
+async function measureArgoApplications(emulator: RunningEmulator, options: BenchOptions, digests: Record<string, string | undefined>) {
+  const backend = await startBenchBackend(kubernetesPluginOptions(emulator));
+  try {
+    const first = await argoApplicationsView(backend);
+    const agreeing = ENVIRONMENTS.filter(env => first[env] === digests[env]).length;
+    const warm = await recording(emulator, async () => {
+      const samples: number[] = [];
+      for (let i = 0; i < options.views; i++) {
+        const started = performance.now();
+        await argoApplicationsView(backend);
+        samples.push(performance.now() - started);
+      }
+      return summarize(samples);
+    });
+    return { timings: warm.value, requests: warm.requests.filter(r => !isWatchRequest(r.path)).length, agreeing };
+  } finally {
+    await backend.stop();
+  }
+}
+
+const isWatchRequest = (path: string) => /[?&]watch=(true|1)/.test(path);
 
 /**
  * (b) The promotion state of an app in three environments: luban's
@@ -143,6 +213,8 @@ export async function benchPromotion(options: BenchOptions): Promise<Section> {
         }
         return summarize(samples);
       });
+      const lubanDigests = Object.fromEntries(state.environments.map((e: { name: string; digest?: string }) => [e.name, e.digest]));
+      const argo = await measureArgoApplications(emulator, options, lubanDigests);
       const perView = (count: number) => (count / options.views).toFixed(count % options.views === 0 ? 0 : 1);
       const coldTimings = summarize(cold);
       const perEnvironment = upstream.length / options.views / ENVIRONMENTS.length;
@@ -162,6 +234,17 @@ export async function benchPromotion(options: BenchOptions): Promise<Section> {
                 ? `; short of 10× because a warm view still waits for one conditional request (${options.latencyMs} ms of latency) before it can trust its cache, while the clone pays for 2 round trips plus git's own work — the more latency, the closer the two`
                 : ''
             }`,
+          },
+          {
+            scenario: 'b',
+            metric: `Promotion view p50 / p95, warm, against the Kubernetes plugin reading Argo CD Applications (n=${options.views})`,
+            luban: `${ms(warm.value.p50)} / ${ms(warm.value.p95)}`,
+            baseline: `${ms(argo.timings.p50)} / ${ms(argo.timings.p95)} (custom resource query)`,
+            target: '',
+            note:
+              `${ratio(argo.timings.p50, warm.value.p50)} at p50; the query costs ${perView(argo.requests)} Kubernetes requests per view and shows ` +
+              `only the images Argo CD reports (status.summary.images; ${argo.agreeing} of ${ENVIRONMENTS.length} environments agree with luban's overlay digests): ` +
+              'no builds, scans, commits, dates or open pull requests, and an environment that is OutOfSync shows what ran before',
           },
           {
             scenario: 'b',
