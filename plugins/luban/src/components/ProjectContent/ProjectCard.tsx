@@ -28,14 +28,18 @@ export function ProjectCard(props: {
   project: string;
   app?: string;
   view?: LubanProjectView;
+  /** The entity is the project's System: its apps are listed beside it, it is none of them. */
+  isProjectSystem?: boolean;
 }) {
-  const { project, app, view } = props;
+  const { project, app, view, isProjectSystem } = props;
   const appProblem =
     app === undefined ? undefined : findNameProblem('app', app);
   const details: Array<[string, ReactNode]> = [
     ['Project', <code>{project}</code>],
-    ['App', appDetail(app)],
   ];
+  if (!isProjectSystem) {
+    details.push(['App', appDetail(app)]);
+  }
   if (view) {
     details.push(
       ['Harbor project', <code>{view.harborProject}</code>],
@@ -45,7 +49,7 @@ export function ProjectCard(props: {
   }
 
   return (
-    <InfoCard title="Luban project" titleTypographyProps={cardHeadingProps}>
+    <InfoCard title="Project" titleTypographyProps={cardHeadingProps}>
       <DetailsList details={details} />
       {appProblem && (
         <Alert severity="warning">

@@ -4,8 +4,16 @@ import {
   TestApiProvider,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import type { LubanProjectView } from '@luban-backstage/plugin-luban-common';
+import {
+  EntityProvider,
+  catalogApiRef,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import type {
+  LubanProjectView,
+  LubanPromotionState,
+} from '@luban-backstage/plugin-luban-common';
 import { screen, within } from '@testing-library/react';
 import { type LubanApi, lubanApiRef } from '../../api';
 import { ProjectContent } from './ProjectContent';
@@ -70,7 +78,7 @@ describe('ProjectContent', () => {
       ['prd', 'prd-acme', 'Deployments'],
     ]);
     expect(
-      screen.getByRole('heading', { level: 2, name: 'Luban project' }),
+      screen.getByRole('heading', { level: 2, name: 'Project' }),
     ).toBeInTheDocument();
     expect(
       screen.getByRole('heading', { level: 2, name: 'Namespaces' }),
@@ -233,5 +241,96 @@ describe('ProjectContent', () => {
       ['qa-acme', 'default', 'Deployments'],
       ['prod-acme', 'prod-cluster', 'Deployments'],
     ]);
+  });
+});
+
+describe('ProjectContent on the project System', () => {
+  const system: Entity = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'System',
+    metadata: { name: 'acme', annotations: { 'luban.dev/project': 'acme' } },
+    spec: { owner: 'team-a' },
+  };
+  const app = (name: string): Entity => ({
+    ...entityWith({ 'luban.dev/project': 'acme', 'luban.dev/app': name }),
+    metadata: {
+      name,
+      annotations: { 'luban.dev/project': 'acme', 'luban.dev/app': name },
+    },
+  });
+  const state = (name: string): LubanPromotionState => ({
+    gitopsRepo: 'https://github.com/acme/acme-gitops',
+    environments: [
+      {
+        name: 'snd',
+        overlayPath: `apps/${name}/overlays/snd/kustomization.yaml`,
+        image: `harbor.acme.test/acme/${name}@sha256:${'5d'.repeat(32)}`,
+        digest: `sha256:${'5d'.repeat(32)}`,
+        argoCd: {
+          application: `snd-acme-${name}`,
+          syncStatus: 'Synced',
+          healthStatus: 'Healthy',
+        },
+      },
+      {
+        name: 'prd',
+        promotesFrom: 'snd',
+        overlayPath: `apps/${name}/overlays/prd/kustomization.yaml`,
+        image: `harbor.acme.test/acme/${name}`,
+        argoCd: {
+          application: `prd-acme-${name}`,
+          syncStatus: 'Synced',
+          healthStatus: 'Healthy',
+        },
+      },
+    ],
+  });
+
+  it('lists the apps by environment, and asks for no app annotation', async () => {
+    renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [
+            lubanApiRef,
+            {
+              getProject: async () => ({ ...view, app: undefined }),
+              getPromotion: async ref => state(ref.name),
+            },
+          ],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [app('ledger-api'), app('billing-api'), system],
+            }),
+          ],
+        ]}
+      >
+        <EntityProvider entity={system}>
+          <ProjectContent />
+        </EntityProvider>
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+
+    const table = await screen.findByRole('table', {
+      name: 'Apps of acme by environment',
+    });
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map(header => header.textContent),
+    ).toEqual(['App', 'snd', 'prd']);
+    const ledger = within(table).getByRole('row', { name: /^ledger-api/ });
+    expect(within(ledger).getByText('sha256:5d5d5d5d5d5d')).toBeInTheDocument();
+    expect(within(ledger).getByText('Synced · Healthy')).toBeInTheDocument();
+    expect(within(ledger).getByText('Not deployed yet')).toBeInTheDocument();
+    expect(
+      within(table)
+        .getAllByRole('rowheader')
+        .map(header => header.textContent),
+    ).toEqual(['billing-api', 'ledger-api']);
+    expect(screen.queryByText(/luban\.dev\/app/)).not.toBeInTheDocument();
+    expect(screen.getByText('acme-images')).toBeInTheDocument();
+    expect(screen.getByText('acme-gitops')).toBeInTheDocument();
   });
 });

@@ -17,7 +17,13 @@ import useAsync from 'react-use/esm/useAsync';
 import { lubanApiRef } from '../../api';
 import { LubanEntityGuard, backendMessage } from '../shared';
 import { NamespacesCard } from './NamespacesCard';
+import { ProjectAppsCard } from './ProjectAppsCard';
 import { ProjectCard } from './ProjectCard';
+
+/** The project's own page in the catalog: its System, not one of its apps. */
+function isSystem(entity: Entity): boolean {
+  return entity.kind.toLocaleLowerCase('en-US') === 'system';
+}
 
 /** The project and app from the annotations, the names from the backend. */
 function ProjectView(props: { entity: Entity; project: string; app?: string }) {
@@ -48,11 +54,24 @@ function ProjectView(props: { entity: Entity; project: string; app?: string }) {
   return (
     <Grid container spacing={3} alignItems="stretch">
       <Grid item xs={12} md={4}>
-        <ProjectCard project={project} app={app} view={view.value} />
+        <ProjectCard
+          project={project}
+          app={app}
+          view={view.value}
+          isProjectSystem={isSystem(entity)}
+        />
       </Grid>
       <Grid item xs={12} md={8}>
         {namespaces}
       </Grid>
+      {isSystem(entity) && view.value && (
+        <Grid item xs={12}>
+          <ProjectAppsCard
+            project={project}
+            environments={view.value.environments.map(({ name }) => name)}
+          />
+        </Grid>
+      )}
     </Grid>
   );
 }
@@ -86,9 +105,10 @@ function ValidProject(props: { entity: Entity }) {
 }
 
 /**
- * The project tab: the entity's luban project and app, what the project owns
- * on the platform (Harbor and Argo CD projects, GitOps repository) and its
- * namespace in each configured environment.
+ * The Project tab: the entity's luban project and app, what the project owns
+ * on the platform (Harbor and Argo CD projects, GitOps repository), its
+ * namespace in each configured environment and, on the project's System, its
+ * apps by environment.
  *
  * @public
  */
