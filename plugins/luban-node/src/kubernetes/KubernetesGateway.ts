@@ -262,13 +262,27 @@ export class KubernetesGateway {
    * latest Build gets the `additionalBuildNeeded` annotation. kpack rebuilds
    * the commit it last resolved, not a newer one pushed since: for a push,
    * use {@link KubernetesGateway.resolveSourceNow}.
+   *
+   * Idempotent while the asked-for build is not done: when the latest Build
+   * still carries the annotation (kpack has not acted on it yet) or is a
+   * TRIGGER build still running, that is the rebuild, and nothing is
+   * written. A caller who retries after the answer to its patch was lost
+   * (the patch was applied) so gets one build, not two.
    */
   async triggerBuild(namespace: string, image: string): Promise<{ triggeredFrom: string }> {
-    const [latest] = await this.listBuilds(namespace, image);
+    const objects = await this.list(KPACK.apiVersion, 'Build', { namespace, labelSelector: buildsOfImageSelector(image) });
+    const builds = objects.map(object => ({ object, build: toKpackBuild(object) })).sort((a, b) => b.build.number - a.build.number);
+    const [latest, previous] = builds.map(b => b.build);
     if (!latest) {
       throw new NotFoundError(
         `kpack Image '${image}' in namespace '${namespace}' of Kubernetes cluster '${this.cluster.name}' has no build yet to trigger from`,
       );
+    }
+    if (builds[0].object.metadata?.annotations?.[KPACK.additionalBuildNeededAnnotation]) {
+      return { triggeredFrom: latest.name };
+    }
+    if (latest.status === 'running' && latest.reasons.includes('TRIGGER') && previous) {
+      return { triggeredFrom: previous.name };
     }
     await this.mergePatch(
       { apiVersion: KPACK.apiVersion, kind: 'Build', metadata: { name: latest.name, namespace } },

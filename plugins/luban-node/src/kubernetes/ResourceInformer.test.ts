@@ -80,6 +80,27 @@ describe('kpack builds and the resource informer', () => {
     await expect(gateway.triggerBuild('ci-acme', 'nothing')).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
+  it('asks kpack once when a trigger is asked for again before its build is done, as after a lost answer', async () => {
+    // Builds long enough that the second ask comes while the first one's build runs.
+    emulator.setBuildStepMs(300);
+    try {
+      expect(await gateway.triggerBuild('ci-acme', 'api')).toEqual({ triggeredFrom: 'api-build-1' });
+      emulator.requests.clear();
+      // kpack has yet to act on the annotation, or runs api-build-2 for it: either way that is the rebuild asked for.
+      expect(await gateway.triggerBuild('ci-acme', 'api')).toEqual({ triggeredFrom: 'api-build-1' });
+      expect(emulator.requests.mutating()).toEqual([]);
+      await emulator.settled();
+    } finally {
+      emulator.setBuildStepMs(0);
+    }
+    expect((await gateway.listBuilds('ci-acme', 'api')).map(b => [b.name, b.reasons, b.status])).toEqual([
+      ['api-build-2', ['TRIGGER'], 'succeeded'],
+      ['api-build-1', ['CONFIG'], 'succeeded'],
+    ]);
+    // Once it is done, a trigger asks for another.
+    expect(await gateway.triggerBuild('ci-acme', 'api')).toEqual({ triggeredFrom: 'api-build-2' });
+  });
+
   // kpack pkg/reconciler/sourceresolver/sourceresolver.go: any change of the resolver makes kpack resolve the branch again.
   it('has kpack build a pushed commit at once by annotating the Image’s SourceResolver (a trigger would rebuild the commit resolved before)', async () => {
     const pushed = await emulator.git.commit('github/acme/api.git', { branch: 'main', message: 'change', changes: [{ path: 'a', content: 'c' }] });
