@@ -14,7 +14,7 @@ export interface ProposedChange {
 export function supersededDescription(newer: ProposedChange, previous: string): string {
   const kind = newer.branch.kind === 'rollback' ? 'a rollback' : 'a newer promotion';
   return [
-    `Superseded by ${newer.url} (${kind} of ${newer.branch.app} in ${newer.branch.env}, to ${newer.branch.shortDigest}); luban closed this one so that it cannot be merged later and move ${newer.branch.env} to an older version.`,
+    `Superseded by ${newer.url} (${kind} of ${newer.branch.app} in ${newer.branch.env}, to ${newer.branch.shortDigest}). luban closed this one: merged after the newer change, it would undo it.`,
     '',
     '---',
     '',
