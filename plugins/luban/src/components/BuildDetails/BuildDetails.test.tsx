@@ -17,6 +17,7 @@ import {
   lubanEntity,
   stepsUpTo,
 } from '../shared/__testUtils__';
+import userEvent from '@testing-library/user-event';
 import { BuildDetails, defaultLogStep } from './BuildDetails';
 
 const entityRef = getCompoundEntityRef(lubanEntity());
@@ -77,8 +78,8 @@ function detail(term: string): HTMLElement {
 }
 
 describe('defaultLogStep', () => {
-  it('picks the running step, else the first failed one, else all steps', () => {
-    expect(defaultLogStep(runningBuild(4))).toBe('build');
+  it('picks all steps while the build runs, else the first failed one, else all steps', () => {
+    expect(defaultLogStep(runningBuild(4))).toBeUndefined();
     expect(
       defaultLogStep(
         aBuild({ status: 'failed', steps: stepsUpTo(5, 'failed') }),
@@ -150,7 +151,7 @@ describe('BuildDetails', () => {
     expect(steps[4]).toHaveAttribute('aria-current', 'step');
   });
 
-  it('shows a rebase (STACK) build with its own steps, and opens the log of its rebase', async () => {
+  it('shows a rebase (STACK) build with its own steps', async () => {
     renderDetails({
       getBuild: async () => ({
         ...runningBuild(0),
@@ -172,7 +173,8 @@ describe('BuildDetails', () => {
       'completionWaiting',
     ]);
     const choice = screen.getByRole('combobox', { name: 'Step' });
-    expect(choice).toHaveValue('rebase');
+    // Running, the log follows the whole build (both steps, in order).
+    expect(choice).toHaveValue('all');
     expect(
       within(choice)
         .getAllByRole('option')
@@ -206,7 +208,10 @@ describe('BuildDetails', () => {
     ).toHaveTextContent('ERROR: failed to export: denied');
   });
 
-  it('follows the running step, and the next one once the build moves on', async () => {
+  // The backend streams every step in order under `--- <step> ---` headers
+  // (luban-backend KpackBuildService.streamLog): one stream for the build.
+  it('follows the whole build in one stream, marks the running step, and can be paused', async () => {
+    const user = userEvent.setup();
     const logs = fakeBuildLogs();
     const getBuild = jest
       .fn<Promise<LubanBuild>, []>()
@@ -218,30 +223,45 @@ describe('BuildDetails', () => {
     );
 
     await waitFor(() => expect(logs.followed).toHaveLength(1));
-    expect(logs.latest().options).toMatchObject({
-      step: 'build',
-      follow: true,
+    expect(logs.latest().options).toMatchObject({ follow: true });
+    expect(logs.latest().options.step).toBeUndefined();
+    logs
+      .latest()
+      .write('--- detect ---\npass: python\n--- build ---\nInstalling uv\n');
+    const log = screen.getByRole('log', {
+      name: 'Log of build #13, all steps',
     });
-    logs.latest().write('Installing node\n');
-    expect(
-      screen.getByRole('log', { name: 'Log of build #13, step build' }),
-    ).toHaveTextContent('Installing node');
+    expect(log).toHaveTextContent('pass: python');
+    expect(log).toHaveTextContent('Installing uv');
+    const marked = () =>
+      Array.from(log.querySelectorAll('[data-current-step]')).map(
+        line => line.textContent,
+      );
+    expect(marked()).toEqual(['--- build ---\n', 'Installing uv\n']);
 
+    // A signal moves the build on: the same stream goes on, export is marked.
     signals.publish(channel, {
       type: 'build',
       build: 'ledger-api-build-13',
       status: 'running',
     });
+    await waitFor(() => expect(getBuild).toHaveBeenCalledTimes(2));
+    logs.latest().write('--- export ---\n*** Digest: sha256:abc\n');
+    await waitFor(() =>
+      expect(marked()).toEqual([
+        '--- export ---\n',
+        '*** Digest: sha256:abc\n',
+      ]),
+    );
+    expect(logs.followed).toHaveLength(1);
 
-    await waitFor(() => expect(logs.followed).toHaveLength(2));
-    expect(logs.followed[0].options.signal?.aborted).toBe(true);
-    expect(logs.latest().options).toMatchObject({
-      step: 'export',
-      follow: true,
-    });
-    expect(
-      await screen.findByRole('log', { name: 'Log of build #13, step export' }),
-    ).toBeInTheDocument();
+    // Paused, the view holds still while lines arrive; resumed, it catches up.
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    logs.latest().write('Reusing cache layer\n');
+    expect(log).not.toHaveTextContent('Reusing cache layer');
+    expect(screen.getByText(/^Paused/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Resume' }));
+    expect(log).toHaveTextContent('Reusing cache layer');
   });
 
   it('shows the new state when a signal says the build changed', async () => {

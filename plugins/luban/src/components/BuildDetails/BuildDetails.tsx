@@ -28,14 +28,16 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /**
- * The step whose log to show when the user has not chosen one: the running
- * step, else the first failed one, else (undefined) all steps.
+ * The step whose log to show when the user has not chosen one: all steps
+ * (undefined) while the build runs, so that the log follows the whole build
+ * in order rather than one step's lines at a time; the first failed step of
+ * a failed build; else all steps.
  */
 export function defaultLogStep(build: LubanBuild): string | undefined {
-  return (
-    build.steps.find(step => step.state === 'running')?.name ??
-    build.steps.find(step => step.state === 'failed')?.name
-  );
+  if (build.status === 'running') {
+    return undefined;
+  }
+  return build.steps.find(step => step.state === 'failed')?.name;
 }
 
 /** The step chosen, if the build has it; `ALL_STEPS` means undefined. */

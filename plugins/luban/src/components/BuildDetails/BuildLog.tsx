@@ -5,7 +5,7 @@ import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { backendMessage, cardHeadingProps } from '../shared';
 import { LogText, filterLogLines, splitLogLines } from './LogText';
 import { LogToolbar } from './LogToolbar';
@@ -45,7 +45,11 @@ function logProgress(log: {
   streaming: boolean;
   following: boolean;
   empty: boolean;
+  paused: boolean;
 }): string {
+  if (log.streaming && log.following && log.paused) {
+    return 'Paused: new lines wait until you resume.';
+  }
   if (log.streaming && log.following) {
     return 'Following the build: new lines appear as they are written.';
   }
@@ -82,11 +86,16 @@ export function BuildLog(props: {
     onFollowEnd,
   );
   const [query, setQuery] = useState('');
-  const lines = useMemo(() => splitLogLines(log.text), [log.text]);
+  // Paused, the view keeps the text it had; the stream goes on underneath.
+  const [pausedText, setPausedText] = useState<string>();
+  useEffect(() => setPausedText(undefined), [build.name, step]);
+  const text = pausedText ?? log.text;
+  const lines = useMemo(() => splitLogLines(text), [text]);
   const shown = useMemo(() => filterLogLines(lines, query), [lines, query]);
   const tailing = log.streaming && log.following;
+  const runningStep = build.steps.find(s => s.state === 'running')?.name;
   const bottom = useStickToBottom<HTMLPreElement>({
-    content: log.text,
+    content: text,
     following: tailing,
     resetKey: `${build.name}\n${step}`,
   });
@@ -123,13 +132,32 @@ export function BuildLog(props: {
         tabIndex={0}
         onScroll={bottom.onScroll}
       >
-        <LogText lines={shown} query={query} />
+        <LogText
+          lines={shown}
+          query={query}
+          currentStep={step === undefined ? runningStep : undefined}
+        />
       </pre>
       <div className={classes.footer}>
         <Typography variant="body2">
-          {logProgress({ ...log, empty: lines.length === 0 })}
+          {logProgress({
+            ...log,
+            empty: lines.length === 0,
+            paused: pausedText !== undefined,
+          })}
         </Typography>
-        {tailing && !bottom.pinned && (
+        {tailing && (
+          <Button
+            size="small"
+            variant="outlined"
+            onClick={() =>
+              setPausedText(pausedText === undefined ? log.text : undefined)
+            }
+          >
+            {pausedText === undefined ? 'Pause' : 'Resume'}
+          </Button>
+        )}
+        {tailing && pausedText === undefined && !bottom.pinned && (
           <Button size="small" onClick={bottom.pin}>
             Jump to the newest line
           </Button>

@@ -5,7 +5,13 @@ import { Fragment } from 'react';
 export interface LogLine {
   number: number;
   text: string;
+  /** The step the line belongs to, in a log of all steps. */
+  step?: string;
 }
+
+// The backend heads each step of a log of all steps with `--- <step> ---`
+// (KpackBuildService.streamLog).
+const STEP_HEADER = /^--- (\S+) ---$/;
 
 // Buildpacks colour their output; the escape codes are noise in a web page.
 // eslint-disable-next-line no-control-regex
@@ -17,7 +23,11 @@ export function splitLogLines(text: string): LogLine[] {
   if (lines[lines.length - 1] === '') {
     lines.pop();
   }
-  return lines.map((line, index) => ({ number: index + 1, text: line }));
+  let step: string | undefined;
+  return lines.map((line, index) => {
+    step = STEP_HEADER.exec(line)?.[1] ?? step;
+    return { number: index + 1, text: line, step };
+  });
 }
 
 /** The lines containing `query`, ignoring case; all lines for an empty query. */
@@ -42,6 +52,14 @@ const useStyles = makeStyles(theme => ({
       color: theme.palette.text.secondary,
       userSelect: 'none',
     },
+  },
+  // The running step of a followed build: marked in the margin and shaded,
+  // so the eye finds where the build is among all its steps.
+  current: {
+    display: 'inline-block',
+    width: '100%',
+    boxShadow: `inset 3px 0 0 ${theme.palette.primary.main}`,
+    backgroundColor: theme.palette.action.hover,
   },
   match: {
     backgroundColor: theme.palette.secondary.main,
@@ -86,16 +104,28 @@ function Highlighted(props: { text: string; query: string }) {
  * Log lines with their numbers, `query` highlighted. Meant to sit in a
  * `<pre>`: each line ends with a newline so that copying keeps the lines.
  */
-export function LogText(props: { lines: LogLine[]; query: string }) {
-  const { lines, query } = props;
+export function LogText(props: {
+  lines: LogLine[];
+  query: string;
+  /** The step to mark as running, in a log of all steps. */
+  currentStep?: string;
+}) {
+  const { lines, query, currentStep } = props;
   const classes = useStyles();
   return (
     <>
       {lines.map(line => (
         <span
           key={line.number}
-          className={classes.line}
+          className={
+            currentStep && line.step === currentStep
+              ? `${classes.line} ${classes.current}`
+              : classes.line
+          }
           data-line={line.number}
+          data-current-step={
+            currentStep && line.step === currentStep ? true : undefined
+          }
         >
           <Highlighted text={line.text} query={query} />
           {'\n'}
