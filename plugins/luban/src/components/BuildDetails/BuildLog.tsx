@@ -62,6 +62,38 @@ function logProgress(log: {
   return 'End of the log.';
 }
 
+/** Where the log stands, and Pause/Resume and "Jump" while it is followed. */
+function LogFooter(props: {
+  progress: string;
+  tailing: boolean;
+  paused: boolean;
+  onPauseChange: (paused: boolean) => void;
+  pinned: boolean;
+  onPin: () => void;
+}) {
+  const { progress, tailing, paused, onPauseChange, pinned, onPin } = props;
+  const classes = useStyles();
+  return (
+    <div className={classes.footer}>
+      <Typography variant="body2">{progress}</Typography>
+      {tailing && (
+        <Button
+          size="small"
+          variant="outlined"
+          onClick={() => onPauseChange(!paused)}
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </Button>
+      )}
+      {tailing && !paused && !pinned && (
+        <Button size="small" onClick={onPin}>
+          Jump to the newest line
+        </Button>
+      )}
+    </div>
+  );
+}
+
 /**
  * The log of a build, one step or all, streamed as it is written while the
  * build runs. Lines can be searched and the log downloaded; the view sticks
@@ -138,31 +170,18 @@ export function BuildLog(props: {
           currentStep={step === undefined ? runningStep : undefined}
         />
       </pre>
-      <div className={classes.footer}>
-        <Typography variant="body2">
-          {logProgress({
-            ...log,
-            empty: lines.length === 0,
-            paused: pausedText !== undefined,
-          })}
-        </Typography>
-        {tailing && (
-          <Button
-            size="small"
-            variant="outlined"
-            onClick={() =>
-              setPausedText(pausedText === undefined ? log.text : undefined)
-            }
-          >
-            {pausedText === undefined ? 'Pause' : 'Resume'}
-          </Button>
-        )}
-        {tailing && pausedText === undefined && !bottom.pinned && (
-          <Button size="small" onClick={bottom.pin}>
-            Jump to the newest line
-          </Button>
-        )}
-      </div>
+      <LogFooter
+        progress={logProgress({
+          ...log,
+          empty: lines.length === 0,
+          paused: pausedText !== undefined,
+        })}
+        tailing={tailing}
+        paused={pausedText !== undefined}
+        onPauseChange={pause => setPausedText(pause ? log.text : undefined)}
+        pinned={bottom.pinned}
+        onPin={bottom.pin}
+      />
     </InfoCard>
   );
 }
