@@ -19,6 +19,8 @@ import {
 
 const useStyles = makeStyles(theme => ({
   current: { marginLeft: theme.spacing(1) },
+  // Short words keep whole: the dialog squeezed "Build" into "Buil/d".
+  nowrap: { whiteSpace: 'nowrap' },
 }));
 
 function radioLabel(version: LubanDeployment, environment: string): string {
@@ -52,7 +54,9 @@ function VersionRow(props: {
           <Chip className={classes.current} size="small" label="running now" />
         )}
       </TableCell>
-      <TableCell>{version.build ? `#${version.build.number}` : '—'}</TableCell>
+      <TableCell className={classes.nowrap}>
+        {version.build ? `#${version.build.number}` : '—'}
+      </TableCell>
       <TableCell>
         <RelativeTime value={version.date} />
       </TableCell>
@@ -78,6 +82,7 @@ export function VersionTable(props: {
   disabled: boolean;
 }) {
   const { environment, versions, selected, onSelect, disabled } = props;
+  const classes = useStyles();
   return (
     <RadioGroup
       aria-label={`Version of ${environment} to restore`}
@@ -90,7 +95,7 @@ export function VersionTable(props: {
         aria-label={`Versions of ${environment}, newest first`}
       >
         <TableHead>
-          <TableRow>
+          <TableRow className={classes.nowrap}>
             <TableCell padding="checkbox">
               {/* The column of radio buttons needs a name. */}
               <VisuallyHidden>Restore</VisuallyHidden>
