@@ -117,10 +117,7 @@ describe('LubanDeliveryContent', () => {
     expect(prd).toHaveTextContent('1 critical, 3 high');
     expect(
       within(prd).getByRole('link', { name: /^Pull request #12: / }),
-    ).toHaveAttribute(
-      'href',
-      'https://github.com/acme/acme-gitops/pull/12',
-    );
+    ).toHaveAttribute('href', 'https://github.com/acme/acme-gitops/pull/12');
 
     const snd = environmentRow('snd');
     expect(within(snd).getByText('Synced · Healthy')).toBeInTheDocument();
@@ -243,7 +240,8 @@ describe('LubanDeliveryContent', () => {
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
       'Nothing to roll back to: prd was never deployed',
     );
-  });
+    // A hovered tooltip takes seconds on a busy machine (as in the permissions test).
+  }, 20_000);
 
   it('promotes through the dialog and shows the new pull request in the matrix', async () => {
     const user = userEvent.setup();
