@@ -58,8 +58,11 @@ const useStyles = makeStyles(theme => ({
     '& td, & th': {
       verticalAlign: 'top',
       whiteSpace: 'nowrap',
-      padding: theme.spacing(0.75, 1),
+      padding: theme.spacing(0.75),
     },
+    // A two-word header ("Pull request") may take two lines rather than
+    // widen a column whose cells are narrow ("#12").
+    '& thead th': { whiteSpace: 'normal', verticalAlign: 'bottom' },
   },
   problemsCell: { whiteSpace: 'normal !important' as 'normal' },
   environment: { fontWeight: 'bold' },
