@@ -8,6 +8,8 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import type { JsonObject } from '@backstage/types';
 import type { RunningEmulator } from '@luban-backstage/emulator';
 import { projectRecordAnnotations } from '@luban-backstage/plugin-luban-node';
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import request from 'supertest';
 import yaml from 'yaml';
 import scaffolderModuleLuban from '../index';
@@ -72,10 +74,10 @@ export function emulatorConfig(emulator: RunningEmulator): JsonObject {
       ],
     },
     luban: {
-      // Injected timeouts should fail fast in tests, yet a dozen-file GitOps
-      // push must still fit while the whole suite loads a 2-core CI machine
-      // (1 s did not, once in a few runs).
-      requestTimeoutSeconds: 3,
+      // No suite waits for a client timeout (a fault drops the connection
+      // instead), so this only has to outlast a slow answer on a loaded
+      // 2-core machine.
+      requestTimeoutSeconds: 60,
       harbor: { baseUrl: emulator.harbor.url, username: emulator.harbor.username, password: emulator.harbor.password },
     },
   };
@@ -177,47 +179,115 @@ export async function startScaffolder(options: { config: JsonObject; templates: 
   };
 }
 
+/** How many faults a convergence suite injected, by kind, over how many distinct write points. */
+export interface FaultCounts {
+  /** The mutating calls of the clean run, each faulted once per kind. */
+  points: number;
+  /** Answered 503: the system refused the write. */
+  refused: number;
+  /** The connection dropped before the write was applied (a timeout, without waiting for one). */
+  timedOut: number;
+  /** The write was applied, then the connection dropped before its answer (the idempotency case). */
+  lost: number;
+}
+
+const FAULT_KINDS = [
+  ['refused', 503],
+  ['timedOut', 'reset'],
+  ['lost', 'lost'],
+] as const;
+
+/** A RegExp that matches exactly this path (without its query), as the emulator's fault rules match. */
+function exactPath(path: string): RegExp {
+  return new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
 /**
- * Fails each mutating upstream call of a clean run in turn (with a 5xx and
- * with a timeout), re-runs, and expects the same end state as the clean
- * run. Returns the number of injection points covered.
+ * Every git repository of the emulator with its branches and commit count,
+ * so a run that commits twice, opens a second branch or creates a second
+ * repository differs from the clean run even when the files agree.
+ */
+async function gitCensus(emulator: RunningEmulator): Promise<Record<string, unknown>> {
+  const root = dirname(emulator.git.pathOf('census.git'));
+  const repositories: string[] = [];
+  const walk = async (dir: string, prefix: string) => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.filter(e => e.isDirectory())) {
+      if (entry.name.endsWith('.git')) repositories.push(`${prefix}${entry.name}`);
+      else await walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+    }
+  };
+  await walk(root, '');
+  const census: Record<string, unknown> = {};
+  for (const repository of repositories.sort()) {
+    const refs = await emulator.git.refs(repository);
+    const commits = new Set<string>();
+    for (const sha of refs.values()) {
+      for (const commit of await emulator.git.log(repository, sha)) commits.add(commit.sha);
+    }
+    census[repository] = { refs: [...refs.keys()].sort(), commits: commits.size };
+  }
+  return census;
+}
+
+/**
+ * Faults each mutating upstream call of a clean run in turn — exactly that
+ * call: its system, method and exact path, at its occurrence among the clean
+ * run's identical calls — once per kind: refused (503), timed out before
+ * applying (`reset`) and applied with the answer lost (`lost`). The faulted
+ * run may fail, or complete where a client retries safely; the re-run must
+ * complete and leave what the clean run left (the suite's `state` and every
+ * git repository's branches and commit count, so a duplicate shows).
+ * Expects every injected fault to have been met.
  */
 export async function expectConvergenceAfterEachFault(options: {
   emulator: RunningEmulator;
   /** Brings the systems to the state before the run (after a reset). */
   setup?: () => Promise<void>;
   run: () => Promise<TaskResult>;
-  /** What a user would compare: the objects the run leaves behind. */
+  /** What a user would compare: the objects the run leaves behind (list them, so a duplicate shows). */
   state: () => Promise<unknown> | unknown;
-}): Promise<number> {
+}): Promise<FaultCounts> {
   const { emulator, run } = options;
   const prepare = async () => {
     await emulator.reset();
     await options.setup?.();
     emulator.requests.clear();
   };
+  const snapshot = async () => ({ state: await options.state(), git: await gitCensus(emulator) });
   await prepare();
   const clean = await run();
   if (clean.status !== 'completed') throw new Error(`the clean run failed: ${clean.error}`);
-  const expected = await options.state();
+  const expected = await snapshot();
   const calls = emulator.requests.mutating();
+  const counts: FaultCounts = { points: calls.length, refused: 0, timedOut: 0, lost: 0 };
+  const seen = new Map<string, number>();
   for (const call of calls) {
-    for (const status of [503, 'timeout'] as const) {
+    const path = call.path.split('?')[0];
+    const key = `${call.system} ${call.method} ${path}`;
+    const nth = (seen.get(key) ?? 0) + 1;
+    seen.set(key, nth);
+    for (const [kind, status] of FAULT_KINDS) {
       await prepare();
-      emulator.faults.fail({ system: call.system, method: call.method, path: call.path.split('?')[0], status });
-      const failed = await run();
+      const rule = { system: call.system, method: call.method, path: exactPath(path), nth };
+      const remove = emulator.faults.fail({ ...rule, status });
+      const faulted = await run();
+      remove();
+      const met = emulator.requests.entries(call.system).filter(r => r.method === call.method && r.path.split('?')[0] === path).length;
       const rerun = await run();
-      const where = `${status} on ${call.method} ${call.path}`;
-      expect({ where, failed: failed.status, rerun: rerun.status, rerunError: rerun.error }).toEqual({
+      const where = `${kind} at ${call.method} ${path} #${nth}`;
+      expect({ where, met: met >= nth, faulted: faulted.status !== 'cancelled', rerun: rerun.status, rerunError: rerun.error }).toEqual({
         where,
-        failed: 'failed',
+        met: true,
+        faulted: true,
         rerun: 'completed',
         rerunError: undefined,
       });
-      expect({ where, state: await options.state() }).toEqual({ where, state: expected });
+      expect({ where, ...(await snapshot()) }).toEqual({ where, ...expected });
+      counts[kind] += 1;
     }
   }
-  return calls.length;
+  return counts;
 }
 
 /** An example's steps with github.com and dev.azure.com pointed at the emulator. */

@@ -4,7 +4,6 @@ import { startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@
 import yaml from 'yaml';
 import {
   emulatorConfig,
-  expectConvergenceAfterEachFault,
   recordProject,
   startScaffolder,
   stepsOnEmulator,
@@ -88,13 +87,6 @@ describe('the project and Dagster actions through the scaffolder', () => {
       expect(emulator.requests.mutating()).toEqual([]);
     });
 
-    it('converges after a failure of any one of its writes, on GitHub and on Azure DevOps', async () => {
-      const converge = (template: string, repository: string) =>
-        expectConvergenceAfterEachFault({ emulator, setup: namespaces, run: () => scaffolder.run(template), state: () => files(repository) });
-      // GitHub: repository, tree/commit/ref of the descriptor; Azure DevOps: repository, initial push, descriptor push;
-      // on each, the project record's GitOps repository (issue 17).
-      expect((await converge('repo-github', GITOPS.github)) + (await converge('repo-azure', GITOPS.azure))).toBe(9);
-    }, 240_000);
   });
 
   describe('luban:argocd:project', () => {
@@ -159,15 +151,6 @@ describe('the project and Dagster actions through the scaffolder', () => {
       expect(emulator.requests.mutating()).toEqual([]);
     });
 
-    it('converges after a failure of any one of its writes', async () => {
-      const state = () =>
-        ['secrets', 'serviceaccounts', 'roles', 'rolebindings']
-          .flatMap(objects)
-          .map(o => ({ kind: o.kind, ns: o.metadata.namespace, name: o.metadata.name, labels: o.metadata.labels }));
-      // Secret, ServiceAccount, Role, RoleBinding (of one namespace: the others are written the same way).
-      const run = () => scaffolder.run('instance', { environments: ['snd'] });
-      expect(await expectConvergenceAfterEachFault({ emulator, setup: namespaces, run, state })).toBe(4);
-    }, 120_000);
   });
 
   describe('luban:dagster:platform and luban:dagster:location', () => {
@@ -289,27 +272,7 @@ describe('the project and Dagster actions through the scaffolder', () => {
       expect(emulator.requests.mutating()).toEqual([]);
     });
 
-    it('converges after a failure of any one of their writes', async () => {
-      const platform = await expectConvergenceAfterEachFault({
-        emulator,
-        setup: namespaces,
-        run: () => scaffolder.run('platform-github'),
-        state: () => files(GITOPS.github),
-      });
-      const location = await expectConvergenceAfterEachFault({
-        emulator,
-        setup: async () => {
-          await namespaces();
-          await emulator.github.api.createRepository('payments', 'payments-gitops', {
-            files: Object.fromEntries(['snd', 'prd'].map(env => [`apps/dagster/overlays/${env}/workspace.yaml`, 'load_from: []\n'])),
-          });
-        },
-        run: () => scaffolder.run('location'),
-        state: () => files(GITOPS.github),
-      });
-      // The platform: repository, tree/commit/ref of its files; the location: tree/commit/ref of both workspaces.
-      expect(platform + location).toBe(7);
-    }, 180_000);
+
   });
 
   it("renders a code server's deployment with its command, gRPC port and its own image in DAGSTER_CURRENT_IMAGE", async () => {
