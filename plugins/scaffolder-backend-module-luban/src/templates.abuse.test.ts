@@ -60,7 +60,6 @@ describe('the templates asked to reach hosts no integration names, or given host
     emulator.kubernetes.create('namespaces', { metadata: { name: 'argocd' } });
     github = new URL(emulator.github.url).host;
     const config = emulatorConfig(emulator) as any;
-    config.luban.requestTimeoutSeconds = 10;
     backend = await startTemplateBackend(config);
     // A project whose catalog entry someone edited to send its GitOps repository to the trap.
     await emulator.github.api.createRepository('rogue', 'rogue-gitops', {
@@ -194,7 +193,7 @@ describe('secrets of the templates: the Harbor robot secret, the webhook secret,
     // Fail each step once where it handles a secret, then let it succeed.
     const failures = [
       { template: 'harbor', fault: { system: 'harbor', method: 'POST', path: '/api/v2.0/robots', status: 503 } },
-      { template: 'harbor', fault: { system: 'kubernetes', method: 'POST', path: '/secrets', status: 'timeout' } },
+      { template: 'harbor', fault: { system: 'kubernetes', method: 'POST', path: '/secrets', status: 'reset' } },
       { template: 'harbor', fault: { system: 'harbor', path: '', status: 401 } },
       { template: 'gitops', fault: { system: 'github', path: '', status: 401 } },
       { template: 'webhook', fault: { system: 'github', method: 'POST', path: '/hooks', status: 422 } },

@@ -33,7 +33,6 @@ describeOnPostgres(title, () => {
     database = await databases.init(postgres!);
     const { connection } = database.client.config as { connection: JsonObject };
     const config = emulatorConfig(emulator) as any;
-    config.luban.requestTimeoutSeconds = 10;
     // Onboarding registers luban's push webhook on the GitOps repository; nothing listens there in this test.
     config.luban.webhooks = { targetBaseUrl: 'http://127.0.0.1:9/api/events/http', github: { secret: 'p'.repeat(32) } };
     config.backend = { database: { client: 'pg', connection, pluginDivisionMode: 'schema', ensureSchemaExists: true } };

@@ -106,21 +106,32 @@ describe('the software templates on the Create page', () => {
    * deploy its digest to snd, and returns the snd overlay.
    */
   async function sndAfterFirstBuild(created: CreatedApp): Promise<string> {
-    const deadline = Date.now() + 30_000;
     const overlayPath = `apps/${created.app}/overlays/snd/kustomization.yaml`;
-    for (;;) {
+    const deployed = async () => {
       const built = objects('builds', `ci-${created.project}`).find(
         b => b.metadata.labels?.['image.kpack.io/image'] === created.app && b.status?.latestImage,
       );
       const digest = built?.status.latestImage.split('@')[1];
       const branch = await emulator.git.defaultBranch(created.gitops.repository);
       const overlay = (await emulator.git.readFile(created.gitops.repository, branch, overlayPath))?.content.toString('utf8');
-      if (digest && overlay?.includes(`digest: ${digest}`)) return overlay;
-      if (Date.now() > deadline) {
-        throw new Error(`snd does not run the first build of ${created.app}: build ${digest ?? 'not finished'}, overlay:\n${overlay}`);
-      }
-      await new Promise(resolve => setTimeout(resolve, 200));
-    }
+      return digest && overlay?.includes(`digest: ${digest}`) ? overlay : undefined;
+    };
+    // The overlay changes only by a commit, and the Build finishes before the
+    // auto-deployer commits its digest: so look now and after each ref update
+    // of any repository (bounded by the test's timeout, not a deadline here).
+    let settled = false;
+    let unsubscribe = () => {};
+    return new Promise<string>((resolve, reject) => {
+      const check = () =>
+        deployed().then(overlay => {
+          if (!overlay || settled) return;
+          settled = true;
+          unsubscribe();
+          resolve(overlay);
+        }, reject);
+      unsubscribe = emulator.git.onRefUpdate(check);
+      check();
+    });
   }
 
   beforeAll(async () => {
@@ -141,7 +152,6 @@ describe('the software templates on the Create page', () => {
     github = new URL(emulator.github.url).host;
     azure = new URL(emulator.azure.url).host;
     const config = emulatorConfig(emulator) as any;
-    config.luban.requestTimeoutSeconds = 10;
     config.luban.webhooks = { targetBaseUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/events/http`, github: { secret: webhookSecret }, azure: { secret: webhookSecret } };
     config.luban.gateway = { domainSuffix: 'apps.example.com' };
     config.luban.argocd = { baseUrl: 'https://argocd.example.com' };
