@@ -82,6 +82,56 @@ function VersionCell(props: { environment?: LubanEnvironmentState }) {
   );
 }
 
+/** One row per app, one column per environment. */
+function AppsTable(props: {
+  project: string;
+  environments: string[];
+  apps: AppRow[];
+}) {
+  const { project, environments, apps } = props;
+  return (
+    <Table size="small" aria-label={`Apps of ${project} by environment`}>
+      <TableHead>
+        <TableRow>
+          <TableCell>App</TableCell>
+          {environments.map(name => (
+            <TableCell key={name}>{name}</TableCell>
+          ))}
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {apps.map(({ entity, state, error }) => (
+          <TableRow key={stringifyEntityRef(entity)}>
+            <TableCell
+              component="th"
+              scope="row"
+              role="rowheader"
+              style={{ whiteSpace: 'nowrap' }}
+            >
+              <EntityRefLink entityRef={entity} hideIcon />
+            </TableCell>
+            {error ? (
+              <TableCell colSpan={environments.length}>
+                Could not be read: {backendMessage(error)}
+              </TableCell>
+            ) : (
+              environments.map(name => (
+                <TableCell key={name}>
+                  <VersionCell
+                    environment={state?.environments.find(
+                      environment => environment.name === name,
+                    )}
+                  />
+                </TableCell>
+              ))
+            )}
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
 /**
  * The apps of a luban project by environment, for the project's System:
  * what each app runs in each environment and Argo CD's view of it, each app
@@ -125,40 +175,11 @@ export function ProjectAppsCard(props: {
     );
   } else {
     content = (
-      <Table size="small" aria-label={`Apps of ${project} by environment`}>
-        <TableHead>
-          <TableRow>
-            <TableCell>App</TableCell>
-            {environments.map(name => (
-              <TableCell key={name}>{name}</TableCell>
-            ))}
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {apps.value.map(({ entity, state, error }) => (
-            <TableRow key={stringifyEntityRef(entity)}>
-              <TableCell component="th" scope="row" role="rowheader">
-                <EntityRefLink entityRef={entity} hideIcon />
-              </TableCell>
-              {error ? (
-                <TableCell colSpan={environments.length}>
-                  Could not be read: {backendMessage(error)}
-                </TableCell>
-              ) : (
-                environments.map(name => (
-                  <TableCell key={name}>
-                    <VersionCell
-                      environment={state?.environments.find(
-                        environment => environment.name === name,
-                      )}
-                    />
-                  </TableCell>
-                ))
-              )}
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <AppsTable
+        project={project}
+        environments={environments}
+        apps={apps.value}
+      />
     );
   }
 
