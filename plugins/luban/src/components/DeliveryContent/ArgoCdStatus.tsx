@@ -30,7 +30,11 @@ const RANKED_ICONS: Array<[ComponentType, (argoCd: ArgoCd) => boolean]> = [
 
 const useStyles = makeStyles({
   // One line per environment: "Synced · Healthy", the application in the tooltip.
-  status: { whiteSpace: 'nowrap' },
+  status: {
+    display: 'inline-flex',
+    alignItems: 'center',
+    whiteSpace: 'nowrap',
+  },
 });
 
 /**
