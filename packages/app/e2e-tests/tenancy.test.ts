@@ -70,10 +70,11 @@ test("another team's member cannot add an app to the payments project from the C
   await page.getByRole('option', { name: /payments/ }).click();
   await page.getByRole('button', { name: 'Next' }).click();
   // The picker's fields are free-text comboboxes: typed, then left.
-  await page
-    .getByRole('textbox', { name: 'Owner' })
-    .pressSequentially('payments');
-  await page.getByRole('textbox', { name: 'Owner' }).press('Tab');
+  const owner = page.getByRole('textbox', {
+    name: 'Organization or user on the git host',
+  });
+  await owner.pressSequentially('payments');
+  await owner.press('Tab');
   await page
     .getByRole('textbox', { name: 'Repository name' })
     .pressSequentially(app);
