@@ -616,7 +616,10 @@ describe.each([
     expect(unavailable.message).toMatch(/\(503\): injected failure \(503\)\. The service failed or is unavailable; try again later\.$/);
     errors.push(unavailable);
 
-    const impatient = GitProviders.fromConfig(configWith(CANARY), { requestTimeoutMs: 300 });
+    // The client's own timeout, against a host that never answers: long enough
+    // that the warm-up read (which primes the client) answers in time on a
+    // loaded machine, short enough that the test waits it out once.
+    const impatient = GitProviders.fromConfig(configWith(CANARY), { requestTimeoutMs: 2000 });
     await impatient.forRepository(repo).getBranch(repo, 'main');
     emulator.faults.fail({ system: harness.system, method: 'GET', path: new RegExp(name), status: 'timeout' });
     const timedOut = await failure(impatient.forRepository(repo).getBranch(repo, 'main'));
