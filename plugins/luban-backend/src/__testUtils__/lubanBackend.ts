@@ -248,7 +248,7 @@ export async function startLubanBackend(
 
   // The catalog ingests the file location in the background, one entity at a time.
   const entityRefs = entities.map(e => `${String(e.kind).toLowerCase()}:default/${(e.metadata as { name: string }).name}`);
-  const deadline = Date.now() + 60_000 + entityRefs.length * 100;
+  // The catalog tells no one when it has ingested an entity: ask again after a short pause; jest's timeout bounds the wait.
   for (;;) {
     const found = await request(server)
       .post('/api/catalog/entities/by-refs')
@@ -256,9 +256,6 @@ export async function startLubanBackend(
       .send({ entityRefs, fields: ['metadata.name'] });
     const missing = found.status === 200 ? entityRefs.filter((_ref, index) => !found.body.items[index]) : entityRefs;
     if (missing.length === 0) break;
-    if (Date.now() > deadline) {
-      throw new Error(`the catalog did not ingest ${missing.length} test entities (${missing.slice(0, 3).join(', ')}…): ${found.status}`);
-    }
     await new Promise(resolve => setTimeout(resolve, 50));
   }
 
