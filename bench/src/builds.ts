@@ -16,7 +16,7 @@ import {
   type BenchOptions,
   type Section,
 } from './fixtures';
-import { ms, ratio, summarize } from './stats';
+import { ms, ratio, series, summarize } from './stats';
 
 const APP = 'bench-api';
 const BUILDS = 200;
@@ -58,16 +58,6 @@ async function kubernetesServiceView(backend: BenchBackend, entity: unknown) {
   const { status, body } = await postJson(`${backend.baseUrl}/api/kubernetes/services/${APP}`, backend.owner, { entity, auth: {} });
   const builds = body?.items?.[0]?.resources?.find((r: { type: string }) => r.type === 'customresources')?.resources?.length;
   if (status !== 200 || builds !== BUILDS) throw new Error(`the Kubernetes plugin answered ${status} with ${builds} builds`);
-}
-
-async function series(views: number, view: () => Promise<void>) {
-  const samples: number[] = [];
-  for (let i = 0; i < views; i++) {
-    const started = performance.now();
-    await view();
-    samples.push(performance.now() - started);
-  }
-  return summarize(samples);
 }
 
 /**

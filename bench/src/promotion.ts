@@ -8,7 +8,7 @@ import { DEMO, type RunningEmulator } from '@luban-backstage/emulator';
 import yaml from 'yaml';
 import { emulatorConfig } from '../../plugins/luban-backend/src/__testUtils__/lubanBackend';
 import { getJson, pause, postJson, recording, startBenchBackend, startSeededEmulator, type BenchBackend, type BenchOptions, type Section } from './fixtures';
-import { ms, ratio, summarize } from './stats';
+import { ms, ratio, series, summarize } from './stats';
 
 const exec = promisify(execFile);
 const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
@@ -125,15 +125,7 @@ async function measureArgoApplications(emulator: RunningEmulator, options: Bench
   try {
     const first = await argoApplicationsView(backend);
     const agreeing = ENVIRONMENTS.filter(env => first[env] === digests[env]).length;
-    const warm = await recording(emulator, async () => {
-      const samples: number[] = [];
-      for (let i = 0; i < options.views; i++) {
-        const started = performance.now();
-        await argoApplicationsView(backend);
-        samples.push(performance.now() - started);
-      }
-      return summarize(samples);
-    });
+    const warm = await recording(emulator, () => series(options.views, () => argoApplicationsView(backend)));
     return { timings: warm.value, requests: warm.requests.filter(r => !isWatchRequest(r.path)).length, agreeing };
   } finally {
     await backend.stop();
@@ -189,30 +181,18 @@ export async function benchPromotion(options: BenchOptions): Promise<Section> {
         throw new Error(`the promotion view has problems: ${JSON.stringify(state.environments.map((e: { problems?: string[] }) => e.problems))}`);
       }
       await pause(300);
-      const warm = await recording(emulator, async () => {
-        const samples: number[] = [];
-        for (let i = 0; i < options.views; i++) {
-          const started = performance.now();
-          await view(backend);
-          samples.push(performance.now() - started);
-        }
-        return summarize(samples);
-      });
+      const warm = await recording(emulator, () => series(options.views, () => view(backend)));
       const upstream = warm.requests.filter(r => r.system !== 'kubernetes');
       const conditional = upstream.filter(r => r.status === 304).length;
 
-      const clones = await recording(emulator, async () => {
-        const samples: number[] = [];
-        for (let i = 0; i < options.views; i++) {
-          const started = performance.now();
+      const clones = await recording(emulator, () =>
+        series(options.views, async () => {
           const digests = await cloneAndRead(emulator);
-          samples.push(performance.now() - started);
           if (ENVIRONMENTS.some(env => digests[env] !== state.environments.find((e: { name: string }) => e.name === env).digest)) {
             throw new Error(`the clone disagrees with luban: ${JSON.stringify(digests)}`);
           }
-        }
-        return summarize(samples);
-      });
+        }),
+      );
       const lubanDigests = Object.fromEntries(state.environments.map((e: { name: string; digest?: string }) => [e.name, e.digest]));
       const argo = await measureArgoApplications(emulator, options, lubanDigests);
       const perView = (count: number) => (count / options.views).toFixed(count % options.views === 0 ? 0 : 1);

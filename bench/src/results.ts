@@ -71,6 +71,7 @@ function markdown(context: RunContext, sections: Section[]): string {
   const { machine, options } = context;
   const rows = sections.flatMap(s => s.rows);
   const targets = rows.filter(r => r.met !== undefined);
+  const notRun = rows.filter(r => r.metric.endsWith(': did not run'));
   return [
     '# luban benchmark results',
     '',
@@ -81,6 +82,8 @@ function markdown(context: RunContext, sections: Section[]): string {
     `- Machine: ${machine.cpu} × ${machine.cores} (load average ${machine.loadAverageAtEnd.join(' ')} at the end), ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}`,
     `- Options: ${options.views} warm views, ${options.cold} cold backends, ${options.latencyMs} ms emulator latency, ${options.entities} entities, ${options.windowSeconds} s scale and load window`,
     `- Targets: ${targets.filter(r => r.met).length} met, ${targets.filter(r => !r.met).length} missed`,
+    // A scenario that failed has no target row to miss: say so, or the counts above would look better than the run.
+    ...(notRun.length > 0 ? [`- Did not run: ${notRun.map(r => r.metric.replace(/: did not run$/, '')).join(', ')} (the error is in its section)`] : []),
     '',
     markdownTable(rows),
     '',

@@ -48,3 +48,14 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
   const value = await fn();
   return { ms: performance.now() - started, value };
 }
+
+/** Times `views` calls of `view`, one after the other, and summarizes them. */
+export async function series(views: number, view: () => Promise<unknown>): Promise<Timings> {
+  const samples: number[] = [];
+  for (let i = 0; i < views; i++) {
+    const started = performance.now();
+    await view();
+    samples.push(performance.now() - started);
+  }
+  return summarize(samples);
+}
