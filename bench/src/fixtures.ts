@@ -11,7 +11,7 @@ import {
   type RequestRecord,
   type RunningEmulator,
 } from '@luban-backstage/emulator';
-import { startLubanBackend } from '../../plugins/luban-backend/src/__testUtils__/lubanBackend';
+import { DEMO_OWNER, startLubanBackend } from '../../plugins/luban-backend/src/__testUtils__/lubanBackend';
 
 /** One line of the results table: luban's figure next to its baseline and target. */
 export interface Row {
@@ -127,7 +127,8 @@ export function appEntity(emulator: RunningEmulator, options: { name: string; pr
         'backstage.io/kubernetes-label-selector': `image.kpack.io/image=${options.app}`,
       },
     },
-    spec: { type: 'service', lifecycle: 'production', owner: 'user:default/mock' },
+    // The owner the project record names: luban refuses an entity of any other owner.
+    spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
   };
 }
 

@@ -174,7 +174,8 @@ luban:
           ...process.env,
           APP_CONFIG_app_baseUrl: BASE_URL,
           LUBAN_EMULATOR_TOKEN: token,
-          LUBAN_WEBHOOK_SECRET: 'bench-webhook-secret',
+          // luban refuses to start with a webhook secret shorter than 32 characters.
+          LUBAN_WEBHOOK_SECRET: 'bench-webhook-secret-'.padEnd(48, '0'),
           NODE_EXTRA_CA_CERTS: caBundle,
         },
       },

@@ -43,7 +43,8 @@ export async function benchOnboarding(options: BenchOptions): Promise<Section> {
       const project = `bench${i}`;
       const values = {
         project,
-        owner: 'group:default/bench-team',
+        // A group the bench's user is a member of: onboarding refuses any other (the tenant boundary).
+        owner: 'group:default/payments-team',
         description: 'A project onboarded by the benchmark',
         gitopsRepoUrl: `${new URL(emulator.github.url).host}?owner=${project}&repo=${project}-gitops`,
       };

@@ -1,5 +1,6 @@
 import type { JsonObject } from '@backstage/types';
 import type { RequestRecord, RunningEmulator } from '@luban-backstage/emulator';
+import { DEMO_OWNER, recordProject } from '../../plugins/luban-backend/src/__testUtils__/lubanBackend';
 import { describeRequests, getJson, pause, recording, startBenchBackend, startSeededEmulator, type BenchBackend, type BenchOptions, type Section } from './fixtures';
 import { mib, ms, summarize } from './stats';
 
@@ -54,6 +55,8 @@ async function addApps(emulator: RunningEmulator, count: number): Promise<ScaleA
       for (const env of ENVIRONMENTS) files[`apps/${app}/overlays/${env}/kustomization.yaml`] = overlay(project, app, env, digestOf(`${app}-${env}`));
     }
     await emulator.github.api.createRepository(project, `${project}-gitops`, { files, description: `What runs where, for ${project}` });
+    // The project's record, as onboarding leaves it: luban serves only entities of a recorded project.
+    await recordProject(emulator, { project, owner: DEMO_OWNER, gitopsRepository: `${emulator.github.url}/${project}/${project}-gitops`, harborProject: project });
     // The digests are in Harbor, scanned, as kpack's pushes would have left them.
     emulator.harbor.api.createProject(project);
     for (const { app } of apps.filter(a => a.project === project)) {
@@ -98,7 +101,7 @@ function entityOf(emulator: RunningEmulator, { project, app }: ScaleApp): JsonOb
         'luban.dev/gitops-repo': `${emulator.github.url}/${project}/${project}-gitops`,
       },
     },
-    spec: { type: 'service', lifecycle: 'production', owner: 'user:default/mock' },
+    spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
   };
 }
 
