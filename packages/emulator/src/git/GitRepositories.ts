@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runGitOk } from './runGit';
+import { CurrentRefs } from './currentRefs';
 import { SettledAnswers } from './settledAnswers';
 import { runHttpBackend } from './smartHttp';
 
@@ -60,6 +61,7 @@ export class GitRepositories {
    * process once. A busy view (a thousand apps) otherwise spawns thousands.
    */
   private readonly answers = new SettledAnswers();
+  private readonly current = new CurrentRefs();
 
   constructor(private readonly root: string) {}
 
@@ -76,12 +78,21 @@ export class GitRepositories {
     return (await runGitOk(gitDir, args, { input, env: { HOME: this.root, ...env } })).toString('utf8');
   }
 
+  /** Forgets what was read of a repository's refs and HEAD, once they may have moved. */
+  private moved(repository: string) {
+    this.current.moved(repository);
+  }
+
   private async locked<T>(repository: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(repository) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(work);
     this.locks.set(repository, next);
     try {
       return await next;
+    } catch (error) {
+      // A write that failed may have failed because a ref had moved: read them afresh.
+      this.moved(repository);
+      throw error;
     } finally {
       if (this.locks.get(repository) === next) this.locks.delete(repository);
     }
@@ -104,6 +115,7 @@ export class GitRepositories {
     await this.git(undefined, ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`, path]);
     await this.git(repository, ['config', 'http.receivepack', 'true']);
     await this.git(repository, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
+    this.moved(repository);
   }
 
   async exists(repository: string): Promise<boolean> {
@@ -118,20 +130,26 @@ export class GitRepositories {
   async remove(repository: string): Promise<void> {
     await rm(this.pathOf(repository), { recursive: true, force: true });
     this.answers.forget(repository);
+    this.moved(repository);
   }
 
   /** The branch HEAD points at. */
   async defaultBranch(repository: string): Promise<string> {
-    const ref = (await this.git(repository, ['symbolic-ref', 'HEAD'])).trim();
-    return ref.replace(/^refs\/heads\//, '');
+    const head = await this.current.head(repository, () => this.git(repository, ['symbolic-ref', 'HEAD']));
+    return head.trim().replace(/^refs\/heads\//, '');
   }
 
   async setDefaultBranch(repository: string, branch: string): Promise<void> {
     await this.git(repository, ['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
+    this.moved(repository);
   }
 
   /** Every ref and the commit it points at, e.g. `refs/heads/main`. */
   async refs(repository: string): Promise<Map<string, string>> {
+    return this.current.refs(repository, () => this.readRefs(repository));
+  }
+
+  private async readRefs(repository: string): Promise<Map<string, string>> {
     const out = await this.git(repository, ['for-each-ref', '--format=%(refname) %(objectname)']);
     const refs = new Map<string, string>();
     for (const line of out.split('\n').filter(Boolean)) {
@@ -152,7 +170,10 @@ export class GitRepositories {
       FULL_SHA.test(revision) || revision.startsWith('refs/')
         ? [revision]
         : [`refs/heads/${revision}`, `refs/tags/${revision}`];
+    const refs = await this.refs(repository);
     for (const candidate of candidates) {
+      // A branch points at a commit: its ref answers without a git process.
+      if (candidate.startsWith('refs/heads/') && refs.has(candidate)) return refs.get(candidate);
       try {
         return (await this.git(repository, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`])).trim();
       } catch {
@@ -334,6 +355,7 @@ export class GitRepositories {
           )
         ).trim();
         await this.git(repository, ['update-ref', ref, sha, current]);
+        this.moved(repository);
         this.emit({ repository, ref, before: current, after: sha });
         return (await this.commitInfo(repository, sha))!;
       } finally {
@@ -382,6 +404,7 @@ export class GitRepositories {
       } else {
         await this.git(repository, ['update-ref', ref, sha, current]);
       }
+      this.moved(repository);
       this.emit({ repository, ref, before: current, after: sha });
     });
   }
@@ -440,6 +463,7 @@ export class GitRepositories {
         })
       ).trim();
       await this.git(repository, ['update-ref', ref, sha, baseSha]);
+      this.moved(repository);
       this.emit({ repository, ref, before: baseSha, after: sha });
       return (await this.commitInfo(repository, sha))!;
     });
@@ -460,6 +484,7 @@ export class GitRepositories {
     const isPush = pathInRepo === '/git-receive-pack';
     const before = isPush ? await this.refs(repository) : undefined;
     await runHttpBackend(this.root, req, res, `/${repository}${pathInRepo}`, remoteUser);
+    if (isPush) this.moved(repository);
     // Listeners (webhooks, kpack) hear of a push before its client sees it finish, as on a real host.
     if (before) {
       const after = await this.refs(repository);
