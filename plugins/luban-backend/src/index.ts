@@ -10,5 +10,11 @@ export {
   lubanPolicyDecision,
   LubanOwnerPermissionPolicy,
 } from './permissions/policy';
+export {
+  createLubanEnvironmentConditionalDecision,
+  lubanEnvironmentConditions,
+  lubanEnvironmentResourceRef,
+  type LubanEnvironmentResource,
+} from './permissions/environmentRules';
 export { eventsModuleLubanWebhooks, LUBAN_WEBHOOK_TOPICS } from './webhooks/webhookModule';
 export { lubanChannel } from '@luban-backstage/plugin-luban-common';

@@ -17,6 +17,7 @@ import { LiveUpdates } from './service/live/LiveUpdates';
 import { ReplicaEvents } from './service/live/ReplicaEvents';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
+import { lubanEnvironmentResources } from './permissions/environmentRules';
 
 /**
  * The luban backend plugin: the REST API behind the luban entity page.
@@ -102,6 +103,7 @@ export const lubanPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             auditor,
+            environmentResources: lubanEnvironmentResources({ catalog, auth }),
             onTargetViewed: target => live.follow(target),
           }),
         );

@@ -1,16 +1,26 @@
-import { isResourcePermission } from '@backstage/plugin-permission-common';
-import { lubanPermissions, lubanProjectAdminPermission } from './permissions';
+import { isResourcePermission, type Permission } from '@backstage/plugin-permission-common';
+import {
+  LUBAN_ENVIRONMENT_RESOURCE_TYPE,
+  lubanEnvironmentResourceRef,
+  lubanPermissions,
+  lubanProjectAdminPermission,
+  lubanPromotionCreatePermission,
+  lubanPromotionRollbackPermission,
+  parseLubanEnvironmentResourceRef,
+} from './permissions';
 
 describe('lubanPermissions', () => {
-  it('are decided per catalog entity, but platform administration, with unique luban names', () => {
+  it('are decided per catalog entity, promote and rollback per entity and target environment, but platform administration, with unique luban names', () => {
     const names = lubanPermissions.map(p => p.name);
     expect(new Set(names).size).toBe(names.length);
+    const perEnvironment: Permission[] = [lubanPromotionCreatePermission, lubanPromotionRollbackPermission];
     for (const permission of lubanPermissions) {
       expect(permission.name).toMatch(/^luban\.[a-z]+\.[a-z]+$/);
       // Platform administration is not about one entity: it is a basic permission.
       expect(isResourcePermission(permission, 'catalog-entity')).toBe(
-        permission !== lubanProjectAdminPermission,
+        permission !== lubanProjectAdminPermission && !perEnvironment.includes(permission),
       );
+      expect(isResourcePermission(permission, LUBAN_ENVIRONMENT_RESOURCE_TYPE)).toBe(perEnvironment.includes(permission));
     }
     expect(names).toEqual(
       expect.arrayContaining([
@@ -20,5 +30,17 @@ describe('lubanPermissions', () => {
         'luban.project.admin',
       ]),
     );
+  });
+});
+
+describe('lubanEnvironmentResourceRef', () => {
+  it('names an entity in one environment, and reads back what it wrote', () => {
+    const ref = lubanEnvironmentResourceRef('component:default/ledger-api', 'prd');
+    expect(ref).toBe('component:default/ledger-api@prd');
+    expect(parseLubanEnvironmentResourceRef(ref)).toEqual({ entityRef: 'component:default/ledger-api', environment: 'prd' });
+  });
+
+  it.each(['component:default/ledger-api', '@prd', 'component:default/ledger-api@'])('refuses %s, which names no environment or no entity', ref => {
+    expect(parseLubanEnvironmentResourceRef(ref)).toBeUndefined();
   });
 });

@@ -10,6 +10,36 @@ import {
 const resourceType = 'catalog-entity';
 
 /**
+ * The resource type of promote and rollback: an app entity in one target
+ * environment, so that a policy can decide per environment (only some groups
+ * may change prd) as well as per owner. The luban backend owns its rules.
+ * @public
+ */
+export const LUBAN_ENVIRONMENT_RESOURCE_TYPE = 'luban-environment';
+
+/**
+ * The reference of an app entity in one environment, as permission requests
+ * name it: `<entityRef>@<environment>` (entity references never contain `@`).
+ * @public
+ */
+export function lubanEnvironmentResourceRef(entityRef: string, environment: string): string {
+  return `${entityRef}@${environment}`;
+}
+
+/**
+ * The entity reference and environment of a {@link lubanEnvironmentResourceRef},
+ * or undefined when the text is not one.
+ * @public
+ */
+export function parseLubanEnvironmentResourceRef(
+  resourceRef: string,
+): { entityRef: string; environment: string } | undefined {
+  const at = resourceRef.lastIndexOf('@');
+  if (at <= 0 || at === resourceRef.length - 1) return undefined;
+  return { entityRef: resourceRef.slice(0, at), environment: resourceRef.slice(at + 1) };
+}
+
+/**
  * View the kpack builds and build logs of an entity.
  * @public
  */
@@ -43,25 +73,27 @@ export const lubanPromotionReadPermission: ResourcePermission<'catalog-entity'> 
   });
 
 /**
- * Open a promotion pull request that moves a built digest to an environment.
+ * Open a promotion pull request that moves a built digest to an environment;
+ * decided per target environment ({@link lubanEnvironmentResourceRef}).
  * @public
  */
-export const lubanPromotionCreatePermission: ResourcePermission<'catalog-entity'> =
+export const lubanPromotionCreatePermission: ResourcePermission<typeof LUBAN_ENVIRONMENT_RESOURCE_TYPE> =
   createPermission({
     name: 'luban.promotion.create',
     attributes: { action: 'create' },
-    resourceType,
+    resourceType: LUBAN_ENVIRONMENT_RESOURCE_TYPE,
   });
 
 /**
- * Open a pull request that restores an earlier version in an environment.
+ * Open a pull request that restores an earlier version in an environment;
+ * decided per environment ({@link lubanEnvironmentResourceRef}).
  * @public
  */
-export const lubanPromotionRollbackPermission: ResourcePermission<'catalog-entity'> =
+export const lubanPromotionRollbackPermission: ResourcePermission<typeof LUBAN_ENVIRONMENT_RESOURCE_TYPE> =
   createPermission({
     name: 'luban.promotion.rollback',
     attributes: { action: 'update' },
-    resourceType,
+    resourceType: LUBAN_ENVIRONMENT_RESOURCE_TYPE,
   });
 
 /**

@@ -1,6 +1,7 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
+  isPermission,
   isResourcePermission,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
@@ -17,6 +18,7 @@ import {
   lubanPromotionRollbackPermission,
 } from '@luban-backstage/plugin-luban-common';
 import { readLubanConfig } from '@luban-backstage/plugin-luban-node';
+import { createLubanEnvironmentConditionalDecision, lubanEnvironmentConditions } from './environmentRules';
 
 /**
  * The Kubernetes plugin's `kubernetesProxyPermission`: its proxy calls a
@@ -50,7 +52,10 @@ function isPlatformAdmin(user: PolicyQueryUser | undefined, platformAdmins: read
  * its own rules.
  *
  * The decision is conditional on the catalog's `IS_ENTITY_OWNER` rule: the
- * permission backend asks the catalog to apply it to the entity.
+ * permission backend asks the catalog to apply it to the entity. Promote and
+ * rollback are decided per target environment with luban's own
+ * `IS_ENTITY_OWNER` ({@link lubanEnvironmentConditions}), which a policy may
+ * combine with `isTargetEnvironment`.
  * @public
  */
 export function lubanPolicyDecision(
@@ -64,6 +69,13 @@ export function lubanPolicyDecision(
   }
   if (!permission.name.startsWith('luban.')) return undefined;
   if (!OWNER_ONLY.has(permission.name)) return { result: AuthorizeResult.ALLOW };
+  const claims = user?.info.ownershipEntityRefs ?? [];
+  // Promote and rollback are decided per target environment, by luban's own rules.
+  for (const perEnvironment of [lubanPromotionCreatePermission, lubanPromotionRollbackPermission]) {
+    if (isPermission(permission, perEnvironment) && user) {
+      return createLubanEnvironmentConditionalDecision(perEnvironment, lubanEnvironmentConditions.isEntityOwner({ claims }));
+    }
+  }
   if (!isResourcePermission(permission, 'catalog-entity') || !user) return { result: AuthorizeResult.DENY };
   return {
     result: AuthorizeResult.CONDITIONAL,
@@ -72,7 +84,7 @@ export function lubanPolicyDecision(
     conditions: {
       rule: 'IS_ENTITY_OWNER',
       resourceType: 'catalog-entity',
-      params: { claims: user.info.ownershipEntityRefs ?? [] },
+      params: { claims },
     },
   };
 }

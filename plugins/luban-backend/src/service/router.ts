@@ -1,8 +1,9 @@
 import type { AuditorService, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
 import { createPermissionIntegrationRouter } from '@backstage/plugin-permission-node';
-import { lubanPermissions } from '@luban-backstage/plugin-luban-common';
+import { LUBAN_ENVIRONMENT_RESOURCE_TYPE, lubanPermissions } from '@luban-backstage/plugin-luban-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { lubanEnvironmentRules, type LubanEnvironmentResource } from '../permissions/environmentRules';
 import type { EntityTargets, LubanTarget } from './EntityTargets';
 import type { HealthService } from './HealthService';
 import { addBuildRoutes } from './routes/buildRoutes';
@@ -26,12 +27,20 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** Loads the entity and environment of promote and rollback requests, for the permission framework's conditions. */
+  environmentResources: (resourceRefs: string[]) => Promise<Array<LubanEnvironmentResource | undefined>>;
   /** Called after a target is resolved, so live updates know whom to tell. */
   onTargetViewed?: (target: LubanTarget) => void;
 }): Promise<express.Router> {
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
-  router.use(createPermissionIntegrationRouter({ permissions: lubanPermissions }));
+  const permissionIntegration = createPermissionIntegrationRouter({ permissions: lubanPermissions });
+  permissionIntegration.addResourceType({
+    resourceType: LUBAN_ENVIRONMENT_RESOURCE_TYPE,
+    rules: lubanEnvironmentRules,
+    getResources: options.environmentResources,
+  });
+  router.use(permissionIntegration);
 
   router.get('/health', (_req, res) => {
     res.json(options.health.getHealth());

@@ -3,9 +3,15 @@ import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
+import { lubanEnvironmentResourceRef, type LUBAN_ENVIRONMENT_RESOURCE_TYPE } from '@luban-backstage/plugin-luban-common';
 import type { Request } from 'express';
 import type { EntityTargets, LubanTarget } from '../EntityTargets';
 import type { Actor } from '../types';
+
+/** A permission decided per entity, or per entity in one target environment. */
+export type EntityPermission =
+  | ResourcePermission<'catalog-entity'>
+  | ResourcePermission<typeof LUBAN_ENVIRONMENT_RESOURCE_TYPE>;
 
 /** What every entity route needs: the entity of the URL, authorized, and audit events for changes. */
 export interface EntityAccess {
@@ -20,6 +26,17 @@ export interface EntityAccess {
    * the record disagree, before anything else is read).
    */
   authorizedTarget(req: Request, permission: ResourcePermission<'catalog-entity'>): Promise<LubanTarget>;
+  /**
+   * {@link EntityAccess.authorizedTarget} for a change of one environment:
+   * the policy decides on the entity in that environment (promote, rollback).
+   */
+  authorizedEnvironmentTarget(
+    req: Request,
+    permission: ResourcePermission<typeof LUBAN_ENVIRONMENT_RESOURCE_TYPE>,
+    environment: string,
+  ): Promise<LubanTarget>;
+  /** The entity reference of the URL, before anything is read (for audit events that start before authorization). */
+  entityRefOf(req: Request): string;
   /** Runs a mutating call inside an audit event: actor, entity, action, target, result. */
   audited<T>(
     req: Request,
@@ -33,7 +50,7 @@ export interface EntityAccess {
 }
 
 /** `luban.promotion.create` → `promotion create`, for refusals a person reads. */
-function actionOf(permission: ResourcePermission<'catalog-entity'>): string {
+function actionOf(permission: EntityPermission): string {
   return permission.name.replace(/^luban\./, '').replace('.', ' ');
 }
 
@@ -52,26 +69,39 @@ export function createEntityAccess(options: {
 }): EntityAccess {
   const { httpAuth, permissions, auditor, targets } = options;
 
-  async function authorizedEntity(req: Request, permission: ResourcePermission<'catalog-entity'>): Promise<Entity> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+  const entityRefOf = (req: Request) => {
     const { kind, namespace, name } = req.params;
+    return stringifyEntityRef({ kind, namespace, name });
+  };
+
+  async function authorizedEntity(req: Request, permission: EntityPermission, environment?: string): Promise<Entity> {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     // Read as the caller: an entity they may not read is a 404, like one that does not exist.
-    const entity = await targets.readEntity(stringifyEntityRef({ kind, namespace, name }), credentials);
+    const entity = await targets.readEntity(entityRefOf(req), credentials);
     const entityRef = stringifyEntityRef(entity);
-    const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
+    const resourceRef = environment === undefined ? entityRef : lubanEnvironmentResourceRef(entityRef, environment);
+    const [decision] = await permissions.authorize([{ permission, resourceRef }], { credentials });
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`You may not ${actionOf(permission)} ${entityRef}: only its owners may`);
+      throw new NotAllowedError(
+        environment === undefined
+          ? `You may not ${actionOf(permission)} ${entityRef}: only its owners may`
+          : `You may not ${actionOf(permission)} ${entityRef} in ${environment}: only its owners may, in the environments the permission policy allows them`,
+      );
     }
     return entity;
   }
 
+  async function authorizedTarget(req: Request, permission: EntityPermission, environment?: string) {
+    const target = await targets.fromEntity(await authorizedEntity(req, permission, environment));
+    options.onTargetViewed?.(target);
+    return target;
+  }
+
   return {
     authorizedEntity,
-    async authorizedTarget(req, permission) {
-      const target = await targets.fromEntity(await authorizedEntity(req, permission));
-      options.onTargetViewed?.(target);
-      return target;
-    },
+    authorizedTarget: (req, permission) => authorizedTarget(req, permission),
+    authorizedEnvironmentTarget: authorizedTarget,
+    entityRefOf,
     async audited(req, eventId, meta, action, resultMeta) {
       const event = await auditor.createEvent({ eventId, severityLevel: 'medium', request: req, meta });
       try {

@@ -42,10 +42,12 @@ export function addPromotionRoutes(router: Router, entityPath: string, access: E
 
   router.post(`${entityPath}/promotion/promote`, async (req, res) => {
     const body = parseBody(promoteBody, req.body);
-    const target = await access.authorizedTarget(req, lubanPromotionCreatePermission);
-    const actor = await access.actorOf(req);
-    const run = () => promotion.promote(target, body, actor);
-    const meta = { entityRef: target.entityRef, action: 'promote', from: body.from, target: body.to };
+    // Authorized inside the audit event: a refusal for the target environment is audited too.
+    const run = async () => {
+      const target = await access.authorizedEnvironmentTarget(req, lubanPromotionCreatePermission, body.to);
+      return promotion.promote(target, body, await access.actorOf(req));
+    };
+    const meta = { entityRef: access.entityRefOf(req), action: 'promote', from: body.from, target: body.to };
     const result = body.dryRun
       ? await run()
       : await access.audited(req, 'luban-promote', meta, run, r => ({
@@ -59,10 +61,11 @@ export function addPromotionRoutes(router: Router, entityPath: string, access: E
 
   router.post(`${entityPath}/promotion/rollback`, async (req, res) => {
     const body = parseBody(rollbackBody, req.body);
-    const target = await access.authorizedTarget(req, lubanPromotionRollbackPermission);
-    const actor = await access.actorOf(req);
-    const run = () => promotion.rollback(target, body, actor);
-    const meta = { entityRef: target.entityRef, action: 'rollback', target: body.env };
+    const run = async () => {
+      const target = await access.authorizedEnvironmentTarget(req, lubanPromotionRollbackPermission, body.env);
+      return promotion.rollback(target, body, await access.actorOf(req));
+    };
+    const meta = { entityRef: access.entityRefOf(req), action: 'rollback', target: body.env };
     const result = body.dryRun
       ? await run()
       : await access.audited(req, 'luban-rollback', meta, run, r => ({

@@ -1,5 +1,13 @@
-import type { AsyncPermissionResult } from '@backstage/plugin-permission-react';
-import type { LubanEnvironmentState } from '@luban-backstage/plugin-luban-common';
+import {
+  usePermission,
+  type AsyncPermissionResult,
+} from '@backstage/plugin-permission-react';
+import {
+  lubanEnvironmentResourceRef,
+  lubanPromotionCreatePermission,
+  lubanPromotionRollbackPermission,
+  type LubanEnvironmentState,
+} from '@luban-backstage/plugin-luban-common';
 import { makeStyles } from '@material-ui/core/styles';
 import PromoteIcon from '@material-ui/icons/Publish';
 import RollbackIcon from '@material-ui/icons/History';
@@ -29,7 +37,7 @@ function promotionBlocker(options: {
   if (!permission.allowed) {
     return {
       disabled: true,
-      reason: `Only the owners of ${ownerName} can promote`,
+      reason: `Only the owners of ${ownerName} can promote, and to ${target.name} only if the permission policy allows it`,
     };
   }
   if (!source?.digest && !source?.tag) {
@@ -58,7 +66,7 @@ function rollbackBlocker(
   if (!permission.allowed) {
     return {
       disabled: true,
-      reason: `Only the owners of ${ownerName} can roll back`,
+      reason: `Only the owners of ${ownerName} can roll back, and ${environment.name} only if the permission policy allows it`,
     };
   }
   if (!isDeployed(environment)) {
@@ -71,21 +79,33 @@ function rollbackBlocker(
 }
 
 /**
- * Promote, Rollback and Trace for one environment of the matrix. The backend
- * checks the same permissions again; the buttons only spare users a 403.
+ * Promote, Rollback and Trace for one environment of the matrix. Promote and
+ * rollback are asked of the permission policy for this environment; the
+ * backend checks them again, the buttons only spare users a 403.
  */
 export function EnvironmentActions(props: {
   environment: LubanEnvironmentState;
   environments: LubanEnvironmentState[];
+  entityRef: string;
   ownerName: string;
-  promotePermission: AsyncPermissionResult;
-  rollbackPermission: AsyncPermissionResult;
   onPromote: (from: string, to: string) => void;
   onRollback: (environment: string) => void;
   onTrace: (digest: string) => void;
 }) {
   const { environment, environments, ownerName } = props;
   const classes = useStyles();
+  const resourceRef = lubanEnvironmentResourceRef(
+    props.entityRef,
+    environment.name,
+  );
+  const promotePermission = usePermission({
+    permission: lubanPromotionCreatePermission,
+    resourceRef,
+  });
+  const rollbackPermission = usePermission({
+    permission: lubanPromotionRollbackPermission,
+    resourceRef,
+  });
   const { promotesFrom: from, digest } = environment;
   const promotion =
     from === undefined
@@ -93,12 +113,12 @@ export function EnvironmentActions(props: {
       : promotionBlocker({
           target: environment,
           source: environments.find(candidate => candidate.name === from),
-          permission: props.promotePermission,
+          permission: promotePermission,
           ownerName,
         });
   const rollback = rollbackBlocker(
     environment,
-    props.rollbackPermission,
+    rollbackPermission,
     ownerName,
   );
 

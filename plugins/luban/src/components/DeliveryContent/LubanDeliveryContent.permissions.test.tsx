@@ -19,13 +19,13 @@ describe('LubanDeliveryContent for users who do not own the entity', () => {
     });
     await waitFor(() =>
       expect(promote).toHaveAccessibleDescription(
-        'Only the owners of ledger-api can promote',
+        'Only the owners of ledger-api can promote, and to prd only if the permission policy allows it',
       ),
     );
     expect(promote).toBeDisabled();
     await user.hover(promote.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      'Only the owners of ledger-api can promote',
+      'Only the owners of ledger-api can promote, and to prd only if the permission policy allows it',
     );
 
     const rollback = within(
@@ -35,12 +35,12 @@ describe('LubanDeliveryContent for users who do not own the entity', () => {
     });
     expect(rollback).toBeDisabled();
     expect(rollback).toHaveAccessibleDescription(
-      'Only the owners of ledger-api can roll back',
+      'Only the owners of ledger-api can roll back, and snd only if the permission policy allows it',
     );
     await user.hover(rollback.parentElement!);
     expect(
       await screen.findByRole('tooltip', {
-        name: 'Rollback snd Only the owners of ledger-api can roll back',
+        name: 'Rollback snd Only the owners of ledger-api can roll back, and snd only if the permission policy allows it',
       }),
     ).toBeInTheDocument();
     // Two tooltips hovered in turn take over 5 s on a busy machine.

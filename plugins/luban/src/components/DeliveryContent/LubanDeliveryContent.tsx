@@ -5,12 +5,7 @@ import {
 } from '@backstage/catalog-model';
 import { InfoCard, Link } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
-import {
-  lubanPromotionCreatePermission,
-  lubanPromotionRollbackPermission,
-  type LubanPromotionState,
-} from '@luban-backstage/plugin-luban-common';
+import { type LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import Grid from '@material-ui/core/Grid';
 import { useMemo, useState } from 'react';
 import { PromoteDialog } from '../PromoteDialog';
@@ -34,16 +29,8 @@ function EnvironmentsCard(props: {
   onTrace: (digest: string) => void;
 }) {
   const { entity, state, onPromote, onRollback, onTrace } = props;
-  const resourceRef = stringifyEntityRef(entity);
+  const entityRef = stringifyEntityRef(entity);
   const ownerName = entity.metadata.title ?? entity.metadata.name;
-  const promotePermission = usePermission({
-    permission: lubanPromotionCreatePermission,
-    resourceRef,
-  });
-  const rollbackPermission = usePermission({
-    permission: lubanPromotionRollbackPermission,
-    resourceRef,
-  });
 
   return (
     <InfoCard
@@ -64,9 +51,8 @@ function EnvironmentsCard(props: {
           <EnvironmentActions
             environment={environment}
             environments={state.environments}
+            entityRef={entityRef}
             ownerName={ownerName}
-            promotePermission={promotePermission}
-            rollbackPermission={rollbackPermission}
             onPromote={onPromote}
             onRollback={onRollback}
             onTrace={onTrace}
