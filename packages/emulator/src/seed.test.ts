@@ -22,6 +22,25 @@ describe('seedDemo', () => {
     expect(history.map(c => c.message)).toEqual(['Deploy ledger-api build 2 to snd', 'Add ledger-api']);
   });
 
+  it('gives each seeded build the times of a real run, so the build page shows step durations, not "0 s" (issue 20)', () => {
+    const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
+    const builds = emulator.kubernetes.list('builds', 'ci-payments');
+    for (const build of builds) {
+      const steps = build.status?.stepStates.map((s: any) => seconds(s.terminated.startedAt, s.terminated.finishedAt));
+      // kpack's steps in order (prepare, analyze, detect, restore, build, export, completion), near what their logs say ("Builder ran for 6.4s").
+      expect(steps).toEqual([3, 2, 1, 1, 7, 3, 1]);
+      const finished = build.status?.conditions?.find((c: any) => c.type === 'Succeeded')?.lastTransitionTime;
+      expect(seconds(build.metadata.creationTimestamp!, finished)).toBe(20);
+      const pod = emulator.kubernetes.list('pods', 'ci-payments').find(p => p.metadata.name === build.status?.podName);
+      expect(pod?.status?.initContainerStatuses.map((s: any) => s.state.terminated.finishedAt)).toEqual(
+        build.status?.stepStates.slice(0, 6).map((s: any) => s.terminated.finishedAt),
+      );
+    }
+    // Onboarded two hours ago, the developer's change built a quarter of an hour ago: both finished in the past.
+    const ageMinutes = (b: (typeof builds)[number]) => Math.round((Date.now() - Date.parse(b.metadata.creationTimestamp!)) / 60_000);
+    expect(builds.map(ageMinutes)).toEqual([125, 14]);
+  });
+
   it('offers two projects of two teams, payments first as DEMO', () => {
     expect(DEMO_PROJECTS[0]).toEqual(DEMO);
     expect(DEMO_PROJECTS).toEqual([

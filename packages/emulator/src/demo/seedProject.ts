@@ -1,5 +1,6 @@
 import { findResourceType } from '../kubernetes/resources';
 import type { RunningEmulator } from '../server';
+import { backdateSeededBuilds } from './buildHistory';
 import { baseManifests, overlay, overlayPath, pythonModuleOf, sourceFiles, type DemoProject } from './files';
 
 /** What sets one demo project's history apart from another's. */
@@ -79,6 +80,8 @@ export function seedSharedObjects(emulator: RunningEmulator): void {
 export async function seedProject(emulator: RunningEmulator, spec: DemoProject, story: DemoStory, webhook?: LubanWebhook): Promise<void> {
   const sourceCloneUrl = await onboard(emulator, spec, story);
   const [first, second] = await buildTwice(emulator, spec, story, sourceCloneUrl);
+  // Built in milliseconds here: given the times of real runs, so their steps do not read "0 s".
+  backdateSeededBuilds(emulator, `ci-${spec.project}`, spec.app);
   await writeGitOps(emulator, spec, first, second);
   createApplications(emulator, spec);
   // After the seed's own pushes: the backend is not up yet to receive them.

@@ -463,6 +463,19 @@ export class KubeStore {
     };
   }
 
+  /**
+   * Moves an object's creationTimestamp into the past, as on a cluster that
+   * has run for a while. No client can do this (the API server owns the
+   * field); only the demo seed does, for the history it writes.
+   */
+  backdate(type: ResourceType, namespace: string | undefined, name: string, creationTimestamp: string): KubeObject {
+    const key = objectKey(this.scope(type, namespace), name);
+    const current = this.get(type, namespace, name);
+    const next = structuredClone(current);
+    next.metadata.creationTimestamp = creationTimestamp;
+    return this.store(type, key, current, next);
+  }
+
   /** Forgets everything (for tests). */
   reset() {
     this.heldNamespaceDeletions = undefined;
