@@ -15,7 +15,12 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { screen } from '@testing-library/react';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import lubanPlugin from './alpha';
+import {
+  lubanNameFormField,
+  lubanRepoUrlFormField,
+} from './components/formFields';
 import { LubanClient, lubanApiRef } from './api';
 
 const acme: Entity = {
@@ -104,6 +109,19 @@ describe('luban plugin (new frontend system)', () => {
       expect(filter(acme)).toBe(true);
       expect(filter({ ...acme, kind: 'System' })).toBe(false);
       expect(filter({ ...acme, metadata: { name: 'other' } })).toBe(false);
+    },
+  );
+
+  it.each([
+    ['scaffolder-form-field:luban/name', lubanNameFormField],
+    ['scaffolder-form-field:luban/repo-url', lubanRepoUrlFormField],
+  ])(
+    'gives the Create page its form field %s, loaded when a form needs it',
+    async (id, field) => {
+      const tester = createExtensionTester(lubanPlugin.getExtension(id));
+      const load = tester.get(FormFieldBlueprint.dataRefs.formFieldLoader);
+
+      expect(await load()).toBe(field);
     },
   );
 

@@ -8,6 +8,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { LubanClient, lubanApiRef } from './api';
 import { isLubanAppAvailable, isLubanAvailable } from './utils';
 
@@ -79,8 +80,30 @@ const lubanDeliveryCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The Create page's project or app name: the naming rule in words, a name
+ * the catalog has refused with a link to it (`ui:field: LubanNameField`).
+ */
+const lubanNameFormField = FormFieldBlueprint.make({
+  name: 'name',
+  params: {
+    field: () =>
+      import('./components/formFields').then(m => m.lubanNameFormField),
+  },
+});
+
+/** The repository picker prefilled by the naming convention (`ui:field: LubanRepoUrlPicker`). */
+const lubanRepoUrlFormField = FormFieldBlueprint.make({
+  name: 'repo-url',
+  params: {
+    field: () =>
+      import('./components/formFields').then(m => m.lubanRepoUrlFormField),
+  },
+});
+
+/**
  * The luban frontend plugin, for the new frontend system: the CI, Delivery
- * and project tabs, the delivery card on the overview, and the LubanApi.
+ * and project tabs, the delivery card on the overview, the LubanApi, and the
+ * Create page's name field and repository picker.
  * @alpha
  */
 const lubanPlugin = createFrontendPlugin({
@@ -91,6 +114,8 @@ const lubanPlugin = createFrontendPlugin({
     lubanDeliveryContent,
     lubanProjectContent,
     lubanDeliveryCard,
+    lubanNameFormField,
+    lubanRepoUrlFormField,
   ],
 });
 

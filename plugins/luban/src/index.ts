@@ -14,6 +14,10 @@ export {
   EntityLubanContent,
   EntityLubanProjectContent,
 } from './plugin';
+export {
+  LubanNameFieldExtension,
+  LubanRepoUrlPickerFieldExtension,
+} from './scaffolderFields';
 export { LubanClient, lubanApiRef } from './api';
 export type { LubanApi, LubanLogOptions } from './api';
 export { isLubanAppAvailable, isLubanAvailable } from './utils';

@@ -1,0 +1,3 @@
+export { LubanNameField } from './LubanNameField';
+export { LubanNameFieldSchema } from './schema';
+export { lubanNameValidation } from './validation';

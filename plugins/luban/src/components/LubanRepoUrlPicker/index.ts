@@ -1,0 +1,3 @@
+export { LubanRepoUrlPicker } from './LubanRepoUrlPicker';
+export { LubanRepoUrlPickerSchema } from './schema';
+export { lubanRepoUrlValidation } from './validation';
