@@ -39,7 +39,10 @@ function EnvironmentsCard(props: {
         // One element: the card lays its subheader out as flex items, which would drop the space.
         <span>
           What runs where, in promotion order, from the overlays of{' '}
-          <Link to={state.gitopsRepo}>the GitOps repository</Link>
+          {/* Underlined: in a line of text, colour alone does not tell a link apart (axe link-in-text-block, WCAG 1.4.1). */}
+          <Link to={state.gitopsRepo} underline="always">
+            the GitOps repository
+          </Link>
         </span>
       }
       titleTypographyProps={cardHeadingProps}
