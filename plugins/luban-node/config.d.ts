@@ -225,14 +225,20 @@ export interface Config {
         serviceAccountToken: string;
       }>;
     };
-    /** The Gateway API Gateway that exposes web UIs luban deploys (the Dagster platform's). */
+    /** The Gateway API Gateway that exposes the apps and web UIs luban deploys: an HTTPRoute per app and environment attaches to it. */
     gateway?: {
       /** The Gateway's name. Default `luban-gateway`. */
       name?: string;
-      /** The Gateway's namespace. Default `gateway`. */
+      /** The Gateway's namespace. Default `gateway`; it must allow routes from the environments' namespaces. */
       namespace?: string;
-      /** The DNS suffix of the hosts, e.g. `apps.example.com`: hosts are `<env>-<project>-<name>.<suffix>`. */
+      /** The DNS suffix of the hosts, e.g. `apps.example.com`: Dagster's are `<env>-<project>-dagster.<suffix>`. */
       domainSuffix?: string;
+      /**
+       * The host of an app in an environment, e.g. `{app}.{project}.{env}.apps.example.com`;
+       * `{app}`, `{project}` and `{env}` are replaced and all three are required.
+       * Default `{app}.{project}.{env}.<domainSuffix>`; with neither key, apps get no HTTPRoute.
+       */
+      hostnamePattern?: string;
     };
     /** The GitOps repositories luban writes. */
     gitops?: {

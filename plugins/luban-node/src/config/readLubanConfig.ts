@@ -1,6 +1,7 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { LubanEnvironment } from '@luban-backstage/plugin-luban-common';
+import { readHostnamePattern, type GatewayConfig } from '../gitops/httpRoute';
 import { normalizeGroupRef } from '../projects/projectRecord';
 import { readLubanEnvironments, readRequestTimeoutMs } from './environments';
 
@@ -70,8 +71,8 @@ export interface LubanConfig {
     /** The build cache volume of new Images (`luban.kpack.cache`), see {@link KpackCacheConfig}. */
     cache: KpackCacheConfig;
   };
-  /** The Gateway API gateway apps' routes attach to. */
-  gateway: { name: string; namespace: string; domainSuffix?: string };
+  /** The Gateway API gateway apps' routes attach to, and their hosts (`luban.gateway`), see {@link GatewayConfig}. */
+  gateway: GatewayConfig;
   webhooks: {
     /** Where git hosts deliver push events: `luban.webhooks.targetBaseUrl`, default `<backend.baseUrl>/api/events/http`. */
     targetBaseUrl: string;
@@ -207,6 +208,7 @@ export function readLubanConfig(config: Config): LubanConfig {
       name: s('luban.gateway.name') ?? 'luban-gateway',
       namespace: s('luban.gateway.namespace') ?? 'gateway',
       domainSuffix: s('luban.gateway.domainSuffix'),
+      hostnamePattern: readHostnamePattern(s('luban.gateway.hostnamePattern'), s('luban.gateway.domainSuffix')),
     },
     webhooks: {
       targetBaseUrl: s('luban.webhooks.targetBaseUrl') ?? `${s('backend.baseUrl') ?? ''}/api/events/http`,

@@ -13,6 +13,7 @@ import {
   type PullRequestInfo,
   type PullRequestOptions,
   type PullRequestState,
+  type PullRequestSummary,
   type WebhookOptions,
   type WebhookResult,
 } from './GitProvider';
@@ -186,6 +187,10 @@ export class GitHubProvider implements GitProvider {
 
   listOpenPullRequests(repo: RepoLocation, options: ListPullRequestsOptions): Promise<OpenPullRequestSummary[]> {
     return this.pullRequests.listOpen(repo, options);
+  }
+
+  listPullRequestsFromBranch(repo: RepoLocation, head: string): Promise<PullRequestSummary[]> {
+    return this.pullRequests.listFromBranch(repo, head);
   }
 
   closePullRequest(repo: RepoLocation, number: number, options: { description: string }): Promise<'closed' | 'unchanged'> {

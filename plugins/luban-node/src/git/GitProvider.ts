@@ -137,6 +137,26 @@ export interface OpenPullRequestSummary {
 }
 
 /**
+ * A pull request in any state, as listed by {@link GitProvider.listPullRequestsFromBranch}.
+ * @public
+ */
+export interface PullRequestSummary {
+  number: number;
+  title: string;
+  state: PullRequestState;
+  /** The source branch, without `refs/heads/`. */
+  head: string;
+  /** The target branch, without `refs/heads/`. */
+  base: string;
+  /** The pull request's web page. */
+  webUrl: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** When it was merged (completed) or closed (abandoned), ISO 8601. */
+  closedAt?: string;
+}
+
+/**
  * Options of {@link GitProvider.listOpenPullRequests}.
  * @public
  */
@@ -217,6 +237,11 @@ export interface GitProvider {
    * so that every call sees the host's state as of the call.
    */
   listOpenPullRequests(repo: RepoLocation, options: ListPullRequestsOptions): Promise<OpenPullRequestSummary[]>;
+  /**
+   * Every pull request from one branch of the repository itself (open,
+   * merged or closed), newest first: one request, of at most 100.
+   */
+  listPullRequestsFromBranch(repo: RepoLocation, head: string): Promise<PullRequestSummary[]>;
   /**
    * Closes (GitHub) or abandons (Azure DevOps) an open pull request and sets
    * its description in the same request, so that a closed one never lacks

@@ -1,5 +1,5 @@
 import { PullRequestStatus, type GitPullRequest } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import type { ListPullRequestsOptions, OpenPullRequestSummary } from '../GitProvider';
+import type { ListPullRequestsOptions, OpenPullRequestSummary, PullRequestState, PullRequestSummary } from '../GitProvider';
 import type { RepoLocation } from '../repoLocation';
 import { describeRepo, normalizeBranch } from '../support';
 import type { AzureDevOpsClient } from './client';
@@ -54,6 +54,34 @@ export class AzureDevOpsPullRequests {
       all.push(...page);
       if (page.length < PAGE) return all;
     }
+  }
+
+  /** Every pull request from `head` (searchCriteria.sourceRefName, status all), newest first. */
+  async listFromBranch(repo: RepoLocation, head: string): Promise<PullRequestSummary[]> {
+    const { project, repository } = this.client.names(repo);
+    const branch = normalizeBranch(head, repo);
+    const action = `list the pull requests from '${branch}' of ${describeRepo(repo)}`;
+    const criteria = { status: PullRequestStatus.All, sourceRefName: `${BRANCH_PREFIX}${branch}` };
+    const pulls =
+      (await this.client.call(repo, action, ({ git }) => git.getPullRequests(repository, criteria, project, undefined, 0, PAGE))) ?? [];
+    const stateOf = (p: GitPullRequest): PullRequestState => {
+      if (p.status === PullRequestStatus.Completed) return 'merged';
+      return p.status === PullRequestStatus.Active ? 'open' : 'closed';
+    };
+    const iso = (date: Date | string | undefined) => (date ? new Date(date).toISOString() : undefined);
+    return pulls
+      .filter(p => !p.forkSource)
+      .map(p => ({
+        number: p.pullRequestId!,
+        title: p.title ?? '',
+        state: stateOf(p),
+        head: branch,
+        base: (p.targetRefName ?? '').replace(/^refs\/heads\//, ''),
+        webUrl: this.webUrlOf(repo, p.pullRequestId!),
+        createdAt: iso(p.creationDate) ?? '',
+        closedAt: iso(p.closedDate),
+      }))
+      .sort((a, b) => b.number - a.number);
   }
 
   async close(repo: RepoLocation, number: number, description: string): Promise<'closed' | 'unchanged'> {

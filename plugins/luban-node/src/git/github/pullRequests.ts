@@ -1,4 +1,4 @@
-import type { OpenPullRequestSummary, ListPullRequestsOptions } from '../GitProvider';
+import type { ListPullRequestsOptions, OpenPullRequestSummary, PullRequestState, PullRequestSummary } from '../GitProvider';
 import type { RepoLocation } from '../repoLocation';
 import { EtagCache, describeRepo, normalizeBranch, readKey } from '../support';
 import { statusOf, type GitHubClient } from './client';
@@ -15,6 +15,12 @@ interface ListedPull {
   created_at: string;
   head: { ref: string; repo?: { full_name?: string } | null };
   base: { ref: string };
+}
+
+/** A listed pull request's state: merged is a closed one with a merge time. */
+function stateOfListed(pull: { state: string; merged_at?: string | null }): PullRequestState {
+  if (pull.merged_at) return 'merged';
+  return pull.state === 'open' ? 'open' : 'closed';
 }
 
 /**
@@ -74,6 +80,28 @@ export class GitHubPullRequests {
       throw this.client.fail(error, repo, action);
     }
     return all;
+  }
+
+  /** Every pull request from `head` of the repository itself: GitHub's `head=owner:branch` filter, any state. */
+  async listFromBranch(repo: RepoLocation, head: string): Promise<PullRequestSummary[]> {
+    const octokit = await this.client.octokit(repo);
+    const names = this.client.names(repo);
+    const branch = normalizeBranch(head, repo);
+    try {
+      const { data } = await octokit.pulls.list({ ...names, state: 'all', head: `${names.owner}:${branch}`, sort: 'created', direction: 'desc', per_page: PER_PAGE });
+      return data.map(p => ({
+        number: p.number,
+        title: p.title,
+        state: stateOfListed(p),
+        head: p.head.ref,
+        base: p.base.ref,
+        webUrl: p.html_url,
+        createdAt: p.created_at,
+        closedAt: p.merged_at ?? p.closed_at ?? undefined,
+      }));
+    } catch (error) {
+      throw this.client.fail(error, repo, `list the pull requests from '${branch}' of ${describeRepo(repo)}`);
+    }
   }
 
   async close(repo: RepoLocation, number: number, description: string): Promise<'closed' | 'unchanged'> {
