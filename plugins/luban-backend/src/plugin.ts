@@ -12,6 +12,8 @@ import { ProjectRecords } from './service/ProjectRecords';
 import { createHealthService } from './service/HealthService';
 import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
+import { PromotionStateReader } from './service/promotion/PromotionStateReader';
+import { DigestTrace } from './service/trace/DigestTrace';
 import { AutoDeployer } from './service/deploy/AutoDeployer';
 import { LiveUpdates } from './service/live/LiveUpdates';
 import { ReplicaEvents } from './service/live/ReplicaEvents';
@@ -56,16 +58,10 @@ export const lubanPlugin = createBackendPlugin({
         const builds = new KpackBuildService({ clusters, git, harbor, logger });
         // One writer: identical GitOps changes of promotions and auto-deploys share one run.
         const writer = new GitOpsWriter(git);
-        const promotion = new GitOpsPromotionService({
-          clusters,
-          git,
-          writer,
-          harbor,
-          gitopsBranch,
-          argoCdNamespace: luban.argocd.namespace,
-          argoCdBaseUrl: luban.argocd.baseUrl,
-          logger,
-        });
+        const sources = { clusters, git, harbor, gitopsBranch, argoCdNamespace: luban.argocd.namespace, argoCdBaseUrl: luban.argocd.baseUrl };
+        const promotion = new GitOpsPromotionService({ ...sources, writer, logger });
+        // The trace of any digest: its build, Harbor's artifact, each environment's history and the git host's pull requests.
+        const trace = new DigestTrace({ builds, promotion, git, state: new PromotionStateReader(sources) });
 
         const live = new LiveUpdates({ clusters, signals, logger });
         // What one replica learns (a push it accepted, a commit it made) reaches the pages every replica follows.
@@ -100,6 +96,7 @@ export const lubanPlugin = createBackendPlugin({
             targets,
             builds,
             promotion,
+            trace,
             httpAuth,
             permissions,
             auditor,

@@ -10,6 +10,8 @@ import { addBuildRoutes } from './routes/buildRoutes';
 import { createEntityAccess } from './routes/entityAccess';
 import { addProjectRoutes } from './routes/projectRoutes';
 import { addPromotionRoutes } from './routes/promotionRoutes';
+import { addTraceRoutes } from './routes/traceRoutes';
+import type { DigestTrace } from './trace/DigestTrace';
 import type { BuildService, PromotionService } from './types';
 
 /** The entity of a route, as the catalog names it. */
@@ -24,6 +26,8 @@ export async function createRouter(options: {
   targets: EntityTargets;
   builds: BuildService;
   promotion: PromotionService;
+  /** The trace of any digest of an app. */
+  trace: DigestTrace;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -49,6 +53,7 @@ export async function createRouter(options: {
   const access = createEntityAccess(options);
   addBuildRoutes(router, ENTITY_PATH, access, options.builds);
   addPromotionRoutes(router, ENTITY_PATH, access, options.promotion);
+  addTraceRoutes(router, ENTITY_PATH, access, options.trace);
   addProjectRoutes(router, ENTITY_PATH, access, options.targets);
   return router;
 }

@@ -24,6 +24,7 @@ import {
 } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import { EntityTargets, type LubanTarget } from '../EntityTargets';
+import { AppAddresses } from './AppAddresses';
 import { CHANGE_BRANCH_PREFIX, parseChangeBranch, type ChangeBranch } from './changeBranches';
 
 /** A finished scan does not change for a digest; a rescan after new CVE data is seen within minutes. */
@@ -73,8 +74,11 @@ export class PromotionStateReader {
   private readonly overlayDates = new Map<string, string | undefined>();
   /** The newest commit each overlay's date was read at, to carry it over moves of the branch that left the overlay alone. */
   private readonly overlayDateHeads = new Map<string, { commitSha: string; date: string | undefined }>();
+  private readonly addresses: AppAddresses;
 
-  constructor(private readonly options: PromotionSources) {}
+  constructor(private readonly options: PromotionSources) {
+    this.addresses = new AppAddresses(options.git);
+  }
 
   async getState(target: LubanTarget): Promise<LubanPromotionState> {
     const repo = EntityTargets.requireGitopsRepo(target);
@@ -179,6 +183,9 @@ export class PromotionStateReader {
       else if (into.buildProblem) problems.push(into.buildProblem);
     }
     await Promise.all([
+      attempt("The app's route could not be read", async () => {
+        state.url = await this.addresses.of(repo, overlay.path, overlay.file!, branch);
+      }),
       attempt('When the overlay changed could not be read', async () => {
         state.deployedAt = await this.lastChange(repo, overlay.path, overlay.file!);
       }),
@@ -298,10 +305,14 @@ export class PromotionStateReader {
 
   /**
    * Harbor's artifact of a digest in the app's repository, read now: its scan
-   * (which refreshes the views' cache) and the tags it carries. undefined
-   * without Harbor; `tags` is empty when Harbor does not hold the digest.
+   * (which refreshes the views' cache), the tags it carries and whether it has
+   * an SBOM. undefined without Harbor; `found` is false and `tags` empty when
+   * Harbor does not hold the digest.
    */
-  async harborArtifact(target: LubanTarget, digest: string): Promise<{ vulnerabilities: LubanVulnerabilities; tags: string[] } | undefined> {
+  async harborArtifact(
+    target: LubanTarget,
+    digest: string,
+  ): Promise<{ vulnerabilities: LubanVulnerabilities; tags: string[]; hasSbom: boolean; found: boolean } | undefined> {
     const harbor = this.options.harbor;
     if (!harbor) return undefined;
     const project = harborProjectName(target.project);
@@ -318,6 +329,6 @@ export class PromotionStateReader {
     if (this.scans.size > MAX_CACHED) this.scans.clear();
     const key = JSON.stringify([project, target.app, digest]);
     this.scans.set(key, { value, expiresAt: Date.now() + (value.scanned ? FINISHED_SCAN_TTL_MS : PENDING_SCAN_TTL_MS) });
-    return { vulnerabilities: value, tags: artifact?.tags ?? [] };
+    return { vulnerabilities: value, tags: artifact?.tags ?? [], hasSbom: artifact?.hasSbom ?? false, found: Boolean(artifact) };
   }
 }
