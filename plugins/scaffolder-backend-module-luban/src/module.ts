@@ -55,7 +55,7 @@ export const scaffolderModuleLuban = createBackendModule({
           createArgoCdProjectAction(argoCd),
           createArgoCdAppAction(argoCd),
           createGitopsRepoAction({ git, branch, guard }),
-          createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch, guard }),
+          createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch, gateway: luban.gateway, guard }),
           createDagsterInstanceAction({ clusters, environments, guard }),
           createDagsterPlatformAction({ git, environments, branch, gateway: luban.gateway, guard }),
           createDagsterLocationAction({ git, environments, branch, guard }),

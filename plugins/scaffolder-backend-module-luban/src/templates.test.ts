@@ -280,6 +280,17 @@ describe('the software templates on the Create page', () => {
     expect(yaml.parse(gitops[`apps/${app}/base/deployment.yaml`]).spec.template.spec.containers[0].readinessProbe).toMatchObject({
       httpGet: { path: '/healthz', port: 'http' },
     });
+    // An address in each environment (issue 22): an HTTPRoute (Gateway API v1,
+    // https://gateway-api.sigs.k8s.io/reference/spec/#httproute) beside each overlay, on the host of luban.gateway.
+    for (const env of ['snd', 'prd']) {
+      expect(yaml.parse(gitops[`apps/${app}/overlays/${env}/kustomization.yaml`]).resources).toContain('httproute.yaml');
+      expect(yaml.parse(gitops[`apps/${app}/overlays/${env}/httproute.yaml`]).spec).toMatchObject({
+        parentRefs: [{ kind: 'Gateway', name: 'luban-gateway', namespace: 'gateway' }],
+        hostnames: [`${app}.orders.${env}.apps.example.com`],
+        rules: [{ backendRefs: [{ name: app, port: 80 }] }],
+      });
+      expect(link(result, `The app in ${env}`)?.url).toBe(`https://${app}.orders.${env}.apps.example.com/`);
+    }
     expect(['snd', 'prd'].map(env => named('applications', 'argocd', `${env}-orders-${app}`)?.spec.source.path)).toEqual([
       `apps/${app}/overlays/snd`,
       `apps/${app}/overlays/prd`,
@@ -308,6 +319,8 @@ describe('the software templates on the Create page', () => {
     expect(entity.relations).toEqual(expect.arrayContaining([{ type: 'partOf', targetRef: 'system:default/orders' }]));
     // The push webhook aside, kpack builds the new Image at once; luban deploys the built digest to snd.
     expect(await sndAfterFirstBuild(created)).toMatch(/newName: .+\/orders\/.+\n\s+digest: sha256:[0-9a-f]{64}/);
+    // Argo CD's sync of snd applies the route: the emulated cluster takes gateway.networking.k8s.io/v1 HTTPRoutes.
+    await emulator.kubernetes.store.waitFor(() => Boolean(named('httproutes', 'snd-orders', app)));
 
     const checks = await runPythonChecks(source);
     expect(checks.modules).toHaveLength(3);

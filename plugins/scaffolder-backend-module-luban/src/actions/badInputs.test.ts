@@ -95,6 +95,9 @@ function cases(): Case[] {
     all.push({ template: 'gitops', values: { ...ok, healthPath }, message: /Input 'healthPath': .* is not an absolute HTTP path/ });
   }
   all.push({ template: 'gitops', values: { ...ok, healthPath: '/healthz', protocol: 'grpc' }, message: /Input 'healthPath': an HTTP health check needs protocol http/ });
+  // An address needs an HTTP app, and a host pattern (this configuration names none).
+  all.push({ template: 'gitops', values: { ...ok, route: true, protocol: 'grpc' }, message: /Input 'route': an HTTPRoute carries HTTP; the app's protocol is grpc/ });
+  all.push({ template: 'gitops', values: { ...ok, route: true }, message: /Input 'route': luban names no hosts; set luban.gateway.hostnamePattern/ });
   for (const quota of [{ 'requests.cpu': 'lots' }, { 'requests.memory': '1 Gi' }, { 'bad key!': '1' }]) {
     all.push({ template: 'namespaces', values: { ...ok, quota }, message: /Input 'quota/ });
   }
@@ -117,7 +120,7 @@ describe('bad inputs to every luban action', () => {
         harbor: fromParameters('luban:harbor:project', ['project', 'environments']),
         kpack: fromParameters('luban:kpack:image', ['project', 'app', 'sourceRepoUrl', 'branch', 'subPath']),
         argocd: fromParameters('luban:argocd:app', ['project', 'app', 'gitopsRepoUrl', 'environments']),
-        gitops: fromParameters('luban:gitops:app', ['project', 'app', 'gitopsRepoUrl', 'environments', 'env', 'imageEnv', 'healthPath', 'protocol']),
+        gitops: fromParameters('luban:gitops:app', ['project', 'app', 'gitopsRepoUrl', 'environments', 'env', 'imageEnv', 'healthPath', 'protocol', 'route']),
         gitopsRepo: fromParameters('luban:gitops:repo', ['project', 'gitopsRepoUrl', 'owner', 'description']),
         argocdProject: fromParameters('luban:argocd:project', ['project', 'gitopsRepoUrl']),
         dagsterInstance: fromParameters('luban:dagster:instance', ['project', 'environments']),

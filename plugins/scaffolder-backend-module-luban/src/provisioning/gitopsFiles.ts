@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { APP_ROUTE_FILE, appHttpRoute, type GatewayConfig } from '@luban-backstage/plugin-luban-node';
 import {
   APP_SERVICE_ACCOUNT,
   environmentNamespaceName,
@@ -24,6 +25,13 @@ export interface AppContainerOptions {
   healthPath?: string;
 }
 
+/** The app's address: an HTTPRoute in each environment's overlay, on the environment's host, attached to the Gateway. */
+export interface AppRoutes {
+  gateway: Pick<GatewayConfig, 'name' | 'namespace'>;
+  /** The host of each environment, by its name. */
+  hostnames: Record<string, string>;
+}
+
 /** The files of an app in the project GitOps repository, by path. */
 export function gitopsAppFiles(
   options: {
@@ -32,9 +40,11 @@ export function gitopsAppFiles(
     imageRepository: string;
     port: number;
     environments: LubanEnvironment[];
+    /** Without it the app has no address. */
+    routes?: AppRoutes;
   } & AppContainerOptions,
 ): Record<string, string> {
-  const { project, app, imageRepository, port, protocol = 'http', command, args, healthPath, imageEnv } = options;
+  const { project, app, port, protocol = 'http', command, args, healthPath, imageEnv } = options;
   const base = `${gitopsAppPath(app)}/base`;
   const labels = { 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': project };
   const containerEnv = [
@@ -93,18 +103,37 @@ export function gitopsAppFiles(
       },
     }),
   };
-  options.environments.forEach((env, index) => {
-    const overlay = gitopsOverlayPath(app, env.name, env.overlayPathPattern);
-    files[overlay] = stringify({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: [posix.relative(posix.dirname(overlay), base)],
-      namespace: environmentNamespaceName(env.name, project, env.namespacePattern),
-      // luban writes the digest here on every successful build (first environment) or promotion.
-      images: [{ name: app, newName: imageRepository }],
-      ...(index > 0 ? { replicas: [{ name: app, count: 2 }] } : {}),
-      ...(imageEnv ? { replacements: [imageEnvReplacement(app, imageEnv)] } : {}),
-    });
+  options.environments.forEach((env, index) => Object.assign(files, overlayFiles({ ...options, base, env, index })));
+  return files;
+}
+
+/** An environment's overlay, and the app's route beside it when the app has an address. */
+function overlayFiles(options: {
+  project: string;
+  app: string;
+  imageRepository: string;
+  base: string;
+  env: LubanEnvironment;
+  index: number;
+  imageEnv?: string;
+  routes?: AppRoutes;
+}): Record<string, string> {
+  const { project, app, env, routes, imageEnv } = options;
+  const files: Record<string, string> = {};
+  const overlay = gitopsOverlayPath(app, env.name, env.overlayPathPattern);
+  const hostname = routes?.hostnames[env.name];
+  if (routes && hostname) {
+    files[posix.join(posix.dirname(overlay), APP_ROUTE_FILE)] = stringify(appHttpRoute({ app, project, hostname, gateway: routes.gateway }));
+  }
+  files[overlay] = stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [posix.relative(posix.dirname(overlay), options.base), ...(hostname ? [APP_ROUTE_FILE] : [])],
+    namespace: environmentNamespaceName(env.name, project, env.namespacePattern),
+    // luban writes the digest here on every successful build (first environment) or promotion.
+    images: [{ name: app, newName: options.imageRepository }],
+    ...(options.index > 0 ? { replicas: [{ name: app, count: 2 }] } : {}),
+    ...(imageEnv ? { replacements: [imageEnvReplacement(app, imageEnv)] } : {}),
   });
   return files;
 }
