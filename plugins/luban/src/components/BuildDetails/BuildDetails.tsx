@@ -66,8 +66,10 @@ export function BuildDetails(props: {
   onStepChange: (step: string) => void;
   /** Where the "All builds" link goes. */
   backTo: string;
+  /** Where the trace of the build's digest is; without it, the build links no trace. */
+  traceLink?: (digest: string) => string;
 }) {
-  const { entityRef, buildName, step, onStepChange, backTo } = props;
+  const { entityRef, buildName, step, onStepChange, backTo, traceLink } = props;
   const classes = useStyles();
   const lubanApi = useApi(lubanApiRef);
   const updates = useLubanUpdates(stringifyEntityRef(entityRef), BUILD_SIGNALS);
@@ -96,7 +98,7 @@ export function BuildDetails(props: {
     content = (
       <Grid container spacing={3}>
         <Grid item xs={12}>
-          <BuildSummary build={build} />
+          <BuildSummary build={build} traceLink={traceLink} />
         </Grid>
         <Grid item xs={12}>
           <BuildLog

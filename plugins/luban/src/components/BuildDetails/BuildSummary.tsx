@@ -13,6 +13,7 @@ import {
   RelativeTime,
   StatusChip,
 } from '../shared';
+import { TraceLink } from '../TraceabilityPanel/TraceLink';
 import { StepTimeline } from './StepTimeline';
 
 const useStyles = makeStyles(theme => ({
@@ -22,9 +23,22 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-function digestOf(build: LubanBuild): ReactNode {
+function digestOf(
+  build: LubanBuild,
+  traceLink?: (digest: string) => string,
+): ReactNode {
   if (build.digest) {
-    return <DigestWithCopy digest={build.digest} url={build.registryUrl} />;
+    return (
+      <>
+        <DigestWithCopy digest={build.digest} url={build.registryUrl} />
+        {traceLink && (
+          <>
+            {' '}
+            <TraceLink digest={build.digest} href={traceLink(build.digest)} />
+          </>
+        )}
+      </>
+    );
   }
   return build.status === 'running' ? 'Not built yet' : 'None';
 }
@@ -40,8 +54,12 @@ function finishedOf(build: LubanBuild): ReactNode {
  * What a build is: its status, why it ran, what it built and from which
  * commit, when, and its steps.
  */
-export function BuildSummary(props: { build: LubanBuild }) {
-  const { build } = props;
+export function BuildSummary(props: {
+  build: LubanBuild;
+  /** Where the trace of a digest is; without it, no link. */
+  traceLink?: (digest: string) => string;
+}) {
+  const { build, traceLink } = props;
   const classes = useStyles();
   const details: Array<[string, ReactNode]> = [
     ['Status', <StatusChip status={build.status} />],
@@ -54,7 +72,7 @@ export function BuildSummary(props: { build: LubanBuild }) {
         'Unknown'
       ),
     ],
-    ['Digest', digestOf(build)],
+    ['Digest', digestOf(build, traceLink)],
     ['Builder', build.builder ?? 'Unknown'],
     [
       'Started',

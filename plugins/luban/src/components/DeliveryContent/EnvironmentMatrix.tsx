@@ -12,6 +12,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import type { ReactNode } from 'react';
 import { ArgoCdStatus } from './ArgoCdStatus';
+import { EnvironmentAddress } from './EnvironmentAddress';
 import {
   BuildCell,
   DeployedCell,
@@ -113,11 +114,12 @@ function Cell(props: { column: Column; environment: LubanEnvironmentState }) {
 
 function EnvironmentRows(props: {
   environment: LubanEnvironmentState;
+  appName: string;
   renderActions?: (environment: LubanEnvironmentState) => ReactNode;
   dataColumns: Column[];
   columns: number;
 }) {
-  const { environment, renderActions, dataColumns, columns } = props;
+  const { environment, appName, renderActions, dataColumns, columns } = props;
   const classes = useStyles();
   // One row group per environment: its problems stay with it.
   return (
@@ -132,6 +134,7 @@ function EnvironmentRows(props: {
           className={classes.environment}
         >
           {environment.name}
+          <EnvironmentAddress environment={environment} appName={appName} />
         </TableCell>
         {dataColumns.slice(1).map(column => (
           <TableCell key={column}>
@@ -204,6 +207,7 @@ export function EnvironmentMatrix(props: {
           <EnvironmentRows
             key={environment.name}
             environment={environment}
+            appName={appName}
             renderActions={renderActions}
             dataColumns={dataColumns}
             columns={columns.length}

@@ -7,10 +7,12 @@ import { InfoCard, Link } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { type LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import Grid from '@material-ui/core/Grid';
-import { useMemo, useState } from 'react';
+import { startTransition, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { PromoteDialog } from '../PromoteDialog';
 import { RollbackDialog } from '../RollbackDialog';
 import { TraceabilityPanel } from '../TraceabilityPanel';
+import { TRACE_PARAM } from '../TraceabilityPanel/traceTabPath';
 import { LubanEntityGuard, cardHeadingProps } from '../shared';
 import { EnvironmentActions } from './EnvironmentActions';
 import { EnvironmentMatrix } from './EnvironmentMatrix';
@@ -71,7 +73,19 @@ function DeliveryView(props: { entity: Entity }) {
   const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const promotion = usePromotionState(stringifyEntityRef(entity));
   const [dialog, setDialog] = useState<OpenDialog>();
-  const [tracedDigest, setTracedDigest] = useState<string>();
+  // In the URL, so a build's page (any build, running somewhere or not) can link to its trace.
+  const [params, setParams] = useSearchParams();
+  const tracedDigest = params.get(TRACE_PARAM) ?? undefined;
+  // A transition: the page keeps showing while the router renders the new address.
+  const setTracedDigest = (digest: string | undefined) =>
+    startTransition(() =>
+      setParams(current => {
+        const next = new URLSearchParams(current);
+        if (digest) next.set(TRACE_PARAM, digest);
+        else next.delete(TRACE_PARAM);
+        return next;
+      }),
+    );
 
   const closeDialog = (changed: boolean) => {
     setDialog(undefined);
@@ -103,7 +117,6 @@ function DeliveryView(props: { entity: Entity }) {
           <TraceabilityPanel
             entityRef={entityRef}
             digest={tracedDigest}
-            state={state}
             onClose={() => setTracedDigest(undefined)}
           />
         </Grid>

@@ -1,7 +1,11 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import type { LubanBuildList } from '@luban-backstage/plugin-luban-common';
+import type { LubanDigestTrace } from '@luban-backstage/plugin-luban-common';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { LubanBuildsContent } from '../BuildsContent/LubanBuildsContent';
+import { LubanDeliveryContent } from '../DeliveryContent/LubanDeliveryContent';
 import {
+  PRD_DIGEST,
   SND_DIGEST,
   promotionState,
   renderForEntity,
@@ -10,25 +14,72 @@ import { aBuild, backendError } from '../shared/__testUtils__';
 import { TraceabilityPanel } from './TraceabilityPanel';
 
 const entityRef = parseEntityRef('component:default/ledger-api');
+const HARBOR = `https://harbor.acme.test/harbor/projects/1/repositories/ledger-api/artifacts/${SND_DIGEST}`;
 
-const builds: LubanBuildList = {
-  image: 'ci-acme/ledger-api',
-  cluster: 'dev',
-  builds: [
-    aBuild({
-      name: 'ledger-api-build-13',
-      number: 13,
-      digest: undefined,
-      status: 'running',
-    }),
-    aBuild({
+/** snd's digest: built by #12, promoted to prd (merged), then rolled out of prd by an open rollback. */
+function sndTrace(overrides: Partial<LubanDigestTrace> = {}): LubanDigestTrace {
+  return {
+    digest: SND_DIGEST,
+    build: aBuild({
       digest: SND_DIGEST,
       image: `harbor.acme.test/acme/ledger-api@${SND_DIGEST}`,
-      registryUrl:
-        'https://harbor.acme.test/harbor/projects/1/repositories/ledger-api/artifacts/5d5d',
+      registryUrl: HARBOR,
     }),
-  ],
-};
+    commit: {
+      sha: '0123456789abcdef0123456789abcdef01234567',
+      url: 'https://github.com/acme/ledger-api/commit/0123456789abcdef0123456789abcdef01234567',
+    },
+    vulnerabilities: {
+      critical: 0,
+      high: 2,
+      medium: 5,
+      low: 9,
+      scanned: true,
+      url: HARBOR,
+    },
+    hasSbom: true,
+    pullRequests: [
+      {
+        kind: 'rollback',
+        environment: 'prd',
+        number: 14,
+        title: 'Roll back ledger-api in prd to 9f9f9f9f9f9f',
+        url: 'https://github.com/acme/acme-gitops/pull/14',
+        state: 'open',
+        createdAt: '2024-05-04T09:00:00Z',
+      },
+      {
+        kind: 'promote',
+        environment: 'prd',
+        number: 12,
+        title: 'Promote ledger-api to prd (5d5d5d5d5d5d)',
+        url: 'https://github.com/acme/acme-gitops/pull/12',
+        state: 'merged',
+        createdAt: '2024-05-03T11:00:00Z',
+        closedAt: '2024-05-03T12:00:00Z',
+      },
+    ],
+    environments: [
+      {
+        name: 'snd',
+        running: true,
+        arrivals: [{ at: '2024-05-03T10:05:00Z', commitSha: 'a'.repeat(40) }],
+      },
+      {
+        name: 'prd',
+        running: false,
+        arrivals: [
+          {
+            at: '2024-05-03T12:00:00Z',
+            commitSha: 'b'.repeat(40),
+            replacedAt: '2024-05-04T09:30:00Z',
+          },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
 
 /** The text under one step's heading of the chain. */
 function step(title: string) {
@@ -37,21 +88,20 @@ function step(title: string) {
 }
 
 describe('TraceabilityPanel', () => {
-  it('traces a digest from its commit to the environments that run it', async () => {
-    // A promotion of snd's digest into prd is open.
-    const state = promotionState();
+  it('traces a digest from its commit through every pull request to each environment, as the backend read them', async () => {
+    const getTrace = jest.fn(async () => sndTrace());
     renderForEntity(
-      <TraceabilityPanel
-        entityRef={entityRef}
-        digest={SND_DIGEST}
-        state={state}
-      />,
-      { lubanApi: { listBuilds: async () => builds } },
+      <TraceabilityPanel entityRef={entityRef} digest={SND_DIGEST} />,
+      { lubanApi: { getTrace } },
     );
 
     const panel = await screen.findByRole('region', {
       name: 'Trace of sha256:5d5d5d5d5d5d',
     });
+    await within(panel).findByRole('link', {
+      name: 'Build #12: steps and log',
+    });
+    expect(getTrace).toHaveBeenCalledWith(entityRef, SND_DIGEST);
     expect(
       within(panel)
         .getAllByRole('heading', { level: 3 })
@@ -60,125 +110,178 @@ describe('TraceabilityPanel', () => {
       'Commit',
       'Build',
       'Image',
-      'Vulnerabilities',
+      'Vulnerabilities and SBOM',
       'Pull requests',
       'Environments',
     ]);
-
     expect(
       within(step('Commit')).getByRole('link', { name: /Commit 0123456/ }),
     ).toHaveAttribute(
       'href',
       'https://github.com/acme/ledger-api/commit/0123456789abcdef0123456789abcdef01234567',
     );
-    const build = step('Build');
+    // The build's page holds its log.
     expect(
-      within(build).getByRole('link', { name: 'Build #12' }),
+      within(step('Build')).getByRole('link', {
+        name: 'Build #12: steps and log',
+      }),
     ).toHaveAttribute(
       'href',
       '/catalog/default/component/ledger-api/ci?build=ledger-api-build-12',
     );
-    expect(build).toHaveTextContent('Succeeded');
-    const image = step('Image');
-    expect(
-      within(image).getByRole('link', {
-        name: /Digest sha256:5d5d5d5d5d5d in Harbor/,
-      }),
-    ).toHaveAttribute(
-      'href',
-      'https://harbor.acme.test/harbor/projects/1/repositories/ledger-api/artifacts/5d5d',
-    );
-    expect(image).toHaveTextContent(
+    expect(step('Image')).toHaveTextContent(
       `harbor.acme.test/acme/ledger-api@${SND_DIGEST}`,
     );
-    const vulnerabilities = step('Vulnerabilities');
-    expect(vulnerabilities).toHaveTextContent(
-      '0 critical, 2 high, 5 medium, 9 low',
-    );
-    expect(
-      within(vulnerabilities).getByRole('link', { name: /Harbor/ }),
-    ).toHaveAttribute(
+    const scan = step('Vulnerabilities and SBOM');
+    expect(scan).toHaveTextContent('0 critical, 2 high, 5 medium, 9 low');
+    expect(scan).toHaveTextContent('SBOM: generated by Harbor');
+    expect(within(scan).getByRole('link', { name: /^Harbor/ })).toHaveAttribute(
       'href',
-      `https://harbor.acme.test/harbor/projects/1/repositories/ledger-api/artifacts/${SND_DIGEST}`,
+      HARBOR,
     );
-    const pullRequests = step('Pull requests');
+
+    const pulls = within(step('Pull requests')).getAllByRole('listitem');
+    // Backstage's Link adds ", Opens in a new window" for screen readers.
     expect(
-      within(pullRequests).getByRole('link', { name: /#12/ }),
+      pulls.map(item =>
+        item.textContent?.replace(', Opens in a new window', ''),
+      ),
+    ).toEqual([
+      '#14 Rollback of prd: Roll back ledger-api in prd to 9f9f9f9f9f9fOpen',
+      expect.stringMatching(
+        /^#12 Promotion into prd: Promote ledger-api to prd \(5d5d5d5d5d5d\)MergedMerged \d+ years? ago$/,
+      ),
+    ]);
+    expect(
+      within(pulls[1]).getByRole('link', { name: /^#12/ }),
     ).toHaveAttribute('href', 'https://github.com/acme/acme-gitops/pull/12');
-    expect(pullRequests).toHaveTextContent(
-      'into prd: Promote ledger-api to prd (5d5d5d5d5d5d)',
-    );
+    const environments = within(step('Environments')).getAllByRole('listitem');
     expect(
-      within(step('Environments'))
-        .getAllByRole('listitem')
-        .map(item => item.textContent?.split(',')[0]),
-    ).toEqual(['snd']);
+      environments.map(item =>
+        item.textContent?.replace(
+          / \d+ \w+ ago| (yesterday|last \w+)/g,
+          ' <when>',
+        ),
+      ),
+    ).toEqual([
+      'snd: runs it, deployed <when>',
+      'prd: ran it from <when> until <when>',
+    ]);
   });
 
-  it('lists every environment that runs the digest, and no pull request that moves another one', async () => {
-    const state = promotionState({
-      prd: {
-        digest: SND_DIGEST,
-        behindSource: false,
-        pullRequest: {
-          number: 14,
-          url: 'https://github.com/acme/acme-gitops/pull/14',
-          title: 'Roll back ledger-api in prd to 8e8e8e8e8e8e',
-        },
-      },
-    });
+  it('traces a digest no environment ever ran and no pull request moved', async () => {
     renderForEntity(
-      <TraceabilityPanel
-        entityRef={entityRef}
-        digest={SND_DIGEST}
-        state={state}
-      />,
-      { lubanApi: { listBuilds: async () => builds } },
-    );
-
-    await screen.findByRole('link', { name: 'Build #12' });
-    expect(
-      within(step('Environments'))
-        .getAllByRole('listitem')
-        .map(item => item.textContent?.split(',')[0]),
-    ).toEqual(['snd', 'prd']);
-    expect(step('Pull requests')).toHaveTextContent(
-      'No open pull request moves it.',
-    );
-  });
-
-  it('still traces what it can when the builds cannot be read', async () => {
-    const error = await backendError(
-      403,
-      'You may not build read component:default/ledger-api: only its owners may',
-    );
-    renderForEntity(
-      <TraceabilityPanel
-        entityRef={entityRef}
-        digest={SND_DIGEST}
-        state={promotionState()}
-      />,
+      <TraceabilityPanel entityRef={entityRef} digest={PRD_DIGEST} />,
       {
         lubanApi: {
-          listBuilds: async () => {
+          getTrace: async () =>
+            sndTrace({
+              digest: PRD_DIGEST,
+              hasSbom: false,
+              pullRequests: [],
+              environments: [
+                { name: 'snd', running: false, arrivals: [] },
+                { name: 'prd', running: false, arrivals: [] },
+              ],
+            }),
+        },
+      },
+    );
+
+    expect(
+      await screen.findByText('luban opened no pull request for it.'),
+    ).toBeVisible();
+    expect(step('Vulnerabilities and SBOM')).toHaveTextContent(
+      'SBOM: none generated yet',
+    );
+    expect(
+      within(step('Environments'))
+        .getAllByRole('listitem')
+        .map(item => item.textContent),
+    ).toEqual(['snd: never ran it', 'prd: never ran it']);
+  });
+
+  it("says what could not be read, and the backend's message when nothing could", async () => {
+    const { unmount } = await renderForEntity(
+      <TraceabilityPanel entityRef={entityRef} digest={SND_DIGEST} />,
+      {
+        lubanApi: {
+          getTrace: async () =>
+            sndTrace({
+              problems: [
+                'The pull requests could not be read: GitHub answered 502',
+              ],
+            }),
+        },
+      },
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The pull requests could not be read: GitHub answered 502',
+    );
+    unmount();
+
+    const error = await backendError(
+      403,
+      'You may not promotion read component:default/ledger-api',
+    );
+    renderForEntity(
+      <TraceabilityPanel entityRef={entityRef} digest={SND_DIGEST} />,
+      {
+        lubanApi: {
+          getTrace: async () => {
             throw error;
           },
         },
       },
     );
-
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'The builds could not be read: You may not build read component:default/ledger-api: only its owners may',
+      'The trace could not be read: You may not promotion read component:default/ledger-api',
     );
-    // The promotion state still names the build and commit of the digest.
+  });
+
+  it("opens from any build's page: the build links the trace of its digest in the Delivery tab", async () => {
+    renderForEntity(<LubanBuildsContent />, {
+      lubanApi: {
+        getBuild: async () => aBuild({ digest: PRD_DIGEST }),
+        streamBuildLog: async () => {},
+      },
+      initialRouteEntries: [
+        '/catalog/default/component/ledger-api/ci?build=ledger-api-build-12',
+      ],
+    });
+
     expect(
-      within(step('Build')).getByRole('link', { name: 'Build #12' }),
+      await screen.findByRole('link', {
+        name: 'Trace sha256:9f9f9f9f9f9f: its pull requests and environments',
+      }),
     ).toHaveAttribute(
       'href',
-      '/catalog/default/component/ledger-api/ci?build=ledger-api-build-12',
+      `/catalog/default/component/ledger-api/delivery?trace=${encodeURIComponent(
+        PRD_DIGEST,
+      )}`,
+    );
+  });
+
+  it('opens the trace the URL names on the Delivery tab, even of a digest that runs nowhere', async () => {
+    const user = userEvent.setup();
+    const getTrace = jest.fn(async () => sndTrace({ digest: PRD_DIGEST }));
+    renderForEntity(<LubanDeliveryContent />, {
+      lubanApi: { getPromotion: async () => promotionState(), getTrace },
+      initialRouteEntries: [`/?trace=${encodeURIComponent(PRD_DIGEST)}`],
+    });
+
+    const trace = await screen.findByRole('region', {
+      name: 'Trace of sha256:9f9f9f9f9f9f',
+    });
+    expect(getTrace).toHaveBeenCalledWith(
+      expect.objectContaining({ kind: 'Component', name: 'ledger-api' }),
+      PRD_DIGEST,
+    );
+    await user.click(
+      within(trace).getByRole('button', { name: 'Close the trace' }),
     );
     expect(
-      within(step('Commit')).getByRole('link', { name: /Commit 0123456/ }),
-    ).toBeInTheDocument();
+      screen.queryByRole('region', { name: /Trace of/ }),
+    ).not.toBeInTheDocument();
   });
 });

@@ -1,18 +1,13 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Link } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  type LubanBuild,
-  type LubanEnvironmentState,
-  type LubanPromotionState,
-  shortDigest,
-} from '@luban-backstage/plugin-luban-common';
+import type { LubanDigestTrace } from '@luban-backstage/plugin-luban-common';
 import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import CloseIcon from '@material-ui/icons/Close';
 import Alert from '@material-ui/lab/Alert';
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { lubanApiRef } from '../../api';
 import { VulnerabilitySummary } from '../DeliveryContent/VulnerabilitySummary';
@@ -27,189 +22,65 @@ import {
   digestLabel,
   useEntityTabLink,
 } from '../shared';
+import {
+  Absent,
+  EnvironmentsStep,
+  PullRequestsStep,
+  TraceStep,
+  useTraceStyles,
+} from './TraceSteps';
 
-const useStyles = makeStyles(theme => ({
-  panel: { outline: 'none' },
-  chain: { listStyle: 'none', margin: 0, padding: 0 },
-  step: {
-    position: 'relative',
-    paddingLeft: theme.spacing(3),
-    paddingBottom: theme.spacing(2),
-    borderLeft: `2px solid ${theme.palette.divider}`,
-    marginLeft: theme.spacing(1),
-    '&:last-child': { borderLeftColor: 'transparent' },
-    '&::before': {
-      content: '""',
-      position: 'absolute',
-      left: -7,
-      top: 4,
-      width: 12,
-      height: 12,
-      borderRadius: '50%',
-      backgroundColor: theme.palette.primary.main,
-    },
-  },
-  detail: { display: 'block' },
-  list: { margin: 0, paddingLeft: theme.spacing(2) },
-}));
+const useStyles = makeStyles({ panel: { outline: 'none' } });
 
-// Titles are h3 under the panel's h2, so the chain can be walked by heading.
-function TraceStep(props: { title: string; children: ReactNode }) {
-  const classes = useStyles();
-  return (
-    <li className={classes.step}>
-      <Typography component="h3" variant="subtitle2">
-        {props.title}
-      </Typography>
-      {props.children}
-    </li>
-  );
-}
-
-function Absent(props: { children: ReactNode }) {
-  return (
-    <Typography variant="body2" color="textSecondary">
-      {props.children}
-    </Typography>
-  );
-}
-
-/**
- * The pull requests that move `digest`. The promotion state does not say
- * which digest a pull request carries, but luban names it in every title it
- * writes ("Promote ledger-api to prd (abcdef123456)"), as 12 hex digits.
- */
-function pullRequestsOf(
-  digest: string,
-  environments: LubanEnvironmentState[],
-): Array<{ environment: string; number: number; url: string; title: string }> {
-  const hex = shortDigest(digest);
-  return environments.flatMap(environment =>
-    environment.pullRequest?.title.includes(hex)
-      ? [{ environment: environment.name, ...environment.pullRequest }]
-      : [],
-  );
-}
-
-function BuildStep(props: {
-  build?: LubanBuild;
-  summary?: LubanEnvironmentState['build'];
-  loading: boolean;
-  error?: Error;
-}) {
-  const { build, summary, loading, error } = props;
-  const classes = useStyles();
+function BuildStep(props: { trace?: LubanDigestTrace }) {
+  const build = props.trace?.build;
+  const classes = useTraceStyles();
   const tabLink = useEntityTabLink();
-  const known = build ?? summary;
-  let detail: ReactNode = null;
-  if (known) {
+  let detail = <Absent>Reading the builds…</Absent>;
+  if (build) {
     detail = (
       <>
-        <Link to={tabLink(buildTabPath(known.name))}>
-          Build #{known.number}
+        {/* The build's page holds its steps and its whole log. */}
+        <Link to={tabLink(buildTabPath(build.name))}>
+          Build #{build.number}: steps and log
         </Link>{' '}
-        {build && <StatusChip status={build.status} />}
-        {known.finishedAt && (
+        <StatusChip status={build.status} />
+        {build.finishedAt && (
           <Typography variant="body2" className={classes.detail}>
-            Finished <RelativeTime value={known.finishedAt} />
+            Finished <RelativeTime value={build.finishedAt} />
           </Typography>
         )}
       </>
     );
-  } else if (loading) {
-    detail = <Absent>Reading the builds…</Absent>;
-  } else if (!error) {
-    detail = <Absent>No kpack build of this app produced this digest.</Absent>;
+  } else if (props.trace) {
+    detail = (
+      <Absent>
+        The cluster holds no kpack build of this app that produced it (kpack
+        keeps the last builds of an Image).
+      </Absent>
+    );
+  }
+  return <TraceStep title="Build">{detail}</TraceStep>;
+}
+
+function ScanStep(props: { trace?: LubanDigestTrace }) {
+  const { trace } = props;
+  let sbom = null;
+  if (trace?.hasSbom !== undefined) {
+    sbom = (
+      <Typography variant="body2">
+        {trace.hasSbom
+          ? 'SBOM: generated by Harbor'
+          : 'SBOM: none generated yet'}
+      </Typography>
+    );
   }
   return (
-    <TraceStep title="Build">
-      {detail}
-      {error && (
-        <Alert severity="warning">
-          The builds could not be read: {backendMessage(error)}
-        </Alert>
-      )}
+    <TraceStep title="Vulnerabilities and SBOM">
+      <VulnerabilitySummary vulnerabilities={trace?.vulnerabilities} all />
+      {sbom}
     </TraceStep>
   );
-}
-
-function PullRequestsStep(props: {
-  pullRequests: ReturnType<typeof pullRequestsOf>;
-}) {
-  const { pullRequests } = props;
-  const classes = useStyles();
-  return (
-    <TraceStep title="Pull requests">
-      {pullRequests.length === 0 ? (
-        <Absent>No open pull request moves it.</Absent>
-      ) : (
-        <ul className={classes.list}>
-          {pullRequests.map(pullRequest => (
-            <li key={pullRequest.url}>
-              <Link to={pullRequest.url}>#{pullRequest.number}</Link> into{' '}
-              {pullRequest.environment}: {pullRequest.title}
-            </li>
-          ))}
-        </ul>
-      )}
-    </TraceStep>
-  );
-}
-
-function EnvironmentsStep(props: { running: LubanEnvironmentState[] }) {
-  const { running } = props;
-  const classes = useStyles();
-  return (
-    <TraceStep title="Environments">
-      {running.length === 0 ? (
-        <Absent>No environment runs it.</Absent>
-      ) : (
-        <ul className={classes.list} aria-label="Environments running it">
-          {running.map(env => (
-            <li key={env.name}>
-              {env.name}
-              {env.deployedAt && (
-                <>
-                  , deployed <RelativeTime value={env.deployedAt} />
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </TraceStep>
-  );
-}
-
-/**
- * What is known of one digest: the build that produced it (from the builds,
- * else from the matrix), the environments running it and the pull requests
- * moving it.
- */
-function useTrace(
-  entityRef: CompoundEntityRef,
-  digest: string,
-  state: LubanPromotionState,
-) {
-  const lubanApi = useApi(lubanApiRef);
-  const builds = useAsync(
-    () => lubanApi.listBuilds(entityRef),
-    [lubanApi, entityRef],
-  );
-  const build = builds.value?.builds.find(
-    candidate => candidate.digest === digest,
-  );
-  const running = state.environments.filter(env => env.digest === digest);
-  const summary = running.find(env => env.build)?.build;
-  return {
-    builds,
-    build,
-    summary,
-    running,
-    vulnerabilities: running.find(env => env.vulnerabilities)?.vulnerabilities,
-    revision: build?.revision ?? summary?.revision,
-    pullRequests: pullRequestsOf(digest, state.environments),
-  };
 }
 
 /**
@@ -221,26 +92,31 @@ export interface TraceabilityPanelProps {
   entityRef: CompoundEntityRef;
   /** The image digest to trace. */
   digest: string;
-  /** What runs where, as the delivery matrix read it. */
-  state: LubanPromotionState;
   onClose?: () => void;
 }
 
 /**
- * Where one image digest comes from and where it went: commit → build →
- * digest → vulnerabilities → pull requests → the environments running it.
- * Takes focus when it opens, so keyboard users land on it.
+ * Where one image digest comes from and where it went, running or not:
+ * commit → build → digest → scan and SBOM → every promotion and rollback
+ * pull request → when it reached each environment. Takes focus when it
+ * opens, so keyboard users land on it.
  *
  * @public
  */
 export function TraceabilityPanel(props: TraceabilityPanelProps) {
-  const { entityRef, digest, state, onClose } = props;
+  const { entityRef, digest, onClose } = props;
   const classes = useStyles();
+  const traceClasses = useTraceStyles();
   const headingId = useId();
   const panel = useRef<HTMLElement>(null);
-  const trace = useTrace(entityRef, digest, state);
-  const { build, summary, running } = trace;
-  const image = build?.image ?? running[0]?.image;
+  const lubanApi = useApi(lubanApiRef);
+  // async: a client that throws at once (an older LubanApi without getTrace) shows an error, not a broken page.
+  const read = useAsync(
+    async () => lubanApi.getTrace(entityRef, digest),
+    [lubanApi, entityRef, digest],
+  );
+  const trace = read.value;
+  const build = trace?.build;
 
   useEffect(() => {
     panel.current?.focus();
@@ -264,32 +140,43 @@ export function TraceabilityPanel(props: TraceabilityPanelProps) {
           )
         }
       >
-        <ol className={classes.chain}>
+        {read.error && (
+          <Alert severity="error">
+            The trace could not be read: {backendMessage(read.error)}
+          </Alert>
+        )}
+        {trace?.problems?.length ? (
+          <Alert severity="warning">
+            Part of the trace could not be read; the rest is shown.
+            <ul className={traceClasses.list}>
+              {trace.problems.map(problem => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          </Alert>
+        ) : null}
+        <ol className={traceClasses.chain}>
           <TraceStep title="Commit">
-            {trace.revision ? (
-              <CommitLink
-                sha={trace.revision}
-                url={build?.commitUrl ?? summary?.commitUrl}
-              />
+            {trace?.commit ? (
+              <CommitLink sha={trace.commit.sha} url={trace.commit.url} />
             ) : (
-              <Absent>Unknown: luban knows no build of this digest.</Absent>
+              <Absent>
+                {trace
+                  ? 'Unknown: luban knows no build of this digest.'
+                  : 'Reading…'}
+              </Absent>
             )}
           </TraceStep>
-          <BuildStep
-            build={build}
-            summary={summary}
-            loading={trace.builds.loading}
-            error={trace.builds.error}
-          />
+          <BuildStep trace={trace} />
           <TraceStep title="Image">
             <DigestWithCopy digest={digest} url={build?.registryUrl} />
-            {image && <code className={classes.detail}>{image}</code>}
+            {build?.image && (
+              <code className={traceClasses.detail}>{build.image}</code>
+            )}
           </TraceStep>
-          <TraceStep title="Vulnerabilities">
-            <VulnerabilitySummary vulnerabilities={trace.vulnerabilities} all />
-          </TraceStep>
-          <PullRequestsStep pullRequests={trace.pullRequests} />
-          <EnvironmentsStep running={running} />
+          <ScanStep trace={trace} />
+          <PullRequestsStep trace={trace} />
+          <EnvironmentsStep trace={trace} />
         </ol>
       </InfoCard>
     </section>

@@ -206,6 +206,8 @@ export function renderForEntity(
     lubanApi: Partial<LubanApi>;
     entity?: Entity;
     permissionApi?: ReturnType<typeof mockApis.permission>;
+    /** Where the page starts, e.g. `/?trace=sha256:…`. */
+    initialRouteEntries?: string[];
   },
 ) {
   return renderInTestApp(
@@ -220,6 +222,11 @@ export function renderForEntity(
       </EntityProvider>
     </TestApiProvider>,
     // Links to the entity's tabs are built from the catalog's entity route.
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      ...(options.initialRouteEntries
+        ? { initialRouteEntries: options.initialRouteEntries }
+        : {}),
+    },
   );
 }
