@@ -62,6 +62,18 @@ export const lubanBuildRebuildPermission: ResourcePermission<'catalog-entity'> =
   });
 
 /**
+ * Stop a running kpack build of an entity's image (kpack deletes the Build
+ * and its pod; it does not build that commit again by itself).
+ * @public
+ */
+export const lubanBuildCancelPermission: ResourcePermission<'catalog-entity'> =
+  createPermission({
+    name: 'luban.build.cancel',
+    attributes: { action: 'update' },
+    resourceType,
+  });
+
+/**
  * View which version of an entity runs in each environment.
  * @public
  */
@@ -115,6 +127,7 @@ export const lubanProjectAdminPermission = createPermission({
 export const lubanPermissions = [
   lubanBuildReadPermission,
   lubanBuildRebuildPermission,
+  lubanBuildCancelPermission,
   lubanPromotionReadPermission,
   lubanPromotionCreatePermission,
   lubanPromotionRollbackPermission,

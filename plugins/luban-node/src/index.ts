@@ -44,15 +44,6 @@ export type {
   OverlayImageChange,
   OverlayEdit,
 } from './gitops/overlay';
-export {
-  APP_ROUTE_FILE,
-  appAddress,
-  appHostname,
-  appHttpRoute,
-  httpRouteAddress,
-  overlayRoutePath,
-} from './gitops/httpRoute';
-export type { GatewayConfig } from './gitops/httpRoute';
 export { editFiles, changesAt } from './gitops/editFiles';
 export type { EditFilesOptions, EditingProvider, FileEdit } from './gitops/editFiles';
 export { GitOpsWriter } from './gitops/GitOpsWriter';
@@ -90,13 +81,12 @@ export type {
   PullRequestInfo,
   PullRequestOptions,
   PullRequestState,
-  PullRequestSummary,
   WebhookOptions,
   WebhookResult,
 } from './git/GitProvider';
 export { ResourceInformer } from './kubernetes/ResourceInformer';
 export type { InformerEvent } from './kubernetes/ResourceInformer';
-export { KPACK, isBuildOfImage, podStepsOf, stepNamesOfBuild, toKpackBuild } from './kubernetes/kpack';
+export { KPACK, cancelledBuildStatus, isBuildOfImage, podStepsOf, stepNamesOfBuild, toKpackBuild } from './kubernetes/kpack';
 export type { KpackBuild, KpackBuildStep, KpackImageRef, KpackPodSteps } from './kubernetes/kpack';
 export { toArgoCdApplication } from './kubernetes/argocd';
 export type { ArgoCdApplicationState } from './kubernetes/argocd';

@@ -12,6 +12,7 @@ import type {
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
+  lubanBuildCancelPermission,
   lubanBuildRebuildPermission,
   lubanPromotionCreatePermission,
   lubanProjectAdminPermission,
@@ -32,6 +33,7 @@ const PLATFORM_ADMIN_ONLY = new Set([lubanProjectAdminPermission.name, KUBERNETE
 
 const OWNER_ONLY = new Set([
   lubanBuildRebuildPermission.name,
+  lubanBuildCancelPermission.name,
   lubanPromotionCreatePermission.name,
   lubanPromotionRollbackPermission.name,
 ]);

@@ -34,6 +34,8 @@ export interface BuildService {
     output: Writable,
   ): Promise<void>;
   rebuild(target: LubanTarget): Promise<LubanRebuildResult>;
+  /** Stops a running build, which then reads as cancelled; an InputError for a build that is not running. */
+  cancel(target: LubanTarget, name: string, actor: Actor): Promise<LubanBuild>;
 }
 
 /** Which digest runs where, and pull requests that change it. */

@@ -13,6 +13,7 @@ import {
   KPACK,
   SOURCE_RESOLVE_REQUESTED_ANNOTATION,
   buildsOfImageSelector,
+  cancelledBuildStatus,
   sourceResolverNameOf,
   toKpackBuild,
   type KpackBuild,
@@ -289,6 +290,50 @@ export class KubernetesGateway {
       { metadata: { annotations: { [KPACK.additionalBuildNeededAnnotation]: new Date().toISOString() } } },
     );
     return { triggeredFrom: latest.name };
+  }
+
+  /**
+   * Stops a running kpack Build, which kpack cannot do itself (kpack issue
+   * #245). Deleting the Build would not do: kpack's Image reconciler
+   * (pkg/reconciler/image/build_needed.go) would find the previous Build's
+   * commit behind the source and build the same commit again at once, and
+   * the paper trail would be gone. So the Build is marked finished first
+   * ({@link cancelledBuildStatus}: kpack's Build reconciler leaves a finished
+   * Build alone, pkg/reconciler/build/build.go), then its pod is deleted,
+   * which stops the work. A ConflictError when the Build is no longer running.
+   */
+  async cancelBuild(namespace: string, name: string, cancelledBy: string): Promise<KpackBuild> {
+    const ref = { apiVersion: KPACK.apiVersion, kind: 'Build', metadata: { name, namespace } };
+    const object = await this.get(ref);
+    if (!object) throw new NotFoundError(`kpack Build '${name}' in namespace '${namespace}' of Kubernetes cluster '${this.cluster.name}' does not exist`);
+    const build = toKpackBuild(object);
+    if (build.status !== 'running') {
+      throw new ConflictError(`kpack Build '${name}' is not running: it ${build.status === 'cancelled' ? 'was cancelled' : build.status}`);
+    }
+    const patched = await this.mergePatchAt<KubernetesObject>(ref, 'status', { status: cancelledBuildStatus(cancelledBy) });
+    const podName = build.podName ?? `${name}-build-pod`;
+    await this.delete({ apiVersion: 'v1', kind: 'Pod', metadata: { name: podName, namespace } });
+    return toKpackBuild(patched);
+  }
+
+  /** Deletes an object; false when it was gone already. */
+  async delete(ref: ObjectRef): Promise<boolean> {
+    try {
+      await this.rest.request('DELETE', await this.pathOf(ref));
+      return true;
+    } catch (error) {
+      if (statusOf(error).code === 404) return false;
+      return this.fail(error, `delete ${describe(ref)}`);
+    }
+  }
+
+  /** A JSON merge patch of a subresource (`status`) of an object. */
+  private async mergePatchAt<T extends KubernetesObject>(ref: ObjectRef, subresource: string, patch: Record<string, unknown>): Promise<T> {
+    try {
+      return await this.rest.request<T>('PATCH', `${await this.pathOf(ref)}/${subresource}`, patch, 'application/merge-patch+json');
+    } catch (error) {
+      return this.fail(error, `patch the ${subresource} of ${describe(ref)}`);
+    }
   }
 
   /**

@@ -53,7 +53,8 @@ export interface KpackBuild {
   /** The commit SHA built. */
   revision?: string;
   sourceUrl?: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /** `cancelled`: stopped through luban ({@link cancelledBuildStatus}); kpack itself has no such state. */
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   message?: string;
   /** `creationTimestamp`: kpack's Build status has no start time. */
   createdAt?: string;
@@ -158,6 +159,30 @@ function stepsOf(object: { status?: any }, podSteps: KpackPodSteps | undefined):
   return names ? names.map((name, index) => stepOf(name, states[index])) : stepsWithoutPod(object);
 }
 
+/** The reason of the `Succeeded` condition of a Build luban cancelled (kpack has no reason of its own for it). */
+const BUILD_CANCELLED_REASON = 'Cancelled';
+
+/**
+ * The status luban writes to a running Build it cancels: finished and not
+ * succeeded (kpack's Build reconciler then leaves it, and its Image
+ * reconciler builds nothing for it: the source is what it was), with a
+ * reason of luban's own so that it reads as cancelled, not failed.
+ * @public
+ */
+export function cancelledBuildStatus(cancelledBy: string, now = new Date()) {
+  return {
+    conditions: [
+      {
+        type: 'Succeeded',
+        status: 'False',
+        reason: BUILD_CANCELLED_REASON,
+        message: `Cancelled by ${cancelledBy}`,
+        lastTransitionTime: now.toISOString(),
+      },
+    ],
+  };
+}
+
 /**
  * Reads a kpack Build object into a {@link KpackBuild}. Its steps are named
  * by the Build when it can ({@link stepNamesOfBuild}), else by its pod's
@@ -170,7 +195,7 @@ export function toKpackBuild(object: KubernetesObject & { spec?: any; status?: a
   const succeeded = (object.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Succeeded');
   let status: KpackBuild['status'] = 'running';
   if (succeeded?.status === 'True') status = 'succeeded';
-  else if (succeeded?.status === 'False') status = 'failed';
+  else if (succeeded?.status === 'False') status = succeeded.reason === BUILD_CANCELLED_REASON ? 'cancelled' : 'failed';
   return {
     name: object.metadata!.name!,
     namespace: object.metadata!.namespace!,

@@ -5,7 +5,6 @@ import type {
   LubanBuildList,
   LubanChangeResult,
   LubanDeployment,
-  LubanDigestTrace,
   LubanHealth,
   LubanProjectView,
   LubanPromoteRequest,
@@ -57,6 +56,9 @@ export interface LubanApi {
   /** Asks kpack for a new build of the latest source, as `kp image trigger` does. */
   rebuild(entity: CompoundEntityRef): Promise<LubanRebuildResult>;
 
+  /** Stops a running build (kpack has no cancel: luban ends it and deletes its pod); answers the build, cancelled. */
+  cancelBuild(entity: CompoundEntityRef, build: string): Promise<LubanBuild>;
+
   /**
    * Reads a build's log, calling `onText` with each chunk as it arrives.
    * Resolves when the log ends (or `signal` aborts).
@@ -88,16 +90,6 @@ export interface LubanApi {
     entity: CompoundEntityRef,
     request: LubanRollbackRequest,
   ): Promise<LubanChangeResult>;
-
-  /**
-   * Traces one image digest of the entity's app, running or not: its build
-   * and commit, scan and SBOM, every promotion and rollback pull request and
-   * when it reached each environment.
-   */
-  getTrace(
-    entity: CompoundEntityRef,
-    digest: string,
-  ): Promise<LubanDigestTrace>;
 }
 
 /**

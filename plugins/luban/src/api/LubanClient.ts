@@ -6,7 +6,6 @@ import type {
   LubanBuildList,
   LubanChangeResult,
   LubanDeployment,
-  LubanDigestTrace,
   LubanHealth,
   LubanProjectView,
   LubanPromoteRequest,
@@ -54,6 +53,16 @@ export class LubanClient implements LubanApi {
     return this.json(`${entityPath(entity)}/builds/rebuild`, {
       method: 'POST',
     });
+  }
+
+  async cancelBuild(
+    entity: CompoundEntityRef,
+    build: string,
+  ): Promise<LubanBuild> {
+    return this.json(
+      `${entityPath(entity)}/builds/${encodeURIComponent(build)}/cancel`,
+      { method: 'POST' },
+    );
   }
 
   async streamBuildLog(
@@ -125,15 +134,6 @@ export class LubanClient implements LubanApi {
     request: LubanRollbackRequest,
   ): Promise<LubanChangeResult> {
     return this.json(`${entityPath(entity)}/promotion/rollback`, post(request));
-  }
-
-  async getTrace(
-    entity: CompoundEntityRef,
-    digest: string,
-  ): Promise<LubanDigestTrace> {
-    return this.json(
-      `${entityPath(entity)}/trace/${encodeURIComponent(digest)}`,
-    );
   }
 
   private async fetch(path: string, init?: RequestInit): Promise<Response> {

@@ -320,6 +320,8 @@ export class KpackController {
     const initSteps = initStepsOf(build);
     const willFail =
       !cloneProblem && Boolean(await git.readFile(repository!, commit, [subPath, FAIL_BUILD_FILE].filter(Boolean).join('/')));
+    const beforePod = store.find(BUILDS, namespace, buildName);
+    if (!beforePod || !isRunning(beforePod)) return; // cancelled while its source was checked
     const waiting = (name: string) => ({
       name,
       state: { waiting: { reason: 'PodInitializing' } },
@@ -370,8 +372,14 @@ export class KpackController {
     const completed: string[] = [];
     let failedStep: string | undefined;
 
+    // Deleted, or finished by someone else with its pod deleted (luban's cancel): kpack's Build
+    // reconciler leaves a finished Build alone (pkg/reconciler/build/build.go), and nothing runs without the pod.
+    const abandoned = () => {
+      const current = store.find(BUILDS, namespace, buildName);
+      return this.stopped || !current || !isRunning(current) || !store.find(PODS, namespace, podName);
+    };
     for (const [index, step] of [...initSteps, 'completion' as const].entries()) {
-      if (this.stopped || !store.find(BUILDS, namespace, buildName)) return;
+      if (abandoned()) return;
       const isInit = index < initSteps.length;
       const startedAt = kubeTime();
       this.updatePodStatus(namespace, podName, status => {
@@ -412,6 +420,7 @@ export class KpackController {
       completed.push(step);
     }
 
+    if (abandoned()) return;
     const latestImage = `${repo}@sha256:${digest}`;
     if (failedStep) {
       this.updateBuildStatus(namespace, buildName, {

@@ -14,7 +14,7 @@ import {
 } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { LubanTarget } from '../EntityTargets';
-import type { BuildService } from '../types';
+import type { Actor, BuildService } from '../types';
 import { copyContainerLog, waitForBuild } from './buildLogs';
 import { BuildPodSteps } from './BuildPodSteps';
 import { HarborArtifactLinks } from './HarborArtifactLinks';
@@ -154,6 +154,20 @@ export class KpackBuildService implements BuildService {
       triggeredFrom: result.triggeredFrom,
     });
     return result;
+  }
+
+  async cancel(target: LubanTarget, name: string, actor: Actor): Promise<LubanBuild> {
+    const build = await this.getBuild(target, name);
+    if (!build) throw new NotFoundError(`${target.entityRef} has no build '${name}'`);
+    if (build.status !== 'running') {
+      throw new InputError(`Build #${build.number} (${name}) is not running: it ${build.status === 'cancelled' ? 'was cancelled' : build.status}; only a running build can be cancelled`);
+    }
+    const gateway = this.options.clusters.gateway(target.cluster);
+    const cancelledBy = actor.userEntityRef ?? 'a service';
+    await gateway.cancelBuild(target.image.namespace, name, cancelledBy);
+    this.options.logger.info('Cancelled a kpack build', { entityRef: target.entityRef, build: name, cancelledBy });
+    // As the cluster now has it; the cache hears of it by its watch.
+    return { ...build, status: 'cancelled', message: `Cancelled by ${cancelledBy}` };
   }
 
   /** Only Builds of the target's own Image: a name from the URL never reaches another app's build. */

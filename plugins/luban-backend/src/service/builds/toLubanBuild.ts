@@ -45,7 +45,7 @@ export function toLubanBuild(object: KubernetesObject, links: BuildLinks, podSte
     number: build.number,
     reasons: build.reasons,
     status: build.status,
-    message: build.status === 'failed' ? build.message : undefined,
+    message: build.status === 'failed' || build.status === 'cancelled' ? build.message : undefined,
     revision: build.revision,
     commitUrl: build.revision ? links.commitUrl(build.revision) : undefined,
     startedAt: build.createdAt,

@@ -101,7 +101,7 @@ function buildGate({ gates, build, digest, harborTags }: GateInputs): LubanGateR
   return {
     gate,
     passed: false,
-    reason: `Build #${build.number} (${build.name}) ${build.status === 'failed' ? 'failed' : 'has not finished'}${build.message ? `: ${build.message}` : ''}`,
+    reason: `Build #${build.number} (${build.name}) ${build.status === 'running' ? 'has not finished' : build.status}${build.message ? `: ${build.message}` : ''}`,
   };
 }
 

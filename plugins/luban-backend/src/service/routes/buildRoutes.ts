@@ -1,5 +1,5 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import { lubanBuildReadPermission, lubanBuildRebuildPermission } from '@luban-backstage/plugin-luban-common';
+import { lubanBuildCancelPermission, lubanBuildReadPermission, lubanBuildRebuildPermission } from '@luban-backstage/plugin-luban-common';
 import type { Request, Response, Router } from 'express';
 import type { BuildService } from '../types';
 import type { EntityAccess } from './entityAccess';
@@ -56,6 +56,23 @@ export function addBuildRoutes(router: Router, entityPath: string, access: Entit
       r => ({ triggeredFrom: r.triggeredFrom }),
     );
     res.status(202).json(result);
+  });
+
+  router.post(`${entityPath}/builds/:build/cancel`, async (req, res) => {
+    if (!NAME.test(req.params.build)) throw new InputError(`'${req.params.build}' is not a build name`);
+    const meta = { entityRef: access.entityRefOf(req), action: 'cancel', build: req.params.build };
+    // Authorized inside the audit event: a refused cancel is audited too.
+    const build = await access.audited(
+      req,
+      'luban-cancel-build',
+      meta,
+      async () => {
+        const target = await access.authorizedTarget(req, lubanBuildCancelPermission);
+        return builds.cancel(target, req.params.build, await access.actorOf(req));
+      },
+      r => ({ status: r.status, number: r.number }),
+    );
+    res.json(build);
   });
 
   router.get(`${entityPath}/builds/:build`, async (req, res) => {

@@ -125,7 +125,7 @@ describe('LubanBuildsContent', () => {
     expect(tableRows()).toEqual([
       [
         '#13',
-        'Running',
+        'Running Cancel',
         'TRIGGER',
         '0123456, Opens in a new window',
         '2 minutes ago',

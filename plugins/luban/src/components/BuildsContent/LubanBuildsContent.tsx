@@ -13,14 +13,14 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { useMemo, useState } from 'react';
-import { useLocation, useSearchParams } from 'react-router-dom';
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { lubanApiRef } from '../../api';
 import { useLubanUpdates } from '../../hooks';
 import { BuildDetails } from '../BuildDetails';
 import { RebuildButton } from '../RebuildButton';
-import { traceTabPath } from '../TraceabilityPanel/traceTabPath';
 import { LubanEntityGuard, backendMessage, cardHeadingProps } from '../shared';
+import { CancelBuildButton } from '../ci/CancelBuildButton';
 import { BuildsTable } from './BuildsTable';
 
 /** The search parameters of the tab: `?build=<name>&step=<step>`. */
@@ -93,6 +93,15 @@ function BuildList(props: {
           image={list.image}
           builds={list.builds}
           detailsHref={detailsHref}
+          actionsFor={build =>
+            build.status === 'running' && (
+              <CancelBuildButton
+                entity={entity}
+                build={build}
+                onCancelled={() => setRebuilds(n => n + 1)}
+              />
+            )
+          }
         />
       ) : (
         <NoBuilds image={list.image} />
@@ -106,8 +115,6 @@ function BuildsView(props: { entity: Entity }) {
   const { entity } = props;
   const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const [params, setParams] = useSearchParams();
-  // The Delivery tab beside this one, on the same entity page: from the address, as the build links here are.
-  const entityPage = useLocation().pathname.replace(/\/+$/, '').replace(/[^/]*$/, '');
 
   // Relative links that change only the search: Back returns to the list.
   const hrefWith = (changes: Record<string, string | undefined>) => {
@@ -138,8 +145,6 @@ function BuildsView(props: { entity: Entity }) {
           )
         }
         backTo={hrefWith({ [BUILD_PARAM]: undefined, [STEP_PARAM]: undefined })}
-        // Any build's digest, running somewhere or not, has its trace in the Delivery tab.
-        traceLink={digest => `${entityPage}${traceTabPath(digest)}`}
       />
     );
   }

@@ -1,4 +1,5 @@
 import {
+  StatusAborted,
   StatusError,
   StatusOK,
   StatusPending,
@@ -21,6 +22,7 @@ const LABELS: Record<LubanStatus, string> = {
   running: 'Running',
   succeeded: 'Succeeded',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 };
 
 const ICONS: Record<LubanStatus, () => JSX.Element> = {
@@ -28,6 +30,7 @@ const ICONS: Record<LubanStatus, () => JSX.Element> = {
   running: () => <StatusRunning />,
   succeeded: () => <StatusOK />,
   failed: () => <StatusError />,
+  cancelled: () => <StatusAborted />,
 };
 
 /**
