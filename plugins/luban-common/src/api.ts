@@ -118,6 +118,8 @@ export interface LubanEnvironmentState {
   build?: { name: string; number: number; revision?: string; commitUrl?: string; finishedAt?: string };
   /** When the overlay last changed: the deploy time as git sees it. */
   deployedAt?: string;
+  /** The app's address in this environment, from the HTTPRoute its overlay includes; absent without one. */
+  url?: string;
   argoCd?: {
     application: string;
     syncStatus: string;
@@ -201,6 +203,68 @@ export interface LubanDeployment {
   build?: { name: string; number: number; revision?: string };
   /** Whether it is what the overlay holds now. */
   current: boolean;
+}
+
+/**
+ * A promotion or rollback pull request luban opened for a digest, as the git
+ * host holds it (`GET …/trace/:digest`).
+ * @public
+ */
+export interface LubanTracePullRequest {
+  kind: 'promote' | 'rollback';
+  /** The environment it changes. */
+  environment: string;
+  number: number;
+  title: string;
+  url: string;
+  state: 'open' | 'merged' | 'closed';
+  /** ISO 8601. */
+  createdAt?: string;
+  /** When it was merged or closed, ISO 8601. */
+  closedAt?: string;
+}
+
+/**
+ * Where a digest went in one environment, from its overlay's history (`GET …/trace/:digest`).
+ * @public
+ */
+export interface LubanTraceEnvironment {
+  name: string;
+  /** Whether the overlay holds the digest now. */
+  running: boolean;
+  /** Each time the overlay was set to the digest, newest first; empty when it never ran there. */
+  arrivals: Array<{
+    /** When the GitOps commit that set it was made. */
+    at: string;
+    commitSha: string;
+    commitUrl?: string;
+    /** When a later commit replaced it; absent while it runs. */
+    replacedAt?: string;
+  }>;
+}
+
+/**
+ * The whole trace of one image digest of an app, running or not
+ * (`GET …/trace/:digest`): commit → build → digest → scan and SBOM →
+ * promotion and rollback pull requests → environments.
+ * @public
+ */
+export interface LubanDigestTrace {
+  digest: string;
+  /** The kpack Build that produced it, when the cluster still holds it. */
+  build?: LubanBuild;
+  /** The source commit built, with its web page. */
+  commit?: { sha: string; url?: string };
+  /** Harbor's scan of the digest; absent without Harbor or when Harbor does not hold it. */
+  vulnerabilities?: LubanVulnerabilities;
+  /** Whether Harbor generated an SBOM for it; absent without Harbor. */
+  hasSbom?: boolean;
+  /** Newest first, from the git host: open, merged and closed ones. */
+  pullRequests: LubanTracePullRequest[];
+  /** Every configured environment, in promotion order. */
+  environments: LubanTraceEnvironment[];
+  /** What could not be read (the rest is still shown). */
+  problems?: string[];
 }
 
 /**

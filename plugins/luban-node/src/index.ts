@@ -44,6 +44,15 @@ export type {
   OverlayImageChange,
   OverlayEdit,
 } from './gitops/overlay';
+export {
+  APP_ROUTE_FILE,
+  appAddress,
+  appHostname,
+  appHttpRoute,
+  httpRouteAddress,
+  overlayRoutePath,
+} from './gitops/httpRoute';
+export type { GatewayConfig } from './gitops/httpRoute';
 export { editFiles, changesAt } from './gitops/editFiles';
 export type { EditFilesOptions, EditingProvider, FileEdit } from './gitops/editFiles';
 export { GitOpsWriter } from './gitops/GitOpsWriter';
@@ -81,6 +90,7 @@ export type {
   PullRequestInfo,
   PullRequestOptions,
   PullRequestState,
+  PullRequestSummary,
   WebhookOptions,
   WebhookResult,
 } from './git/GitProvider';

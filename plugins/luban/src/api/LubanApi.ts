@@ -5,6 +5,7 @@ import type {
   LubanBuildList,
   LubanChangeResult,
   LubanDeployment,
+  LubanDigestTrace,
   LubanHealth,
   LubanProjectView,
   LubanPromoteRequest,
@@ -90,6 +91,16 @@ export interface LubanApi {
     entity: CompoundEntityRef,
     request: LubanRollbackRequest,
   ): Promise<LubanChangeResult>;
+
+  /**
+   * Traces one image digest of the entity's app, running or not: its build
+   * and commit, scan and SBOM, every promotion and rollback pull request and
+   * when it reached each environment.
+   */
+  getTrace(
+    entity: CompoundEntityRef,
+    digest: string,
+  ): Promise<LubanDigestTrace>;
 }
 
 /**

@@ -6,6 +6,7 @@ import type {
   LubanBuildList,
   LubanChangeResult,
   LubanDeployment,
+  LubanDigestTrace,
   LubanHealth,
   LubanProjectView,
   LubanPromoteRequest,
@@ -134,6 +135,15 @@ export class LubanClient implements LubanApi {
     request: LubanRollbackRequest,
   ): Promise<LubanChangeResult> {
     return this.json(`${entityPath(entity)}/promotion/rollback`, post(request));
+  }
+
+  async getTrace(
+    entity: CompoundEntityRef,
+    digest: string,
+  ): Promise<LubanDigestTrace> {
+    return this.json(
+      `${entityPath(entity)}/trace/${encodeURIComponent(digest)}`,
+    );
   }
 
   private async fetch(path: string, init?: RequestInit): Promise<Response> {

@@ -13,12 +13,13 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { useLocation, useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { lubanApiRef } from '../../api';
 import { useLubanUpdates } from '../../hooks';
 import { BuildDetails } from '../BuildDetails';
 import { RebuildButton } from '../RebuildButton';
+import { traceTabPath } from '../TraceabilityPanel/traceTabPath';
 import { LubanEntityGuard, backendMessage, cardHeadingProps } from '../shared';
 import { CancelBuildButton } from '../ci/CancelBuildButton';
 import { BuildsTable } from './BuildsTable';
@@ -115,6 +116,8 @@ function BuildsView(props: { entity: Entity }) {
   const { entity } = props;
   const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const [params, setParams] = useSearchParams();
+  // The Delivery tab beside this one, on the same entity page: from the address, as the build links here are.
+  const entityPage = useLocation().pathname.replace(/\/+$/, '').replace(/[^/]*$/, '');
 
   // Relative links that change only the search: Back returns to the list.
   const hrefWith = (changes: Record<string, string | undefined>) => {
@@ -145,6 +148,8 @@ function BuildsView(props: { entity: Entity }) {
           )
         }
         backTo={hrefWith({ [BUILD_PARAM]: undefined, [STEP_PARAM]: undefined })}
+        // Any build's digest, running somewhere or not, has its trace in the Delivery tab.
+        traceLink={digest => `${entityPage}${traceTabPath(digest)}`}
       />
     );
   }
