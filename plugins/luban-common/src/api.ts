@@ -100,6 +100,33 @@ export interface LubanVulnerabilities {
 }
 
 /**
+ * The answer to a Sync (`POST …/promotion/:env/sync`): the sync Argo CD was asked to run.
+ * @public
+ */
+export interface LubanSyncResult {
+  environment: string;
+  application: string;
+  /** The GitOps branch's commit being synced. */
+  revision: string;
+}
+
+/**
+ * An Argo CD sync operation as the Delivery view shows it.
+ * @public
+ */
+export interface LubanSyncOperation {
+  /** Running, Terminating, Succeeded, Failed or Error (Argo CD's `OperationPhase`). */
+  phase: string;
+  /** The revision synced (or being synced). */
+  revision?: string;
+  message?: string;
+  /** Who started it: a user name, or `automated`. */
+  initiatedBy?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/**
  * What runs in one environment (`GET …/promotion`).
  * @public
  */
@@ -127,6 +154,10 @@ export interface LubanEnvironmentState {
     revision?: string;
     lastSyncedAt?: string;
     url?: string;
+    /** Whether Argo CD syncs by itself (automated sync policy); otherwise a user starts each sync. */
+    automated?: boolean;
+    /** The last sync operation (Argo CD's `status.operationState`): its progress while it runs. */
+    operation?: LubanSyncOperation;
   };
   vulnerabilities?: LubanVulnerabilities;
   /** The open promotion or rollback pull request into this environment. */

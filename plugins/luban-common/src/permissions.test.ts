@@ -2,6 +2,7 @@ import { isResourcePermission, type Permission } from '@backstage/plugin-permiss
 import {
   LUBAN_ENVIRONMENT_RESOURCE_TYPE,
   lubanEnvironmentResourceRef,
+  lubanEnvironmentSyncPermission,
   lubanPermissions,
   lubanProjectAdminPermission,
   lubanPromotionCreatePermission,
@@ -13,7 +14,7 @@ describe('lubanPermissions', () => {
   it('are decided per catalog entity, promote and rollback per entity and target environment, but platform administration, with unique luban names', () => {
     const names = lubanPermissions.map(p => p.name);
     expect(new Set(names).size).toBe(names.length);
-    const perEnvironment: Permission[] = [lubanPromotionCreatePermission, lubanPromotionRollbackPermission];
+    const perEnvironment: Permission[] = [lubanPromotionCreatePermission, lubanPromotionRollbackPermission, lubanEnvironmentSyncPermission];
     for (const permission of lubanPermissions) {
       expect(permission.name).toMatch(/^luban\.[a-z]+\.[a-z]+$/);
       // Platform administration is not about one entity: it is a basic permission.

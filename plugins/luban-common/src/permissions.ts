@@ -109,6 +109,18 @@ export const lubanPromotionRollbackPermission: ResourcePermission<typeof LUBAN_E
   });
 
 /**
+ * Start an Argo CD sync of an environment that does not sync by itself
+ * (the Sync button); decided per environment ({@link lubanEnvironmentResourceRef}).
+ * @public
+ */
+export const lubanEnvironmentSyncPermission: ResourcePermission<typeof LUBAN_ENVIRONMENT_RESOURCE_TYPE> =
+  createPermission({
+    name: 'luban.environment.sync',
+    attributes: { action: 'update' },
+    resourceType: LUBAN_ENVIRONMENT_RESOURCE_TYPE,
+  });
+
+/**
  * Platform administration: onboard a project for any group, change a
  * project's owner, adopt objects luban did not create. Not tied to an
  * entity; grant it to the platform team only.
@@ -131,5 +143,6 @@ export const lubanPermissions = [
   lubanPromotionReadPermission,
   lubanPromotionCreatePermission,
   lubanPromotionRollbackPermission,
+  lubanEnvironmentSyncPermission,
   lubanProjectAdminPermission,
 ];

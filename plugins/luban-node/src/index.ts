@@ -99,7 +99,7 @@ export type { InformerEvent } from './kubernetes/ResourceInformer';
 export { KPACK, cancelledBuildStatus, isBuildOfImage, podStepsOf, stepNamesOfBuild, toKpackBuild } from './kubernetes/kpack';
 export type { KpackBuild, KpackBuildStep, KpackImageRef, KpackPodSteps } from './kubernetes/kpack';
 export { toArgoCdApplication } from './kubernetes/argocd';
-export type { ArgoCdApplicationState } from './kubernetes/argocd';
+export type { ArgoCdApplicationState, ArgoCdOperationState } from './kubernetes/argocd';
 export { ARGOCD_REFRESH_ANNOTATION, applicationFollows, argoCdRefreshPatch } from './kubernetes/argocdRefresh';
 export type { GitOpsSourceChange } from './kubernetes/argocdRefresh';
 export {

@@ -13,6 +13,7 @@ import type {
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   lubanBuildCancelPermission,
+  lubanEnvironmentSyncPermission,
   lubanBuildRebuildPermission,
   lubanPromotionCreatePermission,
   lubanProjectAdminPermission,
@@ -36,6 +37,7 @@ const OWNER_ONLY = new Set([
   lubanBuildCancelPermission.name,
   lubanPromotionCreatePermission.name,
   lubanPromotionRollbackPermission.name,
+  lubanEnvironmentSyncPermission.name,
 ]);
 
 /** Whether the user belongs to (owns through) one of the platform admin groups, compared in lower case. */
@@ -73,7 +75,7 @@ export function lubanPolicyDecision(
   if (!OWNER_ONLY.has(permission.name)) return { result: AuthorizeResult.ALLOW };
   const claims = user?.info.ownershipEntityRefs ?? [];
   // Promote and rollback are decided per target environment, by luban's own rules.
-  for (const perEnvironment of [lubanPromotionCreatePermission, lubanPromotionRollbackPermission]) {
+  for (const perEnvironment of [lubanPromotionCreatePermission, lubanPromotionRollbackPermission, lubanEnvironmentSyncPermission]) {
     if (isPermission(permission, perEnvironment) && user) {
       return createLubanEnvironmentConditionalDecision(perEnvironment, lubanEnvironmentConditions.isEntityOwner({ claims }));
     }

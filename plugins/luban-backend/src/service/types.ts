@@ -8,6 +8,7 @@ import type {
   LubanPromotionState,
   LubanRebuildResult,
   LubanRollbackRequest,
+  LubanSyncResult,
 } from '@luban-backstage/plugin-luban-common';
 import type { LubanTarget } from './EntityTargets';
 
@@ -44,4 +45,6 @@ export interface PromotionService {
   promote(target: LubanTarget, request: LubanPromoteRequest, actor: Actor): Promise<LubanChangeResult>;
   history(target: LubanTarget, env: string): Promise<LubanDeployment[]>;
   rollback(target: LubanTarget, request: LubanRollbackRequest, actor: Actor): Promise<LubanChangeResult>;
+  /** Starts an Argo CD sync of the merged revision in an environment without auto-sync. */
+  sync(target: LubanTarget, env: string, actor: Actor): Promise<LubanSyncResult>;
 }

@@ -311,9 +311,25 @@ export class KubernetesGateway {
       throw new ConflictError(`kpack Build '${name}' is not running: it ${build.status === 'cancelled' ? 'was cancelled' : build.status}`);
     }
     const patched = await this.mergePatchAt<KubernetesObject>(ref, 'status', { status: cancelledBuildStatus(cancelledBy) });
-    const podName = build.podName ?? `${name}-build-pod`;
-    await this.delete({ apiVersion: 'v1', kind: 'Pod', metadata: { name: podName, namespace } });
+    await this.delete({ apiVersion: 'v1', kind: 'Pod', metadata: { name: build.podName ?? `${name}-build-pod`, namespace } });
     return toKpackBuild(patched);
+  }
+
+  /**
+   * Starts a sync of an Argo CD Application as Argo CD's API does
+   * (server/application/application.go `Sync`): sets the Application's
+   * `operation` to sync `revision`, initiated by `username`, which the
+   * application controller then runs (controller/appcontroller.go). A
+   * ConflictError while another operation is in progress, as Argo CD answers.
+   */
+  async syncApplication(namespace: string, name: string, options: { revision: string; username: string }): Promise<void> {
+    const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace } };
+    const app = await this.get<KubernetesObject & { operation?: unknown; status?: any }>(ref);
+    if (!app) throw new NotFoundError(`There is no Argo CD application ${name} in namespace '${namespace}' of Kubernetes cluster '${this.cluster.name}'`);
+    if (app.operation || app.status?.operationState?.phase === 'Running') {
+      throw new ConflictError(`Argo CD application ${name}: another operation is already in progress`);
+    }
+    await this.mergePatch(ref, { operation: { sync: { revision: options.revision }, initiatedBy: { username: options.username } } });
   }
 
   /** Deletes an object; false when it was gone already. */

@@ -22,6 +22,38 @@ export interface ArgoCdApplicationState {
   automated: boolean;
   /** A comparison or sync error, when there is one. */
   problem?: string;
+  /** The last operation (`status.operationState`), running or finished. */
+  operation?: ArgoCdOperationState;
+}
+
+/**
+ * An Argo CD Application's last operation (`status.operationState`, names as
+ * in Argo CD's pkg/apis/application/v1alpha1/types.go).
+ * @public
+ */
+export interface ArgoCdOperationState {
+  /** Running, Terminating, Succeeded, Failed or Error. */
+  phase: string;
+  revision?: string;
+  message?: string;
+  /** `initiatedBy.username`, or `automated` for an automated sync. */
+  initiatedBy?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** The operation of `status.operationState`, when there is one. */
+function operationOf(state: any): ArgoCdOperationState | undefined {
+  if (!state?.phase) return undefined;
+  const by = state.operation?.initiatedBy;
+  return {
+    phase: state.phase,
+    revision: state.syncResult?.revision ?? state.operation?.sync?.revision,
+    message: state.message,
+    initiatedBy: by?.automated ? 'automated' : by?.username,
+    startedAt: state.startedAt,
+    finishedAt: state.finishedAt,
+  };
 }
 
 /**
@@ -43,5 +75,6 @@ export function toArgoCdApplication(object: KubernetesObject & { spec?: any; sta
     history,
     automated: Boolean(object.spec?.syncPolicy?.automated) && object.spec.syncPolicy.automated.enabled !== false,
     problem: (status.conditions ?? []).find((c: { type: string }) => /Error$/.test(c.type))?.message,
+    operation: operationOf(status.operationState),
   };
 }

@@ -197,7 +197,8 @@ export class ArgoCdController {
     }
     let rendered: Rendered;
     try {
-      const revision = latest ? undefined : app.status.sync.revision;
+      // A requested sync of a given revision syncs that revision (controller/sync.go: the operation's revision wins).
+      const revision = app.operation?.sync?.revision || (latest ? undefined : app.status.sync.revision);
       rendered = await renderApplication(this.options.git, url => this.options.repositoryForUrl(url), app, revision, store);
     } catch (error) {
       this.writeStatus(

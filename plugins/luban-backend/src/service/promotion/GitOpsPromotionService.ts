@@ -8,6 +8,7 @@ import {
   type LubanEnvironment,
   type LubanPromoteRequest,
   type LubanPromotionState,
+  type LubanSyncResult,
   type LubanRollbackRequest,
 } from '@luban-backstage/plugin-luban-common';
 import {
@@ -25,6 +26,7 @@ import { evaluateGates } from './gates';
 import { PromotionStateReader, type OverlayRead, type PromotionSources } from './PromotionStateReader';
 import { promotionText, rollbackText, type BuiltCommit, type PullRequestText } from './pullRequestText';
 import { closeSuperseded } from './supersede';
+import { syncEnvironment } from './syncEnvironment';
 import { unifiedDiff } from './unifiedDiff';
 
 /** How many overlay commits history reads. */
@@ -63,6 +65,12 @@ export class GitOpsPromotionService implements PromotionService {
 
   getState(target: LubanTarget): Promise<LubanPromotionState> {
     return this.state.getState(target);
+  }
+
+  async sync(target: LubanTarget, env: string, actor: Actor): Promise<LubanSyncResult> {
+    const result = await syncEnvironment(this.options, target, env, actor);
+    this.options.logger.info('Started an Argo CD sync', { entityRef: target.entityRef, ...result, initiatedBy: actor.userEntityRef });
+    return result;
   }
 
   async promote(target: LubanTarget, request: LubanPromoteRequest, actor: Actor): Promise<LubanChangeResult> {

@@ -290,6 +290,8 @@ export class PromotionStateReader {
       healthStatus: app.healthStatus,
       revision: app.revision,
       lastSyncedAt: app.lastSyncedAt,
+      automated: app.automated,
+      ...(app.operation ? { operation: app.operation } : {}),
       url: baseUrl ? `${baseUrl}/applications/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}` : undefined,
     };
     return { state, images: app.images };

@@ -4,6 +4,7 @@ import {
   lubanPromotionCreatePermission,
   lubanPromotionReadPermission,
   lubanPromotionRollbackPermission,
+  lubanEnvironmentSyncPermission,
 } from '@luban-backstage/plugin-luban-common';
 import type { Router } from 'express';
 import { z } from 'zod';
@@ -57,6 +58,23 @@ export function addPromotionRoutes(router: Router, entityPath: string, access: E
         }));
     // Failed gates are an answer, not an error: the report says which and why.
     res.json(result);
+  });
+
+  router.post(`${entityPath}/promotion/:env/sync`, async (req, res) => {
+    const { env } = req.params;
+    if (!NAME.test(env)) throw new InputError(`'${env}' is not an environment name`);
+    const meta = { entityRef: access.entityRefOf(req), action: 'sync', target: env };
+    const result = await access.audited(
+      req,
+      'luban-sync',
+      meta,
+      async () => {
+        const target = await access.authorizedEnvironmentTarget(req, lubanEnvironmentSyncPermission, env);
+        return promotion.sync(target, env, await access.actorOf(req));
+      },
+      r => ({ application: r.application, revision: r.revision }),
+    );
+    res.status(202).json(result);
   });
 
   router.post(`${entityPath}/promotion/rollback`, async (req, res) => {
