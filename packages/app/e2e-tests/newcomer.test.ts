@@ -225,14 +225,14 @@ test('a new app from the Create page reads "Not deployed yet" in prd, where Roll
   await page.getByRole('textbox', { name: 'Project' }).click();
   await page.getByRole('option', { name: /payments/ }).click();
   await page.getByRole('button', { name: 'Next' }).click();
-  const owner = page.getByRole('textbox', {
-    name: 'Organization or user on the git host',
-  });
-  await owner.pressSequentially('payments');
-  await owner.press('Tab');
-  const repo = page.getByRole('textbox', { name: 'Repository name' });
-  await repo.pressSequentially(app);
-  await repo.press('Tab');
+  // Prefilled by the convention: named after the app, beside the project's
+  // GitOps repository (payments/payments-gitops).
+  await expect(
+    page.getByRole('textbox', { name: 'Organization or user on the git host' }),
+  ).toHaveValue('payments');
+  await expect(
+    page.getByRole('textbox', { name: 'Repository name' }),
+  ).toHaveValue(app);
   await screenshot(page, 'create-app-repository');
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();

@@ -79,16 +79,13 @@ test("another team's member cannot add an app to the payments project from the C
   await page.getByRole('textbox', { name: 'Project' }).click();
   await page.getByRole('option', { name: /payments/ }).click();
   await page.getByRole('button', { name: 'Next' }).click();
-  // The picker's fields are free-text comboboxes: typed, then left.
-  const owner = page.getByRole('textbox', {
-    name: 'Organization or user on the git host',
-  });
-  await owner.pressSequentially('payments');
-  await owner.press('Tab');
-  await page
-    .getByRole('textbox', { name: 'Repository name' })
-    .pressSequentially(app);
-  await page.getByRole('textbox', { name: 'Repository name' }).press('Tab');
+  // The picker comes prefilled: the app's name, beside payments' GitOps repository.
+  await expect(
+    page.getByRole('textbox', { name: 'Organization or user on the git host' }),
+  ).toHaveValue('payments');
+  await expect(
+    page.getByRole('textbox', { name: 'Repository name' }),
+  ).toHaveValue(app);
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();
 

@@ -1,6 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink, catalogApiRef } from '@backstage/plugin-catalog-react';
 import TextField from '@material-ui/core/TextField';
+import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
@@ -11,6 +12,19 @@ import {
   nameProblemOf,
   nameTakenMessage,
 } from './takenNames';
+
+const useStyles = makeStyles(theme => ({
+  // The theme's error red is below WCAG's 4.5:1 for small text on the page
+  // (axe color-contrast): a shade further from the background.
+  error: {
+    '&.Mui-error': {
+      color:
+        theme.palette.type === 'dark'
+          ? theme.palette.error.light
+          : theme.palette.error.dark,
+    },
+  },
+}));
 
 /** How long typing pauses before the catalog is asked whether the name is taken. */
 const CATALOG_CHECK_DELAY_MS = 400;
@@ -32,6 +46,7 @@ export const LubanNameField = (props: LubanNameFieldProps) => {
     uiSchema,
     idSchema,
   } = props;
+  const classes = useStyles();
   const kind = nameKindOf(uiSchema['ui:options']);
   const catalogApi = useApi(catalogApiRef);
   const [settled, setSettled] = useState(formData);
@@ -53,7 +68,12 @@ export const LubanNameField = (props: LubanNameFieldProps) => {
     message = (
       <>
         {nameTakenMessage(kind, formData!)} Open it:{' '}
-        <EntityRefLink entityRef={taken} defaultKind={taken.kind} />
+        {/* Underlined: in a sentence, colour alone does not tell a link apart (WCAG 1.4.1). */}
+        <EntityRefLink
+          entityRef={taken}
+          defaultKind={taken.kind}
+          underline="always"
+        />
       </>
     );
   }
@@ -67,10 +87,10 @@ export const LubanNameField = (props: LubanNameFieldProps) => {
       helperText={message ?? description}
       // The asterisk only: the browser's own "Please fill out this field"
       // would hide the sentence that says what the name needs.
-      InputLabelProps={{ required }}
+      InputLabelProps={{ required, className: classes.error }}
       inputProps={{ autoFocus: uiSchema['ui:autofocus'], spellCheck: false }}
       // Read out as it changes: the sentence is the field's feedback.
-      FormHelperTextProps={{ 'aria-live': 'polite' }}
+      FormHelperTextProps={{ 'aria-live': 'polite', className: classes.error }}
       margin="normal"
       fullWidth
     />
