@@ -12,6 +12,7 @@ import type {
   LubanPromotionState,
   LubanRebuildResult,
   LubanRollbackRequest,
+  LubanSyncResult,
 } from '@luban-backstage/plugin-luban-common';
 
 /**
@@ -56,6 +57,12 @@ export interface LubanApi {
 
   /** Asks kpack for a new build of the latest source, as `kp image trigger` does. */
   rebuild(entity: CompoundEntityRef): Promise<LubanRebuildResult>;
+
+  /** Starts an Argo CD sync of the merged revision in an environment that does not sync by itself. */
+  syncEnvironment(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<LubanSyncResult>;
 
   /** Stops a running build (kpack has no cancel: luban ends it and deletes its pod); answers the build, cancelled. */
   cancelBuild(entity: CompoundEntityRef, build: string): Promise<LubanBuild>;

@@ -13,6 +13,7 @@ import type {
   LubanPromotionState,
   LubanRebuildResult,
   LubanRollbackRequest,
+  LubanSyncResult,
 } from '@luban-backstage/plugin-luban-common';
 import type { LubanApi, LubanLogOptions } from './LubanApi';
 
@@ -54,6 +55,16 @@ export class LubanClient implements LubanApi {
     return this.json(`${entityPath(entity)}/builds/rebuild`, {
       method: 'POST',
     });
+  }
+
+  async syncEnvironment(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<LubanSyncResult> {
+    return this.json(
+      `${entityPath(entity)}/promotion/${encodeURIComponent(environment)}/sync`,
+      { method: 'POST' },
+    );
   }
 
   async cancelBuild(

@@ -56,9 +56,16 @@ export function ArgoCdStatus(props: { argoCd?: ArgoCd; deployed?: boolean }) {
   const Icon = deployed
     ? RANKED_ICONS.find(([, applies]) => applies(argoCd))?.[0] ?? StatusPending
     : StatusPending;
-  const words = deployed
-    ? `${argoCd.syncStatus} · ${argoCd.healthStatus}`
-    : argoCd.syncStatus;
+  // A sync a user started: shown while it runs, and when it did not succeed.
+  const operation =
+    argoCd.operation && argoCd.operation.phase !== 'Succeeded'
+      ? ` · sync ${argoCd.operation.phase}`
+      : '';
+  const words = `${
+    deployed
+      ? `${argoCd.syncStatus} · ${argoCd.healthStatus}`
+      : argoCd.syncStatus
+  }${operation}`;
   const description = deployed
     ? `Sync ${argoCd.syncStatus}, health ${argoCd.healthStatus}, application ${argoCd.application}`
     : `Sync ${argoCd.syncStatus}, application ${argoCd.application}; no version of the app deployed yet`;

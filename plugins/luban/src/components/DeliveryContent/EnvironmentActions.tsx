@@ -12,6 +12,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import PromoteIcon from '@material-ui/icons/Publish';
 import RollbackIcon from '@material-ui/icons/History';
 import TraceIcon from '@material-ui/icons/Timeline';
+import { SyncButton } from '../delivery/SyncButton';
 import { ActionButton } from './ActionButton';
 import { isDeployed } from './EnvironmentCells';
 
@@ -116,11 +117,7 @@ export function EnvironmentActions(props: {
           permission: promotePermission,
           ownerName,
         });
-  const rollback = rollbackBlocker(
-    environment,
-    rollbackPermission,
-    ownerName,
-  );
+  const rollback = rollbackBlocker(environment, rollbackPermission, ownerName);
 
   return (
     <div className={classes.actions}>
@@ -139,6 +136,11 @@ export function EnvironmentActions(props: {
         disabled={rollback.disabled}
         disabledReason={rollback.reason}
         onClick={() => props.onRollback(environment.name)}
+      />
+      <SyncButton
+        entityRef={props.entityRef}
+        environment={environment}
+        ownerName={ownerName}
       />
       <ActionButton
         icon={<TraceIcon />}
