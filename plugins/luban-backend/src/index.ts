@@ -13,7 +13,7 @@ export {
 export {
   createLubanEnvironmentConditionalDecision,
   lubanEnvironmentConditions,
-  lubanEnvironmentResourceRef,
+  lubanEnvironmentPermissionResourceRef,
   type LubanEnvironmentResource,
 } from './permissions/environmentRules';
 export { eventsModuleLubanWebhooks, LUBAN_WEBHOOK_TOPICS } from './webhooks/webhookModule';

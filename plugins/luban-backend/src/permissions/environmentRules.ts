@@ -30,7 +30,7 @@ export interface LubanEnvironmentResource {
  * rules are applied by the luban backend, which loads the entity.
  * @public
  */
-export const lubanEnvironmentResourceRef = createPermissionResourceRef<LubanEnvironmentResource, unknown>().with({
+export const lubanEnvironmentPermissionResourceRef = createPermissionResourceRef<LubanEnvironmentResource, unknown>().with({
   pluginId: 'luban',
   resourceType: LUBAN_ENVIRONMENT_RESOURCE_TYPE,
 });
@@ -69,7 +69,7 @@ function stringListParams<K extends string>(key: K, description: string) {
       jsonSchema: { input: jsonSchema, output: jsonSchema },
     },
   };
-  type Schema = NonNullable<CreatePermissionRuleOptions<typeof lubanEnvironmentResourceRef, StringListParams<K>>['paramsSchema']>;
+  type Schema = NonNullable<CreatePermissionRuleOptions<typeof lubanEnvironmentPermissionResourceRef, StringListParams<K>>['paramsSchema']>;
   return schema as unknown as Schema;
 }
 
@@ -77,7 +77,7 @@ function stringListParams<K extends string>(key: K, description: string) {
 const isEntityOwner = createPermissionRule({
   name: 'IS_ENTITY_OWNER',
   description: 'Allow when the user owns the entity, directly or through a group',
-  resourceRef: lubanEnvironmentResourceRef,
+  resourceRef: lubanEnvironmentPermissionResourceRef,
   paramsSchema: stringListParams('claims', 'the user and the groups it belongs to'),
   apply: (resource: LubanEnvironmentResource, { claims }: { claims: string[] }) => claims.some(claim => resource.owners.includes(claim.toLowerCase())),
   toQuery: noQuery,
@@ -87,17 +87,17 @@ const isEntityOwner = createPermissionRule({
 const isTargetEnvironment = createPermissionRule({
   name: 'IS_TARGET_ENVIRONMENT',
   description: 'Allow when the promotion or rollback changes one of the given environments',
-  resourceRef: lubanEnvironmentResourceRef,
+  resourceRef: lubanEnvironmentPermissionResourceRef,
   paramsSchema: stringListParams('environments', 'environment names, e.g. prd'),
   apply: (resource: LubanEnvironmentResource, { environments }: { environments: string[] }) => environments.includes(resource.environment),
   toQuery: noQuery,
 });
 
-/** The rules of {@link lubanEnvironmentResourceRef}, for the permission framework. */
+/** The rules of {@link lubanEnvironmentPermissionResourceRef}, for the permission framework. */
 export const lubanEnvironmentRules = [isEntityOwner, isTargetEnvironment];
 
 const exported = createConditionExports({
-  resourceRef: lubanEnvironmentResourceRef,
+  resourceRef: lubanEnvironmentPermissionResourceRef,
   rules: { isEntityOwner, isTargetEnvironment },
 });
 
