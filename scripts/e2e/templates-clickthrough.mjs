@@ -165,7 +165,7 @@ async function fillRepository(page, repo) {
     await page.locator('#orgInput').fill(repo.organization);
     await page.locator('#projectInput').fill(repo.project);
   } else {
-    await autocomplete('Owner').fill(repo.owner);
+    await autocomplete('Organization or user on the git host').fill(repo.owner);
   }
   await autocomplete('Repository name').fill(repo.name);
   // Autocomplete fields commit their typed value when they lose focus.

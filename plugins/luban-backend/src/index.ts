@@ -15,6 +15,7 @@ export {
   lubanEnvironmentConditions,
   lubanEnvironmentPermissionResourceRef,
   type LubanEnvironmentResource,
+  type LubanRuleListParams,
 } from './permissions/environmentRules';
 export { eventsModuleLubanWebhooks, LUBAN_WEBHOOK_TOPICS } from './webhooks/webhookModule';
 export { lubanChannel } from '@luban-backstage/plugin-luban-common';

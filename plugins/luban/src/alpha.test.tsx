@@ -115,7 +115,7 @@ describe('luban plugin (new frontend system)', () => {
   it.each([
     ['scaffolder-form-field:luban/name', lubanNameFormField],
     ['scaffolder-form-field:luban/repo-url', lubanRepoUrlFormField],
-  ])(
+  ] as const)(
     'gives the Create page its form field %s, loaded when a form needs it',
     async (id, field) => {
       const tester = createExtensionTester(lubanPlugin.getExtension(id));

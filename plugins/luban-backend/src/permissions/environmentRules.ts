@@ -40,7 +40,11 @@ const noQuery = (): never => {
   throw new Error('luban environment rules decide one resource at a time');
 };
 
-type StringListParams<K extends string> = { [key in K]: string[] };
+/**
+ * The params of a luban environment rule that takes one list of strings, e.g. `{ environments: ['prd'] }`.
+ * @public
+ */
+export type LubanRuleListParams<K extends string> = { [key in K]: string[] };
 
 /**
  * The params schema of a rule that takes one list of strings, as a Standard
@@ -64,12 +68,12 @@ function stringListParams<K extends string>(key: K, description: string) {
         if (!Array.isArray(list) || !list.every(item => typeof item === 'string')) {
           return { issues: [{ message: `expected { ${key}: string[] }` }] };
         }
-        return { value: { [key]: list } as StringListParams<K> };
+        return { value: { [key]: list } as LubanRuleListParams<K> };
       },
       jsonSchema: { input: jsonSchema, output: jsonSchema },
     },
   };
-  type Schema = NonNullable<CreatePermissionRuleOptions<typeof lubanEnvironmentPermissionResourceRef, StringListParams<K>>['paramsSchema']>;
+  type Schema = NonNullable<CreatePermissionRuleOptions<typeof lubanEnvironmentPermissionResourceRef, LubanRuleListParams<K>>['paramsSchema']>;
   return schema as unknown as Schema;
 }
 
