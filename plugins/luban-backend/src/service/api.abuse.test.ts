@@ -141,8 +141,10 @@ describe('the luban API under abuse', () => {
         await get(`${DEMO_ENTITY_PATH}/promotion/${encoded}/history`),
       ];
       expect(responses.map(r => r.status).filter(status => !isClientError(status))).toEqual([]);
-      // Nothing read from the cluster or a git host for a name that is not the app's own.
-      expect(emulator.requests.entries().filter(r => !r.path.includes('/apis/argoproj.io/'))).toEqual([]);
+      // Nothing read from the cluster or a git host for a name that is not the app's own. The own project's record
+      // (the ci- Namespace) may be read again if its short cache expired since the warm-up on a slow machine.
+      const ownRecord = `/api/v1/namespaces/ci-${DEMO.project}`;
+      expect(emulator.requests.entries().filter(r => !r.path.includes('/apis/argoproj.io/') && r.path !== ownRecord)).toEqual([]);
     },
   );
 
