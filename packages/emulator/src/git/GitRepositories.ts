@@ -78,11 +78,6 @@ export class GitRepositories {
     return (await runGitOk(gitDir, args, { input, env: { HOME: this.root, ...env } })).toString('utf8');
   }
 
-  /** Forgets what was read of a repository's refs and HEAD, once they may have moved. */
-  private moved(repository: string) {
-    this.current.moved(repository);
-  }
-
   private async locked<T>(repository: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(repository) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(work);
@@ -91,7 +86,7 @@ export class GitRepositories {
       return await next;
     } catch (error) {
       // A write that failed may have failed because a ref had moved: read them afresh.
-      this.moved(repository);
+      this.current.moved(repository);
       throw error;
     } finally {
       if (this.locks.get(repository) === next) this.locks.delete(repository);
@@ -115,7 +110,7 @@ export class GitRepositories {
     await this.git(undefined, ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`, path]);
     await this.git(repository, ['config', 'http.receivepack', 'true']);
     await this.git(repository, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
-    this.moved(repository);
+    this.current.moved(repository);
   }
 
   async exists(repository: string): Promise<boolean> {
@@ -130,7 +125,7 @@ export class GitRepositories {
   async remove(repository: string): Promise<void> {
     await rm(this.pathOf(repository), { recursive: true, force: true });
     this.answers.forget(repository);
-    this.moved(repository);
+    this.current.moved(repository);
   }
 
   /** The branch HEAD points at. */
@@ -141,7 +136,7 @@ export class GitRepositories {
 
   async setDefaultBranch(repository: string, branch: string): Promise<void> {
     await this.git(repository, ['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
-    this.moved(repository);
+    this.current.moved(repository);
   }
 
   /** Every ref and the commit it points at, e.g. `refs/heads/main`. */
@@ -355,7 +350,7 @@ export class GitRepositories {
           )
         ).trim();
         await this.git(repository, ['update-ref', ref, sha, current]);
-        this.moved(repository);
+        this.current.moved(repository);
         this.emit({ repository, ref, before: current, after: sha });
         return (await this.commitInfo(repository, sha))!;
       } finally {
@@ -404,7 +399,7 @@ export class GitRepositories {
       } else {
         await this.git(repository, ['update-ref', ref, sha, current]);
       }
-      this.moved(repository);
+      this.current.moved(repository);
       this.emit({ repository, ref, before: current, after: sha });
     });
   }
@@ -463,7 +458,7 @@ export class GitRepositories {
         })
       ).trim();
       await this.git(repository, ['update-ref', ref, sha, baseSha]);
-      this.moved(repository);
+      this.current.moved(repository);
       this.emit({ repository, ref, before: baseSha, after: sha });
       return (await this.commitInfo(repository, sha))!;
     });
@@ -483,8 +478,12 @@ export class GitRepositories {
   ): Promise<void> {
     const isPush = pathInRepo === '/git-receive-pack';
     const before = isPush ? await this.refs(repository) : undefined;
-    await runHttpBackend(this.root, req, res, `/${repository}${pathInRepo}`, remoteUser);
-    if (isPush) this.moved(repository);
+    try {
+      await runHttpBackend(this.root, req, res, `/${repository}${pathInRepo}`, remoteUser);
+    } finally {
+      // Even a push that failed half-way may have moved some refs.
+      if (isPush) this.current.moved(repository);
+    }
     // Listeners (webhooks, kpack) hear of a push before its client sees it finish, as on a real host.
     if (before) {
       const after = await this.refs(repository);
