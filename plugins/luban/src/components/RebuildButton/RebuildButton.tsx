@@ -11,11 +11,10 @@ import {
   lubanBuildRebuildPermission,
 } from '@luban-backstage/plugin-luban-common';
 import Button from '@material-ui/core/Button';
-import Tooltip from '@material-ui/core/Tooltip';
 import ReplayIcon from '@material-ui/icons/Replay';
 import { useState } from 'react';
 import { lubanApiRef } from '../../api';
-import { backendMessage } from '../shared';
+import { backendMessage, DeniedTooltip } from '../shared';
 
 /**
  * Asks kpack to build the entity's latest source again. Shown to everyone,
@@ -60,27 +59,22 @@ export function RebuildButton(props: {
   // Said only once the decision is known, not while it loads.
   const denied = !permission.loading && !permission.allowed;
   return (
-    <Tooltip
-      title={
+    <DeniedTooltip
+      reason={
         denied
           ? `Only the owners of ${humanizeEntityRef(entity)} can rebuild`
-          : ''
+          : undefined
       }
     >
-      {/* A disabled button fires no events: the span shows the tooltip, and
-          is focusable when denied, so that keyboard users can read why. */}
-      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
-      <span tabIndex={denied ? 0 : undefined}>
-        <Button
-          variant="outlined"
-          color="primary"
-          startIcon={<ReplayIcon />}
-          disabled={!permission.allowed || requesting}
-          onClick={rebuild}
-        >
-          Rebuild
-        </Button>
-      </span>
-    </Tooltip>
+      <Button
+        variant="outlined"
+        color="primary"
+        startIcon={<ReplayIcon />}
+        disabled={!permission.allowed || requesting}
+        onClick={rebuild}
+      >
+        Rebuild
+      </Button>
+    </DeniedTooltip>
   );
 }

@@ -16,10 +16,9 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import Tooltip from '@material-ui/core/Tooltip';
 import { useState } from 'react';
 import { lubanApiRef } from '../../api';
-import { backendMessage } from '../shared';
+import { backendMessage, DeniedTooltip } from '../shared';
 
 /** Asks before a build is cancelled, and says what kpack does then. */
 function CancelBuildDialog(props: {
@@ -105,29 +104,24 @@ export function CancelBuildButton(props: {
   const denied = !permission.loading && !permission.allowed;
   return (
     <>
-      <Tooltip
-        title={
+      <DeniedTooltip
+        reason={
           denied
             ? `Only the owners of ${humanizeEntityRef(
                 entity,
               )} can cancel a build`
-            : ''
+            : undefined
         }
       >
-        {/* A disabled button fires no events: the span shows the tooltip, and
-            is focusable when denied, so that keyboard users can read why. */}
-        {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
-        <span tabIndex={denied ? 0 : undefined}>
-          <Button
-            size="small"
-            aria-label={label}
-            disabled={!permission.allowed || requesting}
-            onClick={() => setConfirming(true)}
-          >
-            Cancel
-          </Button>
-        </span>
-      </Tooltip>
+        <Button
+          size="small"
+          aria-label={label}
+          disabled={!permission.allowed || requesting}
+          onClick={() => setConfirming(true)}
+        >
+          Cancel
+        </Button>
+      </DeniedTooltip>
       <CancelBuildDialog
         build={build}
         open={confirming}

@@ -1,6 +1,7 @@
 export { BuildReasons } from './BuildReasons';
 export { cardHeadingProps } from './cardHeading';
 export { CommitLink } from './CommitLink';
+export { DeniedTooltip } from './DeniedTooltip';
 export { DetailsList } from './DetailsList';
 export { DigestWithCopy, digestLabel } from './DigestWithCopy';
 export { backendMessage } from './errors';
