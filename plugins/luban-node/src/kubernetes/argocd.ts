@@ -1,4 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { LubanSyncOperation } from '@luban-backstage/plugin-luban-common';
 
 /**
  * An Argo CD Application's state, as the delivery view shows it.
@@ -28,19 +29,11 @@ export interface ArgoCdApplicationState {
 
 /**
  * An Argo CD Application's last operation (`status.operationState`, names as
- * in Argo CD's pkg/apis/application/v1alpha1/types.go).
+ * in Argo CD's pkg/apis/application/v1alpha1/types.go): the shape the
+ * Delivery view shows, so it is luban-common's.
  * @public
  */
-export interface ArgoCdOperationState {
-  /** Running, Terminating, Succeeded, Failed or Error. */
-  phase: string;
-  revision?: string;
-  message?: string;
-  /** `initiatedBy.username`, or `automated` for an automated sync. */
-  initiatedBy?: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
+export type ArgoCdOperationState = LubanSyncOperation;
 
 /** The operation of `status.operationState`, when there is one. */
 function operationOf(state: any): ArgoCdOperationState | undefined {
