@@ -1,3 +1,5 @@
+import type { LubanPullRequestReview, LubanRolloutState } from './types';
+
 /**
  * The shapes of the luban backend's REST API (`/api/luban`), shared by the
  * backend and the frontend client. Entities are addressed as
@@ -48,6 +50,11 @@ export interface LubanBuild {
   image?: string;
   /** The artifact's page in Harbor. */
   registryUrl?: string;
+  /**
+   * Harbor's scan and SBOM of the digest: on one build's page, and in the
+   * list for the newest succeeded builds only (each costs Harbor a request).
+   */
+  vulnerabilities?: LubanVulnerabilities;
   builder?: string;
   steps: LubanBuildStep[];
 }
@@ -82,6 +89,20 @@ export interface LubanGateResult {
   passed: boolean;
   /** A sentence a user understands, e.g. "snd is Synced". */
   reason: string;
+  /** Where the reason can be checked: the artifact's page in Harbor for the vulnerabilities gate. */
+  url?: string;
+}
+
+/**
+ * The SBOM Harbor generates for a digest (Harbor 2.11+, with the same
+ * scanner as the vulnerability scan), kept as the artifact's accessory.
+ * @public
+ */
+export interface LubanSbom {
+  /** `none`: Harbor was not asked for one; `generating`: its scanner works on it; `ready`: it can be downloaded. */
+  state: 'none' | 'generating' | 'ready' | 'failed';
+  /** The SBOM accessory's digest, once ready. */
+  digest?: string;
 }
 
 /**
@@ -95,8 +116,12 @@ export interface LubanVulnerabilities {
   low: number;
   /** Whether Harbor has scanned the digest at all. */
   scanned: boolean;
+  /** Where Harbor's scan stands: `scanning` while pending or running, `failed` when it ended in error or was stopped. */
+  scanStatus?: 'not-scanned' | 'scanning' | 'scanned' | 'failed';
   /** The artifact's page in Harbor. */
   url?: string;
+  /** The digest's SBOM; absent when Harbor was not read for it. */
+  sbom?: LubanSbom;
 }
 
 /**
@@ -161,7 +186,9 @@ export interface LubanEnvironmentState {
   };
   vulnerabilities?: LubanVulnerabilities;
   /** The open promotion or rollback pull request into this environment. */
-  pullRequest?: { number: number; url: string; title: string };
+  pullRequest?: { number: number; url: string; title: string; review?: LubanPullRequestReview };
+  /** Whether Argo CD runs what the overlay holds (absent when nothing is deployed or Argo CD is unknown). */
+  rollout?: LubanRolloutState;
   /** Whether the source environment runs a different digest. */
   behindSource?: boolean;
   /** Why part of the state could not be read (the rest is still shown). */

@@ -34,7 +34,38 @@ export interface LubanEnvironment {
   promotesFrom?: string;
   /** Checks before a promotion into this environment; none for the first. */
   gates?: LubanGates;
+  /**
+   * Approvals a pull request into this environment needs. The GitOps branch
+   * holds every environment, so it is protected with the largest count.
+   */
+  requiredApprovals?: number;
 }
+
+/**
+ * The reviews of an open promotion or rollback pull request: the latest
+ * verdict of each reviewer (GitHub reviews; Azure DevOps reviewer votes).
+ * @public
+ */
+export interface LubanPullRequestReview {
+  /** `approved`: enough approvals and no change asked for; `waiting`: fewer approvals than required. */
+  state: 'approved' | 'changes-requested' | 'waiting';
+  /** Who approved (Azure DevOps: voted 10 or 5). */
+  approvedBy: string[];
+  /** Who asked for changes (Azure DevOps: voted -5 "waiting for author" or -10 "rejected"). */
+  changesRequestedBy: string[];
+  /** Approvals the GitOps branch requires; 0 when it requires none. */
+  requiredApprovals: number;
+  /** The commit checks of the pull request's head, when it has any. */
+  checks?: { state: 'success' | 'pending' | 'failure'; total: number };
+}
+
+/**
+ * Whether an environment runs what its overlay holds: `deployed` once Argo CD
+ * reports Synced at a revision whose overlay is the branch's; `waiting-for-sync`
+ * while a merged change has not reached it.
+ * @public
+ */
+export type LubanRolloutState = 'deployed' | 'waiting-for-sync';
 
 /**
  * The answer of `GET /api/luban/health`.
