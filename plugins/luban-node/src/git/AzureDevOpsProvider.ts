@@ -223,6 +223,21 @@ export class AzureDevOpsProvider implements GitProvider {
     });
   }
 
+  async commitDate(repo: RepoLocation, sha: string): Promise<string | undefined> {
+    const { project, repository } = this.client.names(repo);
+    const action = `read the commit ${sha.slice(0, 12)} of ${describeRepo(repo)}`;
+    return this.client.call(repo, action, async ({ git }) => {
+      try {
+        const commit = await git.getCommit(sha, repository, project);
+        const date = commit?.author?.date ?? commit?.committer?.date;
+        return date ? new Date(date).toISOString() : undefined;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
   webUrlOfFile(repo: RepoLocation, path: string, ref: string): string {
     const file = normalizePath(path, repo);
     const version = FULL_SHA.test(ref) ? `GC${ref}` : `GB${ref.replace(/^refs\/heads\//, '')}`;

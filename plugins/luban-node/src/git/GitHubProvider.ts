@@ -254,6 +254,18 @@ export class GitHubProvider implements GitProvider {
     return history.slice(0, limit);
   }
 
+  async commitDate(repo: RepoLocation, sha: string): Promise<string | undefined> {
+    const octokit = await this.client.octokit(repo);
+    try {
+      // The Git Database API's commit: its author and committer, without the diff the REST commit carries.
+      const { data } = await octokit.git.getCommit({ ...this.client.names(repo), commit_sha: sha });
+      return data.author?.date ?? data.committer?.date;
+    } catch (error) {
+      if (statusOf(error) === 404 || statusOf(error) === 422) return undefined;
+      throw this.client.fail(error, repo, `read the commit ${sha.slice(0, 12)} of ${describeRepo(repo)}`);
+    }
+  }
+
   webUrlOfFile(repo: RepoLocation, path: string, ref: string): string {
     return `${repo.webUrl}/blob/${encodePath(ref)}/${encodePath(normalizePath(path, repo))}`;
   }

@@ -253,6 +253,12 @@ export interface GitProvider {
   /** The commits that changed a file, newest first. */
   fileHistory(repo: RepoLocation, path: string, ref: string, limit: number): Promise<FileCommit[]>;
   /**
+   * The author date of one commit (ISO 8601), as {@link GitProvider.fileHistory}
+   * gives it; undefined when the repository has no such commit. One request;
+   * a commit never changes, so callers may keep the answer.
+   */
+  commitDate?(repo: RepoLocation, sha: string): Promise<string | undefined>;
+  /**
    * The paths that any commit after `fromSha` up to `toSha` touched, when the
    * provider can tell cheaply (`toSha` descends from `fromSha` by a few
    * commits); undefined otherwise. A path not in the set has the same
