@@ -100,6 +100,13 @@ export interface Config {
        */
       promotesFrom?: string;
       /**
+       * Approving reviews a pull request into this environment needs (0 to 6).
+       * Default: 1 for the last environment, 0 for the others. Onboarding
+       * protects the GitOps branch with the largest count of any environment.
+       * @visibility frontend
+       */
+      requiredApprovals?: number;
+      /**
        * What must hold before a promotion into this environment.
        * @visibility frontend
        */

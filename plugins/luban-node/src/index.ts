@@ -8,6 +8,7 @@
 export {
   readLubanEnvironments,
   readRequestTimeoutMs,
+  requiredApprovalsOfBranch,
   DEFAULT_ENVIRONMENTS,
 } from './config/environments';
 export { readLubanConfig, webhookSecretOf, WEBHOOK_SECRET_MIN_LENGTH } from './config/readLubanConfig';

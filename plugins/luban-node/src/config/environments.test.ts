@@ -1,11 +1,11 @@
 import { ConfigReader } from '@backstage/config';
-import { readLubanEnvironments } from './environments';
+import { readLubanEnvironments, requiredApprovalsOfBranch } from './environments';
 
 describe('readLubanEnvironments', () => {
   it('defaults to snd then prd, with prd promoted from snd behind the default gates', () => {
     const overlayPathPattern = 'apps/{app}/overlays/{env}/kustomization.yaml';
     expect(readLubanEnvironments(new ConfigReader({}))).toEqual([
-      { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true, overlayPathPattern },
+      { name: 'snd', namespacePattern: '{env}-{project}', autoSync: true, overlayPathPattern, requiredApprovals: 0 },
       {
         name: 'prd',
         namespacePattern: '{env}-{project}',
@@ -13,8 +13,21 @@ describe('readLubanEnvironments', () => {
         overlayPathPattern,
         promotesFrom: 'snd',
         gates: { requireSynced: true, requireHealthy: true, requireBuildSucceeded: true, blockSeverity: 'CRITICAL', minSoakMinutes: 0 },
+        requiredApprovals: 1,
       },
     ]);
+  });
+
+  it('asks one approval of the last environment unless told otherwise, and the branch the most of any', () => {
+    const environments = readLubanEnvironments(
+      new ConfigReader({ luban: { environments: [{ name: 'dev' }, { name: 'qa', requiredApprovals: 2 }, { name: 'prod' }] } }),
+    );
+    expect(environments.map(env => env.requiredApprovals)).toEqual([0, 2, 1]);
+    expect(requiredApprovalsOfBranch(environments)).toBe(2);
+    expect(requiredApprovalsOfBranch([{ name: 'dev', namespacePattern: '{env}-{project}', requiredApprovals: 0 }])).toBe(0);
+    expect(() =>
+      readLubanEnvironments(new ConfigReader({ luban: { environments: [{ name: 'dev' }, { name: 'prod', requiredApprovals: 7 }] } })),
+    ).toThrow('luban.environments[1].requiredApprovals must be a whole number from 0 to 6 (GitHub asks for at most 6 approving reviews)');
   });
 
   it('reads clusters, overlay paths, promotion sources and gates', () => {

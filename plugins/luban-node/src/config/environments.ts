@@ -28,6 +28,7 @@ export const DEFAULT_ENVIRONMENTS: ReadonlyArray<LubanEnvironment> = [
     namespacePattern: '{env}-{project}',
     autoSync: true,
     overlayPathPattern: DEFAULT_OVERLAY_PATH_PATTERN,
+    requiredApprovals: 0,
   },
   {
     name: 'prd',
@@ -36,6 +37,7 @@ export const DEFAULT_ENVIRONMENTS: ReadonlyArray<LubanEnvironment> = [
     overlayPathPattern: DEFAULT_OVERLAY_PATH_PATTERN,
     promotesFrom: 'snd',
     gates: DEFAULT_GATES,
+    requiredApprovals: 1,
   },
 ];
 
@@ -76,11 +78,17 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
         `luban.environments[${index}].overlayPath: '${overlayPathPattern}' must be a relative path inside the GitOps repository that contains {app}`,
       );
     }
+    // The last environment is production unless told otherwise: one approval, as a four-eyes rule.
+    const requiredApprovals = entry.getOptionalNumber('requiredApprovals') ?? (index === entries.length - 1 ? 1 : 0);
+    if (!Number.isInteger(requiredApprovals) || requiredApprovals < 0 || requiredApprovals > 6) {
+      throw new InputError(`luban.environments[${index}].requiredApprovals must be a whole number from 0 to 6 (GitHub asks for at most 6 approving reviews)`);
+    }
     const environment: LubanEnvironment = {
       name,
       namespacePattern,
       autoSync,
       overlayPathPattern,
+      requiredApprovals,
       ...(entry.getOptionalString('cluster') ? { cluster: entry.getString('cluster') } : {}),
     };
     if (index === 0) {
@@ -120,6 +128,15 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
       },
     };
   });
+}
+
+/**
+ * The approvals the GitOps branch requires: it holds every environment's
+ * overlay, so a branch rule can only ask the most any environment asks.
+ * @public
+ */
+export function requiredApprovalsOfBranch(environments: ReadonlyArray<LubanEnvironment>): number {
+  return Math.max(0, ...environments.map(env => env.requiredApprovals ?? 0));
 }
 
 /**
