@@ -14,6 +14,7 @@ import { HarborError, badRequest, notFound } from './errors';
 import type { PushArtifactInput, VulnerabilityCounts } from './model';
 import { handleRegistry } from './registry';
 import { matchRoute, type Route } from './router';
+import { sbomDocument } from './sbom';
 import { artifactRoutes } from './routes/artifacts';
 import { projectRoutes } from './routes/projects';
 import { repositoryRoutes } from './routes/repositories';
@@ -136,6 +137,17 @@ export class HarborApi implements EmulatedApi {
     const artifact = this.state.requireArtifact(`${project}/${repository}`, digest);
     if (!artifact.sbom) throw badRequest(`no SBOM was requested for ${project}/${repository}@${digest}`);
     artifact.sbom.status = status;
+  }
+
+  /**
+   * The SBOM document Harbor holds for an artifact, as its `sbom` addition
+   * answers it; undefined while none was generated.
+   */
+  sbomDocument(project: string, repository: string, digest: string): string | undefined {
+    const fullName = `${project}/${repository}`;
+    const artifact = this.state.requireArtifact(fullName, digest);
+    if (!artifact.sbom || artifact.sbom.status) return undefined;
+    return sbomDocument(artifact, this.state.repositoryByName(fullName)!);
   }
 
   /** Creates a project directly (metadata values are strings, as in Harbor). */

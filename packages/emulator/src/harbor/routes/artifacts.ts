@@ -11,6 +11,7 @@ import {
   type QueryTerm,
 } from '../query';
 import { route, type Call, type Route } from '../router';
+import { SBOM_MEDIA_TYPE, sbomDocument, sbomSubject } from '../sbom';
 import type { HarborState } from '../state';
 import {
   HARBOR_REPORT_MIME,
@@ -188,12 +189,43 @@ function vulnerabilities(state: HarborState, call: Call) {
   sendJson(call.res, 200, reports);
 }
 
+/**
+ * The SBOM accessory's `sbom` addition: the document itself, with the SBOM
+ * processor's media type (processor/sbom/sbom.go AbstractAddition pulls the
+ * accessory's one layer and answers it as is). Harbor's portal downloads an
+ * SBOM this way, addressing the accessory by `sbom_overview.sbom_digest`
+ * (portal artifact-sbom.component.ts). Sent when the reference is an SBOM accessory.
+ */
+function sendSbomAddition(state: HarborState, call: Call): boolean {
+  const project = requireProjectAccess(
+    call.principal,
+    state,
+    { name: call.params.project_name },
+    'artifact-addition:read',
+  );
+  const subject = sbomSubject(
+    state,
+    fullRepositoryName(call, project),
+    call.params.reference,
+  );
+  if (!subject) return false;
+  const body = Buffer.from(sbomDocument(subject.artifact, subject.repository));
+  call.res.writeHead(200, {
+    'Content-Type': SBOM_MEDIA_TYPE,
+    'Content-Length': body.length,
+  });
+  call.res.end(body);
+  return true;
+}
+
 function getAddition(state: HarborState, call: Call) {
+  // Harbor 2.11's swagger enum of the `addition` parameter.
   const additions = [
     'build_history',
     'values.yaml',
     'readme.md',
     'dependencies',
+    'sbom',
   ];
   const { addition } = call.params;
   if (!additions.includes(addition)) {
@@ -201,6 +233,7 @@ function getAddition(state: HarborState, call: Call) {
       `addition in path should be one of [${additions.join(' ')}]`,
     );
   }
+  if (addition === 'sbom' && sendSbomAddition(state, call)) return;
   const { artifact } = requireArtifact(state, call, 'artifact-addition:read');
   if (addition !== 'build_history') {
     throw badRequest(
