@@ -123,6 +123,32 @@ describe('HarborClient', () => {
     expect(await harbor.getArtifact('acme', 'team/api', `sha256:${'0'.repeat(64)}`)).toBeUndefined();
   });
 
+  it('reads an SBOM’s state from the artifact, downloads the document by its accessory, and links the artifact’s page', async () => {
+    const { project } = await harbor.ensureProject('acme');
+    const { digest } = emulator.harbor.api.pushArtifact({ project: 'acme', repository: 'team/api', tags: ['v1'], sbom: true });
+
+    const artifact = await harbor.getArtifact('acme', 'team/api', digest);
+    expect(artifact).toMatchObject({ projectId: project!.projectId, hasSbom: true, sbom: { state: 'ready', digest: expect.stringMatching(/^sha256:/) } });
+    expect(harbor.artifactWebUrl({ projectId: artifact!.projectId, repository: 'team/api', digest })).toBe(
+      `${emulator.harbor.url}/harbor/projects/${project!.projectId}/repositories/team%2Fapi/artifacts-tab/artifacts/${digest}`,
+    );
+
+    // Harbor's SBOM processor answers with its media type (processor/sbom/sbom.go).
+    const sbom = await harbor.getSbom('acme', 'team/api', artifact!.sbom.digest!);
+    expect(sbom?.contentType).toBe('application/vnd.goharbor.harbor.sbom.v1');
+    expect(sbom?.content.toString()).toBe(emulator.harbor.api.sbomDocument('acme', 'team/api', digest));
+    expect(await harbor.getSbom('acme', 'team/api', `sha256:${'0'.repeat(64)}`)).toBeUndefined();
+
+    emulator.harbor.api.setSbomStatus('acme', 'team/api', digest, 'Running');
+    expect((await harbor.getArtifact('acme', 'team/api', digest))?.sbom).toEqual({ state: 'generating' });
+    emulator.harbor.api.setSbomStatus('acme', 'team/api', digest, 'Error');
+    expect((await harbor.getArtifact('acme', 'team/api', digest))).toMatchObject({ hasSbom: false, sbom: { state: 'failed' } });
+    // A project without automatic SBOM generation: Harbor has no sbom_overview at all.
+    emulator.harbor.api.createProject('bare', { auto_sbom_generation: 'false' });
+    const bare = emulator.harbor.api.pushArtifact({ project: 'bare', repository: 'api', tags: ['v1'] });
+    expect((await harbor.getArtifact('bare', 'api', bare.digest))?.sbom).toEqual({ state: 'none' });
+  });
+
   it('reports failures as typed errors naming Harbor, never the password', async () => {
     const wrong = new HarborClient({ baseUrl: emulator.harbor.url, username: 'admin', password: 'canary-password-77' });
     const error = await wrong.ensureProject('acme').catch(e => e);

@@ -1,7 +1,10 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { networkErrorMessage, upstreamError } from '../errors';
+import { SCAN_REPORTS, toHarborArtifact, type HarborArtifact } from './HarborArtifact';
 import { RobotSecret } from './RobotSecret';
+
+export type { HarborArtifact, VulnerabilitySummary } from './HarborArtifact';
 
 /**
  * Settings of the Harbor projects luban creates (`luban.harbor.projectDefaults`).
@@ -43,33 +46,6 @@ export interface HarborRobot {
   disabled: boolean;
 }
 
-/**
- * Vulnerability counts by severity, from Harbor's scan overview.
- * @public
- */
-export interface VulnerabilitySummary {
-  scanStatus: string;
-  /** The highest severity found (`None` when clean). */
-  severity: string;
-  total: number;
-  fixable: number;
-  bySeverity: Record<string, number>;
-}
-
-/**
- * One image in a Harbor repository.
- * @public
- */
-export interface HarborArtifact {
-  digest: string;
-  tags: string[];
-  pushedAt: string;
-  size: number;
-  vulnerabilities?: VulnerabilitySummary;
-  /** Whether an SBOM was generated for it. */
-  hasSbom: boolean;
-}
-
 const DEFAULTS: HarborProjectDefaults = {
   public: false,
   autoScan: true,
@@ -106,15 +82,6 @@ const ROBOT_DESCRIPTION: Record<HarborRobotRole, string> = {
   pull: 'Pulls the project images in its environments (managed by luban)',
 };
 
-/**
- * The vulnerability report MIME types luban reads, in order: Harbor keys an
- * artifact's scan overview by the first accepted one its scanner produced a
- * report in (Trivy: v1.1; older adapters: the native v1.0 only).
- */
-const SCAN_REPORTS = [
-  'application/vnd.security.vulnerability.report; version=1.1',
-  'application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0',
-];
 /** Harbor's default `robot_name_prefix`. */
 const DEFAULT_ROBOT_NAME_PREFIX = 'robot$';
 
@@ -202,20 +169,22 @@ export class HarborClient {
     return `${this.baseUrl}/harbor/projects/${project.projectId}/repositories`;
   }
 
-  private async request<T>(
-    method: string,
-    path: string,
-    action: string,
-    body?: unknown,
-    allow: number[] = [],
-  ): Promise<{ status: number; body: T; headers: Headers }> {
-    let response: Response;
+  /**
+   * The web page of an artifact: the portal's route
+   * `projects/:id/repositories/:repo/artifacts-tab/artifacts/:digest`, with
+   * the repository named inside its project (`team/api`, encoded once).
+   */
+  artifactWebUrl(artifact: { projectId: number; repository: string; digest: string }): string {
+    return `${this.projectWebUrl(artifact)}/${encodeURIComponent(artifact.repository)}/artifacts-tab/artifacts/${artifact.digest}`;
+  }
+
+  private async send(method: string, path: string, action: string, body?: unknown, accept = 'application/json'): Promise<Response> {
     try {
-      response = await fetch(`${this.baseUrl}/api/v2.0${path}`, {
+      return await fetch(`${this.baseUrl}/api/v2.0${path}`, {
         method,
         headers: {
           Authorization: this.#authorization,
-          Accept: 'application/json',
+          Accept: accept,
           // Which report the scan overview holds; the same order as Harbor's default, said explicitly.
           'X-Accept-Vulnerabilities': SCAN_REPORTS.join(', '),
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
@@ -226,6 +195,16 @@ export class HarborClient {
     } catch (error) {
       throw upstreamError(undefined, networkErrorMessage(error), { system: `Harbor at ${this.registryHost}`, action });
     }
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    action: string,
+    body?: unknown,
+    allow: number[] = [],
+  ): Promise<{ status: number; body: T; headers: Headers }> {
+    const response = await this.send(method, path, action, body);
     const text = await response.text();
     let parsed: any;
     try {
@@ -348,27 +327,6 @@ export class HarborClient {
     return new RobotSecret(robot.name, body.secret);
   }
 
-  private toArtifact(raw: any): HarborArtifact {
-    const report = SCAN_REPORTS.map(mime => raw.scan_overview?.[mime]).find(Boolean);
-    return {
-      digest: raw.digest,
-      tags: (raw.tags ?? []).map((t: { name: string }) => t.name),
-      pushedAt: raw.push_time,
-      size: raw.size,
-      // Harbor shows an sbom_overview while the SBOM is generated or after it failed: only Success has one.
-      hasSbom: raw.sbom_overview?.scan_status === 'Success',
-      vulnerabilities: report
-        ? {
-            scanStatus: report.scan_status,
-            severity: report.severity,
-            total: report.summary?.total ?? 0,
-            fixable: report.summary?.fixable ?? 0,
-            bySeverity: report.summary?.summary ?? {},
-          }
-        : undefined,
-    };
-  }
-
   /** The artifacts of a repository, newest first, with tags, scan summaries and SBOM presence. */
   async listArtifacts(project: string, repository: string, options: { page?: number; pageSize?: number } = {}) {
     const { body, headers } = await this.request<any[]>(
@@ -376,7 +334,7 @@ export class HarborClient {
       `/projects/${encodeURIComponent(project)}/repositories/${encodeRepository(repository)}/artifacts?with_tag=true&with_scan_overview=true&with_sbom_overview=true&page=${options.page ?? 1}&page_size=${options.pageSize ?? 50}`,
       `list the artifacts of '${project}/${repository}'`,
     );
-    return { artifacts: (body ?? []).map(a => this.toArtifact(a)), total: Number(headers.get('x-total-count') ?? 0) };
+    return { artifacts: (body ?? []).map(toHarborArtifact), total: Number(headers.get('x-total-count') ?? 0) };
   }
 
   /** One artifact by digest or tag; undefined when absent. */
@@ -388,6 +346,38 @@ export class HarborClient {
       undefined,
       [404],
     );
-    return status === 404 ? undefined : this.toArtifact(body);
+    return status === 404 ? undefined : toHarborArtifact(body);
+  }
+
+  /**
+   * The SBOM document of an artifact, by its SBOM accessory's digest
+   * ({@link HarborArtifact.sbom}): the accessory's `sbom` addition, as
+   * Harbor's portal downloads it (SPDX JSON from Trivy, answered with the
+   * SBOM processor's media type). undefined when Harbor holds no such SBOM.
+   */
+  async getSbom(project: string, repository: string, sbomDigest: string): Promise<{ content: Buffer; contentType: string } | undefined> {
+    const action = `read the SBOM '${project}/${repository}@${sbomDigest}'`;
+    const response = await this.send(
+      'GET',
+      `/projects/${encodeURIComponent(project)}/repositories/${encodeRepository(repository)}/artifacts/${encodeURIComponent(sbomDigest)}/additions/sbom`,
+      action,
+      undefined,
+      '*/*',
+    );
+    if (response.status === 404) return undefined;
+    if (!response.ok) {
+      const text = await response.text();
+      let message: string | undefined = text;
+      try {
+        message = JSON.parse(text)?.errors?.[0]?.message ?? text;
+      } catch {
+        // Not JSON: the text is the message.
+      }
+      throw upstreamError(response.status, message, { system: `Harbor at ${this.registryHost}`, action });
+    }
+    return {
+      content: Buffer.from(await response.arrayBuffer()),
+      contentType: response.headers.get('content-type') ?? 'application/json',
+    };
   }
 }
