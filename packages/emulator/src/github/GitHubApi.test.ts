@@ -1378,6 +1378,110 @@ describe('GitHubApi', () => {
           .data.merged,
       ).toBe(true);
     });
+
+    // docs.github.com rest/branches/branch-protection#update-branch-protection
+    // (bypass_pull_request_allowances) and "About protected branches": a
+    // bypass actor pushes without a pull request; everyone else needs the
+    // approvals, the latest verdict of each reviewer counting.
+    it('lets a bypass actor push while other users need approvals, the latest verdict of each reviewer counting', async () => {
+      const repo = await seeded();
+      await featureBranch(repo);
+      const put = await octokit.repos.updateBranchProtection({
+        ...repo,
+        branch: 'main',
+        required_status_checks: null,
+        enforce_admins: true,
+        required_pull_request_reviews: {
+          required_approving_review_count: 1,
+          bypass_pull_request_allowances: { users: ['luban-bot'] },
+        },
+        restrictions: null,
+      });
+      expect(
+        put.data.required_pull_request_reviews?.bypass_pull_request_allowances
+          ?.users,
+      ).toEqual([
+        expect.objectContaining({ login: 'luban-bot', type: 'User' }),
+      ]);
+      const main = await octokit.repos.getBranch({ ...repo, branch: 'main' });
+      const commit = await octokit.git.createCommit({
+        ...repo,
+        message: 'Direct, as the bypass actor',
+        tree: main.data.commit.commit.tree.sha,
+        parents: [main.data.commit.sha],
+      });
+      await octokit.git.updateRef({
+        ...repo,
+        ref: 'heads/main',
+        sha: commit.data.sha,
+      });
+
+      const alice = new Octokit({
+        auth: emulator.github.api.userToken('alice'),
+        baseUrl: emulator.github.apiBaseUrl,
+      });
+      const bob = new Octokit({
+        auth: emulator.github.api.userToken('bob'),
+        baseUrl: emulator.github.apiBaseUrl,
+      });
+      const refused = await failure(
+        alice.git.updateRef({
+          ...repo,
+          ref: 'heads/main',
+          sha: main.data.commit.sha,
+          force: true,
+        }),
+      );
+      expect(refused.status).toBe(422);
+      const pull = await octokit.pulls.create({
+        ...repo,
+        title: 'Reviewed',
+        head: 'feature',
+        base: 'main',
+      });
+      const number = pull.data.number;
+      const merge = () => alice.pulls.merge({ ...repo, pull_number: number });
+      expect((await failure(merge())).data.message).toBe(
+        'At least 1 approving review is required by reviewers with write access.',
+      );
+      await bob.pulls.createReview({
+        ...repo,
+        pull_number: number,
+        event: 'APPROVE',
+      });
+      await bob.pulls.createReview({
+        ...repo,
+        pull_number: number,
+        event: 'REQUEST_CHANGES',
+        body: 'Not yet',
+      });
+      expect((await failure(merge())).status).toBe(405);
+      await bob.pulls.createReview({
+        ...repo,
+        pull_number: number,
+        event: 'COMMENT',
+        body: 'Fine now',
+      });
+      expect((await failure(merge())).status).toBe(405);
+      await bob.pulls.createReview({
+        ...repo,
+        pull_number: number,
+        event: 'APPROVE',
+      });
+      const reviews = await octokit.pulls.listReviews({
+        ...repo,
+        pull_number: number,
+      });
+      expect(
+        reviews.data.map(review => [review.user?.login, review.state]),
+      ).toEqual([
+        ['bob', 'APPROVED'],
+        ['bob', 'CHANGES_REQUESTED'],
+        ['bob', 'COMMENTED'],
+        ['bob', 'APPROVED'],
+      ]);
+      expect((await merge()).data.merged).toBe(true);
+    });
   });
 
   describe("what Backstage's GitHub URL reader fetches", () => {

@@ -74,6 +74,8 @@ export class GitHubApi implements EmulatedApi {
   private readonly routes: RouteTable;
   private readonly web: GitHubWeb;
   private readonly rateLimits = new RateLimits();
+  /** Tokens of other users (`userToken`), each an account with write access. */
+  private readonly userTokens = new Map<string, Account>();
   private readonly unsubscribe: () => void;
   /** Ref-update work (push events) per repository, kept in order. */
   private readonly refWork = new SerialQueues<number>();
@@ -164,6 +166,23 @@ export class GitHubApi implements EmulatedApi {
     approvePullRequest(this.state, owner, name, pullNumber, reviewer);
   }
 
+  /**
+   * A token of another user, with write access (not administration) to every
+   * repository: what a reviewer or a teammate does through the API (review,
+   * merge) is then bound by branch protection as on GitHub.
+   */
+  userToken(login: string): string {
+    const account = this.state.account(login);
+    if (
+      !account ||
+      account.login.toLowerCase() === this.state.bot.login.toLowerCase()
+    )
+      throw new Error(`invalid user ${login}`);
+    const token = `ghp_user_${account.login}_${randomBytes(8).toString('hex')}`;
+    this.userTokens.set(token, { ...account, type: 'User' });
+    return token;
+  }
+
   /** Resolves once the state on disk is loaded (the emulator waits for it before serving). */
   async whenReady(): Promise<void> {
     await this.ready;
@@ -209,6 +228,8 @@ export class GitHubApi implements EmulatedApi {
       token = query.get('token')!;
     }
     if (token === undefined) return undefined;
+    const user = this.userTokens.get(token);
+    if (user) return user;
     return this.options.tokens.includes(token) ? this.state.bot : 'invalid';
   }
 

@@ -47,6 +47,8 @@ export interface BranchProtection {
     requireCodeOwnerReviews: boolean;
     requiredApprovingReviewCount: number;
     requireLastPushApproval: boolean;
+    /** Logins that may push without a pull request, and merge one without its approvals (`bypass_pull_request_allowances.users`). */
+    bypassUsers: string[];
   } | null;
   restrictions: { users: string[]; teams: string[]; apps: string[] } | null;
   requiredLinearHistory: boolean;

@@ -1,6 +1,11 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BranchProtection, RepoRecord } from './model';
+import {
+  BOT_LOGIN,
+  type Account,
+  type BranchProtection,
+  type RepoRecord,
+} from './model';
 
 /** Where the pre-receive hook finds the protected refs of a repository. */
 const RULES_FILE = 'emulator-protected-refs';
@@ -39,17 +44,57 @@ exit $failed
 `;
 
 /**
- * Why direct updates of a branch are refused, or an empty list. The token's
- * user administers every repository, and administrators bypass protection
- * unless `enforce_admins` is on, so only enforced rules count.
+ * Who writes: the token's user (`luban-bot`) administers every repository;
+ * other users (tokens a test asks for) have write access only.
+ */
+export interface Actor {
+  login: string;
+  admin: boolean;
+}
+
+/** The token's user, who administers every repository. */
+export const BOT_ACTOR: Actor = { login: BOT_LOGIN, admin: true };
+
+/** The actor of an authenticated request. */
+export function actorOf(viewer: Account | undefined, bot: Account): Actor {
+  return viewer
+    ? { login: viewer.login, admin: viewer.id === bot.id }
+    : BOT_ACTOR;
+}
+
+/** Whether a branch's rules bind an actor: administrators are exempt unless `enforce_admins` is on. */
+export function rulesBind(
+  rules: BranchProtection | undefined,
+  actor: Actor,
+): rules is BranchProtection {
+  return Boolean(rules && (rules.enforceAdmins || !actor.admin));
+}
+
+/**
+ * Whether an actor may skip the pull request requirement: pushing without a
+ * pull request, and merging one without its approvals (GitHub's "Allow
+ * specified actors to bypass required pull requests").
+ */
+export function bypassesPullRequests(
+  rules: BranchProtection,
+  actor: Actor,
+): boolean {
+  const users = rules.requiredPullRequestReviews?.bypassUsers ?? [];
+  return users.some(user => user.toLowerCase() === actor.login.toLowerCase());
+}
+
+/**
+ * Why direct updates of a branch by an actor (the token's user unless
+ * told) are refused, or an empty list.
  */
 export function directUpdateViolations(
   rules: BranchProtection | undefined,
+  actor: Actor = BOT_ACTOR,
 ): string[] {
-  if (!rules?.enforceAdmins) return [];
+  if (!rulesBind(rules, actor)) return [];
   const reasons: string[] = [];
   const reviews = rules.requiredPullRequestReviews;
-  if (reviews) {
+  if (reviews && !bypassesPullRequests(rules, actor)) {
     const count = reviews.requiredApprovingReviewCount;
     reasons.push(
       count === 1
@@ -90,6 +135,7 @@ export async function writeProtectionRules(
   repo: RepoRecord,
 ): Promise<void> {
   const lines: string[] = [];
+  // Pushes over git are the token's user's: every accepted token is luban-bot's.
   for (const [branch, rules] of repo.protections) {
     if (directUpdateViolations(rules).length > 0)
       lines.push(`refs/heads/${branch} pr`);

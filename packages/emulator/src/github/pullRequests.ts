@@ -3,6 +3,12 @@
  * git, mergeability, their JSON and their webhook events. Shared by the
  * pull, merge and review routes and by ref updates (`synchronize`).
  */
+import {
+  BOT_ACTOR,
+  bypassesPullRequests,
+  rulesBind,
+  type Actor,
+} from './protection';
 import { ZERO_SHA } from '../git/GitRepositories';
 import { notFound } from './errors';
 import { pullRequestPayload } from './events';
@@ -47,27 +53,42 @@ export async function changes(
 }
 
 /**
+ * The reviewers whose latest verdict approves: a later "changes requested"
+ * or a dismissal takes an approval back, a comment does not (GitHub's
+ * review decision).
+ */
+function approvers(pull: PullRecord, dismissStale: boolean): Set<number> {
+  const verdicts = new Map<number, PullRecord['reviews'][number]>();
+  for (const review of pull.reviews) {
+    if (review.state !== 'COMMENTED') verdicts.set(review.user.id, review);
+  }
+  return new Set(
+    [...verdicts.values()]
+      .filter(
+        review =>
+          review.state === 'APPROVED' &&
+          (!dismissStale || review.commitId === pull.head.sha),
+      )
+      .map(review => review.user.id),
+  );
+}
+
+/**
  * Why merging into a protected base is refused, or undefined. The token's
- * user administers every repository, so rules bind only with enforce_admins.
+ * user administers every repository, so rules bind it only with
+ * enforce_admins; other users have write access and are always bound.
  */
 function mergeBlocker(
   repo: RepoRecord,
   pull: PullRecord,
   baseContainedInHead: boolean,
+  actor: Actor,
 ): string | undefined {
   const rules = repo.protections.get(pull.base.ref);
-  if (!rules?.enforceAdmins) return undefined;
+  if (!rulesBind(rules, actor)) return undefined;
   const reviews = rules.requiredPullRequestReviews;
-  if (reviews) {
-    const approvals = new Set(
-      pull.reviews
-        .filter(
-          review =>
-            review.state === 'APPROVED' &&
-            (!reviews.dismissStaleReviews || review.commitId === pull.head.sha),
-        )
-        .map(review => review.user.id),
-    ).size;
+  if (reviews && !bypassesPullRequests(rules, actor)) {
+    const approvals = approvers(pull, reviews.dismissStaleReviews).size;
     const count = reviews.requiredApprovingReviewCount;
     if (approvals < count) {
       return count === 1
@@ -98,6 +119,7 @@ export async function mergeability(
   state: GitHubState,
   repo: RepoRecord,
   pull: PullRecord,
+  actor: Actor = BOT_ACTOR,
 ) {
   if (pull.state !== 'open')
     return {
@@ -123,7 +145,7 @@ export async function mergeability(
     pull.base.sha,
     pull.head.sha,
   );
-  const blocker = mergeBlocker(repo, pull, baseContained);
+  const blocker = mergeBlocker(repo, pull, baseContained, actor);
   let mergeState = 'clean';
   if (pull.draft) mergeState = 'draft';
   else if (blocker) mergeState = baseContained ? 'blocked' : 'behind';

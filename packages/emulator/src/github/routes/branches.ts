@@ -61,6 +61,15 @@ function nullableObject(
   return value as Record<string, unknown> | null;
 }
 
+/** The logins of `required_pull_request_reviews.bypass_pull_request_allowances.users` (teams and apps are not modelled). */
+function bypassUsersOf(reviews: Record<string, unknown>): string[] {
+  const allowances = reviews.bypass_pull_request_allowances as
+    | { users?: unknown }
+    | undefined;
+  const users = Array.isArray(allowances?.users) ? allowances!.users : [];
+  return users.filter((user): user is string => typeof user === 'string');
+}
+
 /** Reads `PUT .../protection`: four required (nullable) settings and optional extras. */
 function protectionFrom(req: ApiRequest): BranchProtection {
   const checks = nullableObject(req, 'required_status_checks');
@@ -95,6 +104,7 @@ function protectionFrom(req: ApiRequest): BranchProtection {
               ? reviews.required_approving_review_count
               : 1,
           requireLastPushApproval: reviews.require_last_push_approval === true,
+          bypassUsers: bypassUsersOf(reviews),
         }
       : null,
     restrictions: restrictions
@@ -155,7 +165,9 @@ export function branchRoutes(state: GitHubState): Route[] {
         if (!rules) throw notFound('Branch not protected');
         return json(
           200,
-          protection(repo, req.params.branch, rules, state.urls),
+          protection(repo, req.params.branch, rules, state.urls, login =>
+            state.account(login),
+          ),
         );
       },
       { requiresAuth: true },
@@ -174,7 +186,9 @@ export function branchRoutes(state: GitHubState): Route[] {
         await state.protectionChanged(repo);
         return json(
           200,
-          protection(repo, req.params.branch, rules, state.urls),
+          protection(repo, req.params.branch, rules, state.urls, login =>
+            state.account(login),
+          ),
         );
       },
     ),

@@ -1,7 +1,7 @@
 import { RefConflictError } from '../../git/GitRepositories';
 import { GitHubError, missingField, notFound } from '../errors';
 import type { RepoRecord } from '../model';
-import { directUpdateViolations } from '../protection';
+import { actorOf, directUpdateViolations, type Actor } from '../protection';
 import type { ApiRequest, ApiResponse, Route } from '../router';
 import type { GitHubState } from '../state';
 import { contentEntry, contentFile, contentType, gitCommit } from '../views';
@@ -41,8 +41,12 @@ function checkProtection(
   repo: RepoRecord,
   branch: string,
   action: 'update' | 'delete',
+  actor: Actor,
 ) {
-  const violations = directUpdateViolations(repo.protections.get(branch));
+  const violations = directUpdateViolations(
+    repo.protections.get(branch),
+    actor,
+  );
   if (violations.length > 0) {
     throw new GitHubError(
       409,
@@ -203,7 +207,12 @@ async function putContent(
     );
   }
   if (target.existing) checkBlobSha(req, path, target.existing.sha);
-  checkProtection(repo, target.branch, 'update');
+  checkProtection(
+    repo,
+    target.branch,
+    'update',
+    actorOf(req.viewer, state.bot),
+  );
   const content = Buffer.from(encoded, 'base64');
   const sha = await commitWrite(state, req, repo, target, path, content);
   const blob = (await state.git.treeEntry(repo.path, sha, path))!;
@@ -232,7 +241,12 @@ async function deleteContent(
   const target = await writeTarget(state, req, repo, path);
   if (!target.existing || target.existing.type !== 'blob') throw notFound();
   checkBlobSha(req, path, target.existing.sha);
-  checkProtection(repo, target.branch, 'delete');
+  checkProtection(
+    repo,
+    target.branch,
+    'delete',
+    actorOf(req.viewer, state.bot),
+  );
   const sha = await commitWrite(state, req, repo, target, path, null);
   return json(200, {
     content: null,

@@ -2,7 +2,12 @@ import { RefConflictError, ZERO_SHA } from '../../git/GitRepositories';
 import { GitHubError, missingField, notFound } from '../errors';
 import type { TreeChange } from '../gitObjects';
 import type { RepoRecord } from '../model';
-import { directUpdateViolations, forcePushRefused } from '../protection';
+import {
+  actorOf,
+  directUpdateViolations,
+  forcePushRefused,
+  type Actor,
+} from '../protection';
 import type { ApiRequest, ApiResponse, Route } from '../router';
 import type { GitHubState } from '../state';
 import { gitCommit, gitRef, gitTree, wrappedBase64 } from '../views';
@@ -65,11 +70,12 @@ async function validRefName(
   }
 }
 
-/** Refuses ref changes that branch protection forbids for the token's (administrator) user. */
+/** Refuses ref changes that branch protection forbids for the actor. */
 function checkRefProtection(
   repo: RepoRecord,
   ref: string,
   change: { fastForward: boolean; deletion: boolean },
+  actor: Actor,
 ) {
   if (!ref.startsWith('refs/heads/')) return;
   const rules = repo.protections.get(ref.slice('refs/heads/'.length));
@@ -79,7 +85,7 @@ function checkRefProtection(
     });
   if (change.deletion && forcePushRefused(rules))
     throw refuse('Cannot delete this protected branch');
-  if (directUpdateViolations(rules).length > 0)
+  if (directUpdateViolations(rules, actor).length > 0)
     throw refuse('Changes must be made through a pull request.');
   if (!change.fastForward && forcePushRefused(rules))
     throw refuse('Cannot force-push to this branch');
@@ -129,7 +135,12 @@ async function updateRef(
   const fastForward = await state.objects.isAncestor(repo.path, current, sha);
   if (!fastForward && !force)
     throw new GitHubError(422, 'Update is not a fast forward');
-  checkRefProtection(repo, ref, { fastForward, deletion: false });
+  checkRefProtection(
+    repo,
+    ref,
+    { fastForward, deletion: false },
+    actorOf(req.viewer, state.bot),
+  );
   try {
     await state.git.updateRef(repo.path, ref, sha, { expectedSha: current });
   } catch (error) {
@@ -148,7 +159,12 @@ async function deleteRef(
   const ref = `refs/${req.params.ref}`;
   const current = (await state.git.refs(repo.path)).get(ref);
   if (!current) throw new GitHubError(422, 'Reference does not exist');
-  checkRefProtection(repo, ref, { fastForward: true, deletion: true });
+  checkRefProtection(
+    repo,
+    ref,
+    { fastForward: true, deletion: true },
+    actorOf(req.viewer, state.bot),
+  );
   await state.git.updateRef(repo.path, ref, ZERO_SHA, { expectedSha: current });
   return noContent();
 }

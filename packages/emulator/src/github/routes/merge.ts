@@ -1,3 +1,4 @@
+import { actorOf } from '../protection';
 import { RefConflictError, ZERO_SHA } from '../../git/GitRepositories';
 import { GitHubError, notFound } from '../errors';
 import type { TreeChange } from '../gitObjects';
@@ -176,7 +177,12 @@ async function mergePull(
       'Head branch was modified. Review and try the merge again.',
     );
   }
-  const status = await mergeability(state, repo, pull);
+  const status = await mergeability(
+    state,
+    repo,
+    pull,
+    actorOf(req.viewer, state.bot),
+  );
   if (status.mergeable === false) throw notMergeable();
   if (status.blocker) throw notMergeable(status.blocker);
   const { shas } = await changes(state, repo, pull);

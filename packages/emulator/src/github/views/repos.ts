@@ -1,5 +1,6 @@
 import {
   nodeId,
+  type Account,
   type BranchProtection,
   type GitHubUrls,
   type HookRecord,
@@ -139,7 +140,12 @@ export function protection(
   branch: string,
   rules: BranchProtection,
   urls: GitHubUrls,
+  accountOf: (login: string) => Account | undefined = () => undefined,
 ) {
+  const bypassUsers = (rules.requiredPullRequestReviews?.bypassUsers ?? [])
+    .map(login => accountOf(login))
+    .filter((account): account is Account => Boolean(account))
+    .map(account => simpleUser({ ...account, type: 'User' }, urls));
   const url = `${urls.repoApi(repo)}/branches/${encodeURIComponent(
     branch,
   )}/protection`;
@@ -168,6 +174,15 @@ export function protection(
             rules.requiredPullRequestReviews.requiredApprovingReviewCount,
           require_last_push_approval:
             rules.requiredPullRequestReviews.requireLastPushApproval,
+          ...(bypassUsers.length > 0
+            ? {
+                bypass_pull_request_allowances: {
+                  users: bypassUsers,
+                  teams: [],
+                  apps: [],
+                },
+              }
+            : {}),
         }
       : undefined,
     required_signatures: {
