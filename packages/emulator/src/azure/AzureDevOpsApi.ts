@@ -19,6 +19,7 @@ import {
   createRepository,
   repositoryPath,
   requirePullRequests,
+  votePullRequest,
   type RequirePullRequestsOptions,
 } from './controls';
 import { ServiceHooks, type DeliveryRecord } from './hooks';
@@ -64,7 +65,13 @@ export class AzureDevOpsApi implements EmulatedApi {
     );
     const hooks = new ServiceHooks();
     const pushes = new PushLog(state, options.git, hooks);
-    this.services = { state, git: options.git, pushes, hooks, itemEtags: 'content' };
+    this.services = {
+      state,
+      git: options.git,
+      pushes,
+      hooks,
+      itemEtags: 'content',
+    };
     this.unsubscribe = options.git.onRefUpdate(update =>
       pushes.onRefUpdate(update),
     );
@@ -153,6 +160,32 @@ export class AzureDevOpsApi implements EmulatedApi {
       repository,
       branch,
       options,
+    );
+  }
+
+  /**
+   * Casts a reviewer's vote on a pull request, as that reviewer would in the
+   * web UI: 10 approve, 5 approve with suggestions, 0 reset, -5 wait for
+   * the author, -10 reject. The reviewer is named; the author cannot vote
+   * for itself here.
+   */
+  async votePullRequest(
+    organization: string,
+    project: string,
+    repository: string,
+    pullRequestId: number,
+    reviewer: string,
+    vote: number,
+  ) {
+    await this.ready;
+    votePullRequest(
+      this.services,
+      organization,
+      project,
+      repository,
+      pullRequestId,
+      reviewer,
+      vote,
     );
   }
 

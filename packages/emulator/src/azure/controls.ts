@@ -3,6 +3,7 @@
  * repositories (optionally with a first commit), created as an
  * administrator would, without going through the HTTP API.
  */
+import { castVote } from './reviews';
 import { ZERO_SHA } from '../git/GitRepositories';
 import { EMULATOR_USER, type OrganizationState } from './model';
 import {
@@ -135,4 +136,23 @@ export function requirePullRequests(
     },
   });
   return policyConfigurationJson(services, org, projectState, policy);
+}
+
+/** Casts a reviewer's vote on a pull request of a repository (10, 5, 0, -5 or -10). */
+export function votePullRequest(
+  services: AzureServices,
+  organization: string,
+  project: string,
+  repository: string,
+  pullRequestId: number,
+  reviewer: string,
+  vote: number,
+) {
+  const { state } = services;
+  const org = organizationOrThrow(services, organization);
+  const repo = state.repository(org, state.project(org, project), repository);
+  const pullRequest = org.pullRequests.get(pullRequestId);
+  if (!pullRequest || pullRequest.repositoryId !== repo.id)
+    throw new Error(`no pull request ${pullRequestId} in ${repository}`);
+  castVote(pullRequest, reviewer, vote);
 }

@@ -74,6 +74,15 @@ export interface PullRequestState {
   /** The heads the cached merge status was computed for. */
   mergeStatusFor?: string;
   completionOptions?: Record<string, unknown>;
+  /** Reviewers and their votes: 10 approved, 5 with suggestions, 0 none, -5 waiting for the author, -10 rejected. */
+  reviewers?: Array<{
+    id: string;
+    displayName: string;
+    uniqueName: string;
+    vote: number;
+  }>;
+  /** When completion was asked for while required policies were not met (the pull request stays active). */
+  completionQueueTime?: string;
 }
 
 /** A queued operation (project creation and deletion). */

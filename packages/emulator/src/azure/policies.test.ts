@@ -136,9 +136,23 @@ describe('emulated Azure DevOps branch policies', () => {
     expect(
       (await policy.getPolicyConfiguration('platform', 1)).settings,
     ).toEqual(created.settings);
+    // policy/configurations/update: the same id, a new revision.
+    const updated = await policy.updatePolicyConfiguration(
+      {
+        ...created,
+        settings: { ...created.settings, minimumApproverCount: 3 },
+      },
+      'platform',
+      1,
+    );
+    expect(updated).toMatchObject({
+      id: 1,
+      revision: 2,
+      settings: { minimumApproverCount: 3 },
+    });
   });
 
-  it('refuses pushes to a branch with a required policy with TF402455, and lets a pull request complete into it', async () => {
+  it('refuses pushes to a branch with a required policy with TF402455, and lets an approved pull request complete into it', async () => {
     const { id, main } = await repository();
     await emulator.azure.api.requirePullRequests(
       'luban',
@@ -189,15 +203,46 @@ describe('emulated Azure DevOps branch policies', () => {
       id,
       'platform',
     );
-    const completed = await git.updatePullRequest(
-      {
-        status: PullRequestStatus.Completed,
-        lastMergeSourceCommit: pull.lastMergeSourceCommit,
-      },
-      id,
-      pull.pullRequestId!,
+    const complete = () =>
+      git.updatePullRequest(
+        {
+          status: PullRequestStatus.Completed,
+          lastMergeSourceCommit: pull.lastMergeSourceCommit,
+        },
+        id,
+        pull.pullRequestId!,
+        'platform',
+      );
+    // "Require a minimum number of reviewers": completion waits for the
+    // approvals, the author's own not counting; the answer is the pull
+    // request, still active, and main does not move.
+    const held = await complete();
+    expect(held.status).toBe(PullRequestStatus.Active);
+    expect(held.completionQueueTime).toBeDefined();
+    expect(await headOf(id, 'main')).toBe(main);
+    await emulator.azure.api.votePullRequest(
+      'luban',
       'platform',
+      'gitops',
+      pull.pullRequestId!,
+      'Alice Reviewer',
+      -10,
     );
+    expect((await complete()).status).toBe(PullRequestStatus.Active);
+    await emulator.azure.api.votePullRequest(
+      'luban',
+      'platform',
+      'gitops',
+      pull.pullRequestId!,
+      'Alice Reviewer',
+      10,
+    );
+    expect(
+      (await git.getPullRequestById(pull.pullRequestId!, 'platform')).reviewers,
+    ).toEqual([
+      expect.objectContaining({ displayName: 'Alice Reviewer', vote: 10 }),
+    ]);
+    const completed = await complete();
     expect(completed.status).toBe(PullRequestStatus.Completed);
     const merged = await headOf(id, 'main');
     expect(merged).not.toBe(main);

@@ -162,6 +162,25 @@ export function createPolicyConfiguration(
   return policy;
 }
 
+/**
+ * Replaces a configuration's settings (`PUT policy/configurations/{id}`): the
+ * service keeps its id and type, and counts a new revision.
+ */
+export function updatePolicyConfiguration(
+  policy: PolicyConfigurationState,
+  input: PolicyConfigurationInput,
+): PolicyConfigurationState {
+  const typeId = String(input.type?.id ?? policy.typeId).toLowerCase();
+  if (typeId !== policy.typeId) throw policyTypeNotFound(typeId);
+  const settings = input.settings ?? {};
+  policy.isEnabled = input.isEnabled !== false;
+  policy.isBlocking = input.isBlocking !== false;
+  policy.settings = settings;
+  policy.scope = scopeOf(settings);
+  policy.revision += 1;
+  return policy;
+}
+
 /** Whether a scope entry covers a branch of a repository. */
 function covers(
   scope: PolicyScope,

@@ -148,7 +148,19 @@ export function pullRequestJson(
     ...(pullRequest.completionOptions
       ? { completionOptions: pullRequest.completionOptions }
       : {}),
-    reviewers: [],
+    reviewers: (pullRequest.reviewers ?? []).map(reviewer => ({
+      reviewerUrl: `${url}/reviewers/${reviewer.id}`,
+      vote: reviewer.vote,
+      hasDeclined: false,
+      isFlagged: false,
+      displayName: reviewer.displayName,
+      url: `${organizationUrl}/_apis/Identities/${reviewer.id}`,
+      id: reviewer.id,
+      uniqueName: reviewer.uniqueName,
+    })),
+    ...(pullRequest.completionQueueTime
+      ? { completionQueueTime: pullRequest.completionQueueTime }
+      : {}),
     url,
     _links: {
       self: { href: url },

@@ -20,6 +20,7 @@ import type {
 import {
   POLICY_TYPES,
   createPolicyConfiguration,
+  updatePolicyConfiguration,
   type PolicyConfigurationInput,
 } from '../policies';
 import { identityRef } from '../views';
@@ -69,10 +70,17 @@ export async function policyConfigurationsResource(
   const json = (p: PolicyConfigurationState) =>
     policyConfigurationJson(services, organization, project, p);
   if (configurationId !== undefined) {
-    if (ctx.method !== 'GET') throw methodNotAllowed(ctx.method);
+    if (ctx.method !== 'GET' && ctx.method !== 'PUT')
+      throw methodNotAllowed(ctx.method);
     const policy = organization.policies.get(Number(configurationId));
-    if (!policy || policy.projectId !== project.id)
+    if (!policy || policy.projectId !== project.id || policy.isDeleted)
       throw policyConfigurationNotFound(configurationId);
+    if (ctx.method === 'PUT') {
+      const body = await readJson(ctx);
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw invalidArgument('Value cannot be null.', 'configuration');
+      updatePolicyConfiguration(policy, body as PolicyConfigurationInput);
+    }
     sendJson(ctx, 200, json(policy));
     return;
   }

@@ -21,6 +21,7 @@ import {
   type OrganizationState,
   type PullRequestState,
 } from '../model';
+import { unmetReviewerPolicies } from '../reviews';
 import type { AzureServices } from './common';
 
 /** The prefix of branch refs. */
@@ -83,6 +84,11 @@ export async function completePullRequest(
   const target = refs.get(pullRequest.targetRefName);
   if (!source || !target) throw pullRequestCannotBeActivated();
   if (source !== commitId.toLowerCase()) throw pullRequestStale();
+  // Completion waits for the required policies: the answer is the pull request, still active.
+  if (unmetReviewerPolicies(organization, repository, pullRequest).length > 0) {
+    pullRequest.completionQueueTime = new Date().toISOString();
+    return;
+  }
   const options = {
     ...(pullRequest.completionOptions ?? {}),
     ...(body.completionOptions ?? {}),
