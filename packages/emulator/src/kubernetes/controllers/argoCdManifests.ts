@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { GitRepositories } from '../../git/GitRepositories';
+import { runGitOk } from '../../git/runGit';
 import { RESOURCE_TYPES, type ResourceType } from '../resources';
 import type { KubeObject, KubeStore } from '../state';
 import { argoCdListRefused } from './gitCredentials';
@@ -65,6 +66,10 @@ export function isSubset(desired: unknown, live: unknown): boolean {
   return desired === live;
 }
 
+/** Renders done, by commit and source path; a commit id names its content, so an entry never goes stale. */
+const renderedByCommit = new Map<string, Rendered>();
+const RENDER_CACHE_SIZE = 1000;
+
 /**
  * Renders an Application's source path from the emulated git host, as Argo CD's repo server does:
  * at `revision` (the commit last read) or, without one, at its target revision resolved now;
@@ -92,21 +97,34 @@ export async function renderApplication(
   if (!commit) {
     throw new Error(`rpc error: code = Unknown desc = unable to resolve '${target}' to a commit SHA`);
   }
+  // Argo CD's repo server caches generated manifests by revision (reposerver/repository/repository.go,
+  // GenerateManifest and its manifest cache): a commit renders the same every time, so it is rendered once.
+  const key = `${commit}\0${source.path ?? '.'}`;
+  const cached = renderedByCommit.get(key);
+  if (cached) return structuredClone(cached);
+  const rendered = await renderCommit(git, repository, commit, source.path);
+  renderedByCommit.set(key, rendered);
+  if (renderedByCommit.size > RENDER_CACHE_SIZE) renderedByCommit.delete(renderedByCommit.keys().next().value!);
+  return structuredClone(rendered);
+}
+
+/** Writes the commit's files to a scratch directory and runs `kubectl kustomize` on the source path. */
+async function renderCommit(git: GitRepositories, repository: string, commit: string, sourcePath: string | undefined): Promise<Rendered> {
   const dir = await mkdtemp(join(tmpdir(), 'luban-argocd-'));
   try {
-    for (const path of await git.listFiles(repository, commit)) {
-      const file = await git.readFile(repository, commit, path);
-      if (!file) continue;
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), file.content);
-    }
-    const appPath = join(dir, source.path ?? '.');
+    // The commit's files, written by one git process (with an index of its own: the bare repository has none).
+    const tree = join(dir, 'tree');
+    await mkdir(tree);
+    await runGitOk(git.pathOf(repository), ['--work-tree', tree, 'checkout', commit, '--', '.'], {
+      env: { GIT_INDEX_FILE: join(dir, 'index') },
+    });
+    const appPath = join(tree, sourcePath ?? '.');
     let output: string;
     try {
       output = (await promisify(execFile)('kubectl', ['kustomize', appPath], { maxBuffer: 16 * 1024 * 1024 })).stdout;
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? String(error);
-      throw new Error(`rpc error: code = Unknown desc = \`kustomize build ${source.path}\` failed exit status 1: ${stderr.trim()}`);
+      throw new Error(`rpc error: code = Unknown desc = \`kustomize build ${sourcePath}\` failed exit status 1: ${stderr.trim()}`);
     }
     const objects = parseAllDocuments(output)
       .map(doc => doc.toJS() as KubeObject)
