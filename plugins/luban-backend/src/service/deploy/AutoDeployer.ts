@@ -29,6 +29,11 @@ import { ArgoCdRefresher } from './ArgoCdRefresher';
 import { decideCatchUp } from './catchUpDecision';
 
 const RETRY_MS = 5_000;
+/**
+ * The first wait before the catch-up asks again while the catalog names no app yet; doubled each time up to
+ * {@link RETRY_MS}. After a fresh start the catalog ingests its locations within a second or two.
+ */
+const FIRST_CATALOG_RETRY_MS = 250;
 /** How long a succeeded Build waits for the catalog to know its app. */
 const UNKNOWN_APP_PATIENCE_MS = 10 * 60_000;
 /** How often the newest Builds are compared with the overlays, for a deploy the live path missed or failed. */
@@ -178,9 +183,10 @@ export class AutoDeployer {
 
   /**
    * A catch-up pass now, then every few minutes; soon again while the
-   * catalog names no app at all yet (its first ingestion after a fresh start).
+   * catalog names no app at all yet (its first ingestion after a fresh
+   * start), sooner at first: a quarter second, doubling up to five.
    */
-  private catchUpLoop(clusterName: string, informer: ResourceInformer<KubernetesObject>, since: number) {
+  private catchUpLoop(clusterName: string, informer: ResourceInformer<KubernetesObject>, since: number, retryMs = FIRST_CATALOG_RETRY_MS) {
     this.catchUp(clusterName, informer)
       .catch(error => {
         this.options.logger.warn('Auto-deploy could not catch up', { cluster: clusterName, error: String(error) });
@@ -188,7 +194,8 @@ export class AutoDeployer {
       })
       .then(({ catalogEmpty }) => {
         const soon = catalogEmpty && Date.now() - since < UNKNOWN_APP_PATIENCE_MS;
-        this.later(() => this.catchUpLoop(clusterName, informer, since), soon ? RETRY_MS : CATCH_UP_INTERVAL_MS);
+        const nextRetryMs = Math.min(retryMs * 2, RETRY_MS);
+        this.later(() => this.catchUpLoop(clusterName, informer, since, nextRetryMs), soon ? retryMs : CATCH_UP_INTERVAL_MS);
       });
   }
 
