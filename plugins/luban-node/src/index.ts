@@ -78,6 +78,7 @@ export { AzureDevOpsProvider } from './git/AzureDevOpsProvider';
 export { BranchProtectedError, StaleBranchError } from './git/GitProvider';
 export type {
   GitProvider,
+  BranchProtectionOptions,
   CommitFilesOptions,
   EditFileResult,
   EnsuredRepository,
@@ -90,6 +91,7 @@ export type {
   OpenPullRequestSummary,
   PullRequestInfo,
   PullRequestOptions,
+  PullRequestReviews,
   PullRequestState,
   PullRequestSummary,
   WebhookOptions,

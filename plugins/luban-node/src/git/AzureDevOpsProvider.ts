@@ -7,6 +7,7 @@ import {
   type GitPullRequest,
 } from 'azure-devops-node-api/interfaces/GitInterfaces';
 import {
+  type BranchProtectionOptions,
   type CommitFilesOptions,
   type EnsuredRepository,
   type EnsureRepositoryOptions,
@@ -19,6 +20,7 @@ import {
   type OpenPullRequestSummary,
   type PullRequestInfo,
   type PullRequestOptions,
+  type PullRequestReviews,
   type PullRequestState,
   type PullRequestSummary,
   type WebhookOptions,
@@ -30,6 +32,7 @@ import { FULL_SHA, describeRepo, gitUpstreamError, normalizeBranch, normalizePat
 import { AzureDevOpsClient, statusOf, typeKeyOf, versionOf } from './azure/client';
 import { branchProtected, isRejectedByPolicy } from './azure/branchPolicies';
 import { AzureDevOpsContents } from './azure/contents';
+import { requireMinimumReviewers, reviewsOfVotes } from './azure/minimumReviewers';
 import { AzureDevOpsPullRequests } from './azure/pullRequests';
 import { ensureAzureRepository, ZERO_SHA } from './azure/repositories';
 import { registerAzureWebhook } from './azure/webhooks';
@@ -199,6 +202,18 @@ export class AzureDevOpsProvider implements GitProvider {
 
   registerWebhook(repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult> {
     return registerAzureWebhook(this.client, repo, options);
+  }
+
+  protectBranch(repo: RepoLocation, branch: string, options: BranchProtectionOptions): Promise<WebhookResult> {
+    return requireMinimumReviewers(this.client, repo, branch, options);
+  }
+
+  async pullRequestReviews(repo: RepoLocation, number: number): Promise<PullRequestReviews> {
+    const { project, repository } = this.client.names(repo);
+    const action = `read the reviewers of pull request ${number} of ${describeRepo(repo)}`;
+    const pull = await this.client.call(repo, action, ({ git }) => git.getPullRequest(repository, number, project));
+    if (!pull) throw gitUpstreamError(404, `TF401180: The requested pull request was not found.`, { system: this.client.system(repo), action });
+    return reviewsOfVotes(pull);
   }
 
   async fileHistory(repo: RepoLocation, path: string, ref: string, limit: number): Promise<FileCommit[]> {

@@ -1,6 +1,7 @@
 import type { GithubCredentialsProvider, ScmIntegrationRegistry } from '@backstage/integration';
 import {
   BranchProtectedError,
+  type BranchProtectionOptions,
   type CommitFilesOptions,
   type EnsuredRepository,
   type EnsureRepositoryOptions,
@@ -12,6 +13,7 @@ import {
   type OpenPullRequestSummary,
   type PullRequestInfo,
   type PullRequestOptions,
+  type PullRequestReviews,
   type PullRequestState,
   type PullRequestSummary,
   type WebhookOptions,
@@ -20,6 +22,7 @@ import {
 import type { RepoLocation } from './repoLocation';
 import { currentHead, PullRequestOpener, staleBranch, type BranchWrite } from './shared';
 import { describeRepo, encodePath, normalizeBranch, normalizePath } from './support';
+import { gitHubPullRequestReviews, protectGitHubBranch } from './github/branchProtection';
 import { GitHubClient, messageOf, statusOf } from './github/client';
 import { GitHubContents } from './github/contents';
 import { GitHubPullRequests } from './github/pullRequests';
@@ -224,6 +227,14 @@ export class GitHubProvider implements GitProvider {
     } catch (error) {
       throw this.client.fail(error, repo, action);
     }
+  }
+
+  protectBranch(repo: RepoLocation, branch: string, options: BranchProtectionOptions): Promise<WebhookResult> {
+    return protectGitHubBranch(this.client, repo, branch, options);
+  }
+
+  pullRequestReviews(repo: RepoLocation, number: number, head: string): Promise<PullRequestReviews> {
+    return gitHubPullRequestReviews(this.client, repo, number, head);
   }
 
   async fileHistory(repo: RepoLocation, path: string, ref: string, limit: number): Promise<FileCommit[]> {

@@ -14,7 +14,7 @@ import { startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@
 import { Octokit } from '@octokit/rest';
 import { WebApi, getPersonalAccessTokenHandler } from 'azure-devops-node-api';
 import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
-import { StaleBranchError, type GitProvider } from './GitProvider';
+import { BranchProtectedError, StaleBranchError, type GitProvider } from './GitProvider';
 import { GitProviders } from './GitProviders';
 import type { RepoLocation } from './repoLocation';
 import { editFiles } from '../gitops/editFiles';
@@ -116,6 +116,16 @@ interface Harness {
   webUrls(webUrl: string, sha: string): { file: string; fileAtCommit: string; pullRequest: string; compare: string };
   /** The commit a push delivery announces, when it is an authentic push. */
   pushedSha(delivery: Delivery, secret: string): string | undefined;
+  /** A reviewer's verdict, cast as that user in the emulator. */
+  review(name: string, number: number, reviewer: string, verdict: 'approve' | 'reject'): Promise<void>;
+  /** The approvals `main` requires, read back from the host. */
+  requiredApprovals(name: string): Promise<number | undefined>;
+  /**
+   * Whether luban's own commits still reach a protected `main`: GitHub lets
+   * a bypass actor push; Azure DevOps only an identity granted "Bypass
+   * policies when pushing", which the emulator does not model.
+   */
+  commitsToProtectedMain: 'allowed' | 'refused';
 }
 
 const github: Harness = {
@@ -144,6 +154,16 @@ const github: Harness = {
     if (delivery.headers['x-hub-signature-256'] !== signature) return undefined;
     return JSON.parse(delivery.body).after;
   },
+  async review(name, number, reviewer, verdict) {
+    const octokit = new Octokit({ auth: emulator.github.api.userToken(reviewer), baseUrl: emulator.github.apiBaseUrl });
+    await octokit.pulls.createReview({ owner: 'acme', repo: name, pull_number: number, event: verdict === 'approve' ? 'APPROVE' : 'REQUEST_CHANGES' });
+  },
+  async requiredApprovals(name) {
+    const octokit = new Octokit({ auth: emulator.token, baseUrl: emulator.github.apiBaseUrl });
+    const { data } = await octokit.repos.getBranchProtection({ owner: 'acme', repo: name, branch: 'main' });
+    return data.required_pull_request_reviews?.required_approving_review_count;
+  },
+  commitsToProtectedMain: 'allowed',
 };
 
 const azure: Harness = {
@@ -176,6 +196,21 @@ const azure: Harness = {
     const body = JSON.parse(delivery.body);
     return body.eventType === 'git.push' ? body.resource.refUpdates[0].newObjectId : undefined;
   },
+  async review(name, number, reviewer, verdict) {
+    await emulator.azure.api.votePullRequest('luban', 'platform', name, number, reviewer, verdict === 'approve' ? 10 : -10);
+  },
+  async requiredApprovals(name) {
+    const connection = new WebApi(emulator.azure.organizationUrl, getPersonalAccessTokenHandler(emulator.token));
+    const { id } = await (await connection.getGitApi()).getRepository(name, 'platform');
+    const policies = await (await connection.getPolicyApi()).getPolicyConfigurations('platform');
+    // One blocking policy of the repository, the author's vote not counting.
+    const scoped = policies.filter(
+      p => p.settings?.scope?.some((s: { repositoryId?: string }) => s.repositoryId === id) && p.isBlocking && p.isEnabled,
+    );
+    if (scoped.length !== 1 || scoped[0].settings.creatorVoteCounts !== false) return undefined;
+    return scoped[0].settings.minimumApproverCount;
+  },
+  commitsToProtectedMain: 'refused',
 };
 
 /** Everything a thrown error shows: message, stack, enumerable fields (deeply), serialized forms. */
@@ -495,6 +530,47 @@ describe.each([
     expect((await provider.readFile(repo, 'apps/api/overlays/prd/kustomization.yaml', 'main'))?.content).toBe('tag: v2\n');
     expect(commitSha).toMatch(/^[0-9a-f]{40}$/);
     await expect(provider.getPullRequest(repo, 999)).rejects.toThrow(NotFoundError);
+  });
+
+  it('requires approvals on a branch once, never lowers them, and reads the reviewers\' latest verdicts', async () => {
+    const { repo, provider, main, name } = await repository();
+    emulator.requests.clear();
+    expect(await provider.protectBranch(repo, 'main', { requiredApprovals: 1, dryRun: true })).toBe('created');
+    expect(mutating()).toEqual([]);
+    expect(await provider.protectBranch(repo, 'main', { requiredApprovals: 1 })).toBe('created');
+    emulator.requests.clear();
+    expect(await provider.protectBranch(repo, 'main', { requiredApprovals: 1 })).toBe('unchanged');
+    expect(mutating()).toEqual([]);
+    expect(await provider.protectBranch(repo, 'main', { requiredApprovals: 2, dryRun: true })).toBe('updated');
+    expect(await harness.requiredApprovals(name)).toBe(1);
+    expect(await provider.protectBranch(repo, 'main', { requiredApprovals: 2 })).toBe('updated');
+    expect(await provider.protectBranch(repo, 'main', { requiredApprovals: 1 })).toBe('unchanged');
+    expect(await provider.protectBranch(repo, 'main', { requiredApprovals: 0 })).toBe('unchanged');
+    expect(await harness.requiredApprovals(name)).toBe(2);
+
+    const direct = provider.commitFiles(repo, {
+      branch: 'main',
+      expectedHeadSha: main,
+      message: 'Deploy api v2 to snd',
+      files: [{ path: 'apps/api/overlays/snd/kustomization.yaml', content: 'tag: v2\n' }],
+    });
+    const outcome = await direct.then(
+      () => 'allowed',
+      (error: unknown) => (error instanceof BranchProtectedError ? 'refused' : error),
+    );
+    expect(outcome).toBe(harness.commitsToProtectedMain);
+
+    const head = 'luban/promote/api/prd';
+    await provider.ensureBranch(repo, head, main);
+    await provider.commitFiles(repo, { branch: head, expectedHeadSha: main, message: 'Promote', files: [{ path: 'prd.yaml', content: 'tag: v2\n' }] });
+    const pull = await provider.openOrReusePullRequest(repo, { head, base: 'main', title: 'Promote api to prd', body: '' });
+    expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: [], changesRequestedBy: [] });
+    await harness.review(name, pull.number, 'alice', 'reject');
+    await harness.review(name, pull.number, 'bob', 'approve');
+    expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: ['bob'], changesRequestedBy: ['alice'] });
+    // A later verdict replaces an earlier one.
+    await harness.review(name, pull.number, 'alice', 'approve');
+    expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: ['alice', 'bob'], changesRequestedBy: [] });
   });
 
   it('lists the open pull requests of branches with a prefix, newest first, and closes one with its reason in one write', async () => {

@@ -197,6 +197,31 @@ export interface FileCommit {
 }
 
 /**
+ * Options of {@link GitProvider.protectBranch}.
+ * @public
+ */
+export interface BranchProtectionOptions {
+  /** Approving reviews a pull request into the branch needs; 0 leaves the branch as it is. */
+  requiredApprovals: number;
+  /** Read only, report what would happen. */
+  dryRun?: boolean;
+}
+
+/**
+ * The reviews of a pull request: the latest verdict of each reviewer, and
+ * the checks of its head where the host reports them.
+ * @public
+ */
+export interface PullRequestReviews {
+  /** Display names (Azure DevOps) or logins (GitHub) of who approved. */
+  approvedBy: string[];
+  /** Who asked for changes (GitHub) or voted "waiting for author" or "rejected" (Azure DevOps). */
+  changesRequestedBy: string[];
+  /** The head's commit statuses (GitHub's combined status); absent when there are none. */
+  checks?: { state: 'success' | 'pending' | 'failure'; total: number };
+}
+
+/**
  * Create or update result of an ensure call.
  * @public
  */
@@ -250,6 +275,16 @@ export interface GitProvider {
   closePullRequest(repo: RepoLocation, number: number, options: { description: string }): Promise<'closed' | 'unchanged'>;
   /** Creates a push webhook for the URL, or brings the existing one in line. */
   registerWebhook(repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult>;
+  /**
+   * Requires approving reviews for pull requests into a branch, while the
+   * identity luban writes with may still commit to it directly (GitHub: a
+   * `bypass_pull_request_allowances` user; Azure DevOps: a "Minimum number of
+   * reviewers" policy, which binds completing pull requests, not pushes of an
+   * identity allowed to bypass policies). Never lowers a stricter rule.
+   */
+  protectBranch(repo: RepoLocation, branch: string, options: BranchProtectionOptions): Promise<WebhookResult>;
+  /** The reviews of an open pull request from branch `head`: one request (Azure DevOps) or two (GitHub: reviews, the head's statuses). */
+  pullRequestReviews(repo: RepoLocation, number: number, head: string): Promise<PullRequestReviews>;
   /** The commits that changed a file, newest first. */
   fileHistory(repo: RepoLocation, path: string, ref: string, limit: number): Promise<FileCommit[]>;
   /**
