@@ -1,12 +1,21 @@
-import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { runGit } from './runGit';
+
+/** The whole body of a request. */
+async function bodyOf(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 /**
  * Bridges one HTTP request to `git http-backend` (git's CGI program for the
  * smart HTTP protocol) for the repositories under `root`: the request body
  * goes to its stdin, its CGI headers become the response's status and
- * headers, and the rest of its output streams into the response (left open
- * for the caller to end).
+ * headers, and the rest of its output is written to the response (left open
+ * for the caller to end). git is started by the launcher like every other git
+ * process of the emulator (runGit.ts), so the exchange is buffered: the
+ * emulator's packs are small.
  */
 export async function runHttpBackend(
   root: string,
@@ -16,11 +25,10 @@ export async function runHttpBackend(
   remoteUser: string,
 ): Promise<void> {
   const query = (req.url ?? '').split('?')[1] ?? '';
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('git', ['http-backend'], {
+  const output = (
+    await runGit(undefined, ['http-backend'], {
+      input: await bodyOf(req),
       env: {
-        ...process.env,
-        GIT_CONFIG_NOSYSTEM: '1',
         HOME: root,
         GIT_PROJECT_ROOT: root,
         GIT_HTTP_EXPORT_ALL: '1',
@@ -33,31 +41,18 @@ export async function runHttpBackend(
         REMOTE_USER: remoteUser,
         REMOTE_ADDR: '127.0.0.1',
       },
-    });
-    req.pipe(child.stdin);
-    let headerBuffer = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        res.write(chunk);
-        return;
-      }
-      headerBuffer = Buffer.concat([headerBuffer, chunk]);
-      const end = headerBuffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      for (const line of headerBuffer.subarray(0, end).toString('utf8').split('\r\n')) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
-        else res.setHeader(name, value);
-      }
-      res.statusCode = status;
-      res.write(headerBuffer.subarray(end + 4));
-    });
-    child.on('error', reject);
-    child.on('close', () => resolve());
-  });
+    })
+  ).stdout;
+  const end = output.indexOf('\r\n\r\n');
+  let status = 200;
+  for (const line of output.subarray(0, Math.max(end, 0)).toString('utf8').split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
+    else res.setHeader(name, value);
+  }
+  res.statusCode = status;
+  res.write(end < 0 ? output : output.subarray(end + 4));
 }
