@@ -10,6 +10,7 @@ import { addBuildRoutes } from './routes/buildRoutes';
 import { createEntityAccess } from './routes/entityAccess';
 import { addProjectRoutes } from './routes/projectRoutes';
 import { addPromotionRoutes } from './routes/promotionRoutes';
+import { addSbomRoutes } from './routes/sbomRoutes';
 import { addTraceRoutes } from './routes/traceRoutes';
 import type { DigestTrace } from './trace/DigestTrace';
 import type { BuildService, PromotionService } from './types';
@@ -54,6 +55,7 @@ export async function createRouter(options: {
   addBuildRoutes(router, ENTITY_PATH, access, options.builds);
   addPromotionRoutes(router, ENTITY_PATH, access, options.promotion);
   addTraceRoutes(router, ENTITY_PATH, access, options.trace);
+  addSbomRoutes(router, ENTITY_PATH, access, options.builds);
   addProjectRoutes(router, ENTITY_PATH, access, options.targets);
   return router;
 }

@@ -37,6 +37,8 @@ export interface BuildService {
   rebuild(target: LubanTarget): Promise<LubanRebuildResult>;
   /** Stops a running build, which then reads as cancelled; an InputError for a build that is not running. */
   cancel(target: LubanTarget, name: string, actor: Actor): Promise<LubanBuild>;
+  /** The SBOM Harbor generated for one of the app's digests (SPDX JSON); NotFoundError when there is none (yet). */
+  readSbom(target: LubanTarget, digest: string): Promise<{ content: Buffer; sbomDigest: string }>;
 }
 
 /** Which digest runs where, and pull requests that change it. */

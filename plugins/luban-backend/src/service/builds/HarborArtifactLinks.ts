@@ -55,7 +55,7 @@ export class HarborArtifactLinks {
       if (!parsed || parsed.host !== host) return undefined;
       const id = this.projects.get(parsed.project)?.id;
       if (id === undefined) return undefined;
-      return `${harbor.projectWebUrl({ projectId: id })}/${encodeURIComponent(parsed.repository)}/artifacts-tab/artifacts/${parsed.digest}`;
+      return harbor.artifactWebUrl({ projectId: id, repository: parsed.repository, digest: parsed.digest });
     };
   }
 

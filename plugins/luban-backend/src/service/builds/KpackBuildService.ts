@@ -18,7 +18,14 @@ import type { Actor, BuildService } from '../types';
 import { copyContainerLog, waitForBuild } from './buildLogs';
 import { BuildPodSteps } from './BuildPodSteps';
 import { HarborArtifactLinks } from './HarborArtifactLinks';
+import { HarborScans } from './HarborScans';
 import { newestFirst, toLubanBuild, type BuildLinks } from './toLubanBuild';
+
+/**
+ * How many of the newest succeeded builds the list shows with their scan:
+ * each costs Harbor one artifact read when its cached scan has expired.
+ */
+export const SCANNED_BUILDS_IN_LIST = 3;
 
 /** Whether kpack has reported the build's steps (it has a pod with step containers). */
 function hasSteps(object: KubernetesObject & { status?: any }): boolean {
@@ -37,12 +44,14 @@ function stepOf(build: KpackBuild, step: string) {
 export class KpackBuildService implements BuildService {
   private readonly artifactLinks: HarborArtifactLinks;
   private readonly podSteps: BuildPodSteps;
+  private readonly scans: HarborScans;
 
   constructor(
     private readonly options: { clusters: ClusterAccess; git: GitProviders; harbor?: HarborClient; logger: LoggerService },
   ) {
     this.artifactLinks = new HarborArtifactLinks(options.harbor, options.logger);
     this.podSteps = new BuildPodSteps({ clusters: options.clusters, logger: options.logger });
+    this.scans = new HarborScans(options.harbor, options.logger);
   }
 
   async listBuilds(target: LubanTarget): Promise<LubanBuildList> {
@@ -50,10 +59,11 @@ export class KpackBuildService implements BuildService {
     this.artifactLinks.warm(harborProjectName(target.project));
     const objects = await this.buildObjects(target);
     const [links, podSteps] = await Promise.all([this.linksFor(target, objects), this.podSteps.forBuilds(target.cluster, objects)]);
+    const builds = objects.map(object => toLubanBuild(object, links, podSteps.get(object.metadata!.name!))).sort(newestFirst);
     return {
       image: `${target.image.namespace}/${target.image.name}`,
       cluster: this.options.clusters.cluster(target.cluster).name,
-      builds: objects.map(object => toLubanBuild(object, links, podSteps.get(object.metadata!.name!))).sort(newestFirst),
+      builds: await this.withScans(target, builds, SCANNED_BUILDS_IN_LIST),
     };
   }
 
@@ -61,7 +71,20 @@ export class KpackBuildService implements BuildService {
     const object = (await this.buildObjects(target)).find(o => o.metadata?.name === name);
     if (!object) return undefined;
     const [links, podSteps] = await Promise.all([this.linksFor(target, [object]), this.podSteps.of(target.cluster, object)]);
-    return toLubanBuild(object, links, podSteps);
+    const [build] = await this.withScans(target, [toLubanBuild(object, links, podSteps)], 1);
+    return build;
+  }
+
+  async readSbom(target: LubanTarget, digest: string): Promise<{ content: Buffer; sbomDigest: string }> {
+    return this.scans.sbom(target, digest);
+  }
+
+  /** The builds, the first `count` succeeded ones with Harbor's scan and SBOM of their digest. */
+  private async withScans(target: LubanTarget, builds: LubanBuild[], count: number): Promise<LubanBuild[]> {
+    const digests = builds.flatMap(b => (b.digest ? [b.digest] : [])).slice(0, count);
+    if (digests.length === 0) return builds;
+    const scans = await this.scans.of(target, digests);
+    return builds.map(b => (b.digest && scans.has(b.digest) ? { ...b, vulnerabilities: scans.get(b.digest) } : b));
   }
 
   async streamLog(

@@ -56,8 +56,12 @@ describe('builds of an app', () => {
     const sinceStart = backend.emulator.requests.entries();
     expect(sinceStart.filter(isBuildList)).toHaveLength(1);
     expect(sinceStart.filter(isBuildWatch)).toHaveLength(1);
-    // The Harbor project id for artifact links, looked up once.
-    expect(sinceStart.filter(r => r.system === 'harbor')).toHaveLength(1);
+    // The Harbor project id for artifact links, looked up once, and the scan of each of the newest succeeded builds
+    // (the demo's two, at most SCANNED_BUILDS_IN_LIST): one artifact read each.
+    const harborPaths = sinceStart.filter(r => r.system === 'harbor').map(r => decodeURIComponent(r.path).replace(/\?.*$/, ''));
+    expect(harborPaths.filter(path => path === `/api/v2.0/projects/${DEMO.project}`)).toHaveLength(1);
+    expect(harborPaths.filter(path => path.includes('/artifacts/sha256:'))).toHaveLength(2);
+    expect(harborPaths).toHaveLength(3);
 
     backend.emulator.requests.clear();
     const warm = await get('/builds');

@@ -23,6 +23,7 @@ import {
   type RepoLocation,
 } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
+import { isPending, toLubanVulnerabilities } from '../builds/HarborScans';
 import { EntityTargets, type LubanTarget } from '../EntityTargets';
 import { AppAddresses } from './AppAddresses';
 import { CHANGE_BRANCH_PREFIX, parseChangeBranch, type ChangeBranch } from './changeBranches';
@@ -319,18 +320,11 @@ export class PromotionStateReader {
     if (!harbor) return undefined;
     const project = harborProjectName(target.project);
     const artifact = await harbor.getArtifact(project, target.app, digest);
-    const summary = artifact?.vulnerabilities;
-    const count = (severity: string) => Number(summary?.bySeverity?.[severity] ?? 0);
-    const value: LubanVulnerabilities = {
-      critical: count('Critical'),
-      high: count('High'),
-      medium: count('Medium'),
-      low: count('Low'),
-      scanned: summary?.scanStatus === 'Success',
-    };
+    // Counts, where the scan stands, the SBOM and Harbor's page of the artifact, as the build page shows them.
+    const value = toLubanVulnerabilities(harbor, target.app, artifact);
     if (this.scans.size > MAX_CACHED) this.scans.clear();
     const key = JSON.stringify([project, target.app, digest]);
-    this.scans.set(key, { value, expiresAt: Date.now() + (value.scanned ? FINISHED_SCAN_TTL_MS : PENDING_SCAN_TTL_MS) });
+    this.scans.set(key, { value, expiresAt: Date.now() + (isPending(value) ? PENDING_SCAN_TTL_MS : FINISHED_SCAN_TTL_MS) });
     return { vulnerabilities: value, tags: artifact?.tags ?? [], hasSbom: artifact?.hasSbom ?? false, found: Boolean(artifact) };
   }
 }

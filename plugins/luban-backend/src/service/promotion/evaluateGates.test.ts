@@ -41,3 +41,34 @@ describe('the synced gate', () => {
     expect(result).toMatchObject({ passed: false, reason: 'snd is OutOfSync, not Synced (snd-payments-ledger-api)' });
   });
 });
+
+describe('the vulnerabilities gate', () => {
+  const HARBOR_PAGE = `https://harbor.example/harbor/projects/7/repositories/ledger-api/artifacts-tab/artifacts/${DIGEST}`;
+  const scanned = { critical: 0, high: 2, medium: 1, low: 0, scanned: true, scanStatus: 'scanned' as const, url: HARBOR_PAGE };
+  const vulnerabilityGate = (vulnerabilities: GateInputs['vulnerabilities']) =>
+    evaluateGates({ ...inputs(undefined), gates: { ...inputs(undefined).gates, blockSeverity: 'HIGH' }, vulnerabilities }).find(
+      result => result.gate === 'vulnerabilities',
+    );
+
+  it('refuses with the counts at or above the blocking severity, linking Harbor’s page of the artifact', () => {
+    expect(vulnerabilityGate(scanned)).toEqual({
+      gate: 'vulnerabilities',
+      passed: false,
+      reason: `${DIGEST.slice(7, 19)} has 2 HIGH vulnerabilities (blocked at HIGH and above)`,
+      url: HARBOR_PAGE,
+    });
+    expect(vulnerabilityGate({ ...scanned, high: 0 })).toMatchObject({ passed: true, url: HARBOR_PAGE });
+  });
+
+  it('says a scan still runs, or failed, and links where to follow it', () => {
+    expect(vulnerabilityGate({ ...scanned, high: 0, scanned: false, scanStatus: 'scanning' })).toEqual({
+      gate: 'vulnerabilities',
+      passed: false,
+      reason: `Harbor has not scanned ${DIGEST.slice(7, 19)} yet (it is being scanned); it must be scanned before promotion`,
+      url: HARBOR_PAGE,
+    });
+    expect(vulnerabilityGate({ ...scanned, scanned: false, scanStatus: 'failed' })?.reason).toContain('(its scan failed)');
+    // Without Harbor's page (an artifact Harbor does not hold) the reason stands alone.
+    expect(vulnerabilityGate({ ...scanned, url: undefined })).not.toHaveProperty('url');
+  });
+});

@@ -113,10 +113,17 @@ describe('promotion gates', () => {
     };
   }
 
-  const refusedBy = (gate: string, reason: string | RegExp) => ({
+  const harborProjectId = async () => {
+    const { url, username, password } = backend.emulator.harbor;
+    const project = await fetch(`${url}/api/v2.0/projects/${DEMO.project}`, {
+      headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    }).then(r => r.json());
+    return project.project_id as number;
+  };
+  const refusedBy = (gate: string, reason: string | RegExp, url?: unknown) => ({
     status: 200,
     allowed: false,
-    failedGates: [{ gate, passed: false, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) }],
+    failedGates: [{ gate, passed: false, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason), ...(url ? { url } : {}) }],
     pullRequest: undefined,
     writes: [],
   });
@@ -129,7 +136,11 @@ describe('promotion gates', () => {
     await promote('prd', true).expect(200);
     backend.emulator.harbor.api.setScanResult(DEMO.project, DEMO.app, build2, { Critical: 2, High: 1 });
     try {
-      expect(await promoteForReal('prd')).toEqual(refusedBy('vulnerabilities', `${build2.slice(7, 19)} has 2 CRITICAL vulnerabilities (blocked at CRITICAL and above)`));
+      // The reason links Harbor's page of the artifact, where the scan can be read.
+      const harborPage = `${backend.emulator.harbor.url}/harbor/projects/${(await harborProjectId())}/repositories/${DEMO.app}/artifacts-tab/artifacts/${build2}`;
+      expect(await promoteForReal('prd')).toEqual(
+        refusedBy('vulnerabilities', `${build2.slice(7, 19)} has 2 CRITICAL vulnerabilities (blocked at CRITICAL and above)`, harborPage),
+      );
     } finally {
       backend.emulator.harbor.api.setScanResult(DEMO.project, DEMO.app, build2, {});
     }

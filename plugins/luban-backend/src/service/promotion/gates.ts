@@ -105,6 +105,12 @@ function buildGate({ gates, build, digest, harborTags }: GateInputs): LubanGateR
   };
 }
 
+/** Where a scan without counts stands, as the refusal says it. */
+const SCAN_NOW: Partial<Record<NonNullable<LubanVulnerabilities['scanStatus']>, string>> = {
+  scanning: ' (it is being scanned)',
+  failed: ' (its scan failed)',
+};
+
 function vulnerabilityGate({ gates, vulnerabilities, vulnerabilityProblem, digest }: GateInputs): LubanGateResult {
   const gate = 'vulnerabilities';
   const block = gates.blockSeverity;
@@ -112,20 +118,24 @@ function vulnerabilityGate({ gates, vulnerabilities, vulnerabilityProblem, diges
   if (!vulnerabilities) {
     return { gate, passed: false, reason: `The scan of ${shortDigest(digest)} could not be read: ${vulnerabilityProblem ?? 'Harbor is not configured'}` };
   }
+  // The reason links Harbor's page of the artifact, where the scan can be read in full.
+  const url = vulnerabilities.url ? { url: vulnerabilities.url } : {};
   if (!vulnerabilities.scanned) {
-    return { gate, passed: false, reason: `Harbor has not scanned ${shortDigest(digest)} yet; it must be scanned before promotion` };
+    const now = SCAN_NOW[vulnerabilities.scanStatus ?? 'not-scanned'] ?? '';
+    return { gate, passed: false, reason: `Harbor has not scanned ${shortDigest(digest)} yet${now}; it must be scanned before promotion`, ...url };
   }
   const blocking = SEVERITIES.slice(0, SEVERITIES.indexOf(block) + 1);
   const found = blocking
     .map(severity => ({ severity, count: Number(vulnerabilities[COUNT_OF[severity]]) }))
     .filter(({ count }) => count > 0);
   if (found.length === 0) {
-    return { gate, passed: true, reason: `No vulnerability at or above ${block} in ${shortDigest(digest)}` };
+    return { gate, passed: true, reason: `No vulnerability at or above ${block} in ${shortDigest(digest)}`, ...url };
   }
   return {
     gate,
     passed: false,
     reason: `${shortDigest(digest)} has ${found.map(({ severity, count }) => `${count} ${severity}`).join(', ')} ${found.length === 1 && found[0].count === 1 ? 'vulnerability' : 'vulnerabilities'} (blocked at ${block} and above)`,
+    ...url,
   };
 }
 
