@@ -14,6 +14,7 @@ import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
 import { PromotionStateReader } from './service/promotion/PromotionStateReader';
 import { DigestTrace } from './service/trace/DigestTrace';
+import { InsightsReader } from './service/insights/InsightsReader';
 import { AutoDeployer } from './service/deploy/AutoDeployer';
 import { LiveUpdates } from './service/live/LiveUpdates';
 import { ReplicaEvents } from './service/live/ReplicaEvents';
@@ -61,7 +62,10 @@ export const lubanPlugin = createBackendPlugin({
         const sources = { clusters, git, harbor, gitopsBranch, argoCdNamespace: luban.argocd.namespace, argoCdBaseUrl: luban.argocd.baseUrl };
         const promotion = new GitOpsPromotionService({ ...sources, writer, logger });
         // The trace of any digest: its build, Harbor's artifact, each environment's history and the git host's pull requests.
-        const trace = new DigestTrace({ builds, promotion, git, state: new PromotionStateReader(sources) });
+        const state = new PromotionStateReader(sources);
+        const trace = new DigestTrace({ builds, promotion, git, state });
+        // Delivery insights: the same overlays, builds and Argo CD Applications, and the source commits' dates.
+        const insights = new InsightsReader({ promotion, state, git, gitopsBranch });
 
         const live = new LiveUpdates({ clusters, signals, logger });
         // What one replica learns (a push it accepted, a commit it made) reaches the pages every replica follows.
@@ -97,6 +101,7 @@ export const lubanPlugin = createBackendPlugin({
             builds,
             promotion,
             trace,
+            insights,
             httpAuth,
             permissions,
             auditor,

@@ -6,11 +6,12 @@ import Router from 'express-promise-router';
 import { lubanEnvironmentRules, type LubanEnvironmentResource } from '../permissions/environmentRules';
 import type { EntityTargets, LubanTarget } from './EntityTargets';
 import type { HealthService } from './HealthService';
+import type { InsightsReader } from './insights/InsightsReader';
 import { addBuildRoutes } from './routes/buildRoutes';
 import { createEntityAccess } from './routes/entityAccess';
+import { addInsightsRoutes } from './routes/insightsRoutes';
 import { addProjectRoutes } from './routes/projectRoutes';
 import { addPromotionRoutes } from './routes/promotionRoutes';
-import { addSbomRoutes } from './routes/sbomRoutes';
 import { addTraceRoutes } from './routes/traceRoutes';
 import type { DigestTrace } from './trace/DigestTrace';
 import type { BuildService, PromotionService } from './types';
@@ -29,6 +30,8 @@ export async function createRouter(options: {
   promotion: PromotionService;
   /** The trace of any digest of an app. */
   trace: DigestTrace;
+  /** Delivery insights of an app or a project. */
+  insights: InsightsReader;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -55,7 +58,7 @@ export async function createRouter(options: {
   addBuildRoutes(router, ENTITY_PATH, access, options.builds);
   addPromotionRoutes(router, ENTITY_PATH, access, options.promotion);
   addTraceRoutes(router, ENTITY_PATH, access, options.trace);
-  addSbomRoutes(router, ENTITY_PATH, access, options.builds);
+  addInsightsRoutes(router, ENTITY_PATH, { ...options, access });
   addProjectRoutes(router, ENTITY_PATH, access, options.targets);
   return router;
 }

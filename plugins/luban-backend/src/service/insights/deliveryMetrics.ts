@@ -144,7 +144,7 @@ export function environmentSamples(history: EnvironmentHistory, window: Insights
     if (!failed[i]) return;
     samples.failedDeploys++;
     week.failures++;
-    const restored = chronological.findIndex((later, j) => j > i && !failed[j]);
+    const restored = chronological.findIndex((_later, j) => j > i && !failed[j]);
     const restoreTime = restored >= 0 ? secondsBetween(deploy.date, chronological[restored].date) : undefined;
     if (restoreTime !== undefined) samples.restoreTimes.push(restoreTime);
   });
