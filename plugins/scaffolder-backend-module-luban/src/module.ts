@@ -3,7 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
+import { GitProviders, HarborClient, LubanClusters, readLubanConfig, requiredApprovalsOfBranch } from '@luban-backstage/plugin-luban-node';
 import { ScmIntegrations } from '@backstage/integration';
 import { createArgoCdAppAction } from './actions/argocdApp';
 import { createArgoCdProjectAction } from './actions/argocdProject';
@@ -54,7 +54,7 @@ export const scaffolderModuleLuban = createBackendModule({
           createKpackImageAction({ clusters, integrations, gitRead, harbor, defaults: luban.kpack, guard }),
           createArgoCdProjectAction(argoCd),
           createArgoCdAppAction(argoCd),
-          createGitopsRepoAction({ git, branch, guard }),
+          createGitopsRepoAction({ git, branch, guard, requiredApprovals: requiredApprovalsOfBranch(environments) }),
           createGitopsAppAction({ git, environments, registryHost: harbor?.registryHost, branch, gateway: luban.gateway, guard }),
           createDagsterInstanceAction({ clusters, environments, guard }),
           createDagsterPlatformAction({ git, environments, branch, gateway: luban.gateway, guard }),

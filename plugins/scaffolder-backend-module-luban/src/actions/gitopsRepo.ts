@@ -4,7 +4,7 @@ import { LUBAN_GITOPS_REPO_ANNOTATION, LUBAN_PROJECT_ANNOTATION } from '@luban-b
 import type { GitProviders } from '@luban-backstage/plugin-luban-node';
 import { stringify } from 'yaml';
 import { examples } from './gitopsRepo.examples';
-import { addGitopsFiles, ensureGitopsRepository, outputLinks } from './gitopsSteps';
+import { addGitopsFiles, ensureGitopsRepository, outputLinks, protectGitopsBranch } from './gitopsSteps';
 import * as fields from './inputProperties';
 import { requireGroupRef, requireName } from './inputs';
 import type { ProjectGuard } from './projectGuard';
@@ -47,14 +47,16 @@ function systemDescriptor(project: string, owner: string, description: string, g
 /**
  * `luban:gitops:repo`: the project GitOps repository, with a
  * `catalog-info.yaml` at its root that describes the project as a catalog
- * System, for `catalog:register`. An existing file is kept as it is.
+ * System, for `catalog:register`. An existing file is kept as it is. Its
+ * branch then requires the approvals `luban.environments[].requiredApprovals`
+ * asks (see the README's Approvals).
  */
-export function createGitopsRepoAction(options: { git: GitProviders; branch: string; guard: ProjectGuard }) {
+export function createGitopsRepoAction(options: { git: GitProviders; branch: string; guard: ProjectGuard; requiredApprovals: number }) {
   const { branch } = options;
   return createTemplateAction({
     id: 'luban:gitops:repo',
     description:
-      "Creates the project's GitOps repository when it does not exist, with a catalog-info.yaml that describes the project as a catalog System.",
+      "Creates the project's GitOps repository when it does not exist, with a catalog-info.yaml that describes the project as a catalog System, and requires approving reviews on its branch as the environments' requiredApprovals ask.",
     examples,
     supportsDryRun: true,
     schema,
@@ -82,11 +84,17 @@ export function createGitopsRepoAction(options: { git: GitProviders; branch: str
         },
         repositoryCreated: repository.created,
       });
+      // Last: the descriptor above is luban's own commit, which the protection would turn into a pull request on Azure DevOps.
+      const protection = await protectGitopsBranch(ctx, provider, repo, {
+        branch,
+        requiredApprovals: options.requiredApprovals,
+        repositoryCreated: repository.created,
+      });
       await options.guard.record(ctx, project, access, { gitopsRepository: repo.webUrl });
       outputLinks(ctx, written);
       ctx.output('repoUrl', repo.webUrl);
       ctx.output('catalogInfoUrl', provider.webUrlOfFile(repo, PROJECT_CATALOG_FILE, branch));
-      ctx.output('results', { ...repository.results, ...written.results });
+      ctx.output('results', { ...repository.results, ...written.results, ...protection });
     },
   });
 }

@@ -61,6 +61,31 @@ export async function addGitopsFiles(
   });
 }
 
+/**
+ * The last step of onboarding a GitOps repository: pull requests into its
+ * branch need `requiredApprovals` approving reviews (the most any
+ * environment asks: one branch holds every overlay), while luban's own
+ * identity may still commit to it (the auto-deployer). Nothing when no
+ * environment asks for an approval; a stricter rule is kept.
+ */
+export async function protectGitopsBranch(
+  ctx: StepContext,
+  provider: GitProvider,
+  repo: RepoLocation,
+  options: { branch: string; requiredApprovals: number; repositoryCreated: boolean },
+): Promise<Record<string, string>> {
+  if (options.requiredApprovals <= 0) return {};
+  const { requiredApprovals } = options;
+  const what = `branch ${options.branch} requires ${options.requiredApprovals} approval${options.requiredApprovals === 1 ? '' : 's'}`;
+  const { results } = await step(ctx, `luban.gitops.protection.${repo.webUrl}.${options.branch}`, async dryRun => ({
+    // A dry run of a repository that does not exist yet has nothing to read.
+    results: {
+      [what]: dryRun && options.repositoryCreated ? 'created' : await provider.protectBranch(repo, options.branch, { requiredApprovals, dryRun }),
+    },
+  }));
+  return results;
+}
+
 /** Outputs the links of a GitOps write, those there are. */
 export function outputLinks(ctx: { output(name: string, value: string): void }, links: GitopsWriteLinks) {
   if (links.commitUrl) ctx.output('commitUrl', links.commitUrl);

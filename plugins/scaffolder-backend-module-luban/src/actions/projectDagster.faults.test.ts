@@ -56,11 +56,11 @@ describe('the project and Dagster actions when a write fails', () => {
   });
   afterAll(() => emulator.stop());
 
-  // GitHub: repository, tree/commit/ref of the descriptor; Azure DevOps: repository, initial push, descriptor push;
-  // on each, the project record's GitOps repository (issue 17).
+  // GitHub: repository, tree/commit/ref of the descriptor, branch protection; Azure DevOps: repository, initial push,
+  // descriptor push, the minimum-reviewers policy; on each, the project record's GitOps repository (issue 17).
   it.each([
-    ['GitHub', 'repo-github', GITOPS.github, 5],
-    ['Azure DevOps', 'repo-azure', GITOPS.azure, 4],
+    ['GitHub', 'repo-github', GITOPS.github, 6],
+    ['Azure DevOps', 'repo-azure', GITOPS.azure, 5],
   ])('luban:gitops:repo converges after a failure of any one of its writes on %s', async (_host, template, repository, points) => {
     const counts = await expectConvergenceAfterEachFault({ emulator, setup: namespaces, run: () => scaffolder.run(template), state: () => files(repository) });
     expect(counts).toEqual({ points, refused: points, timedOut: points, lost: points });

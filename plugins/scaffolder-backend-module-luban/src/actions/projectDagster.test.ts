@@ -36,6 +36,36 @@ describe('the project and Dagster actions through the scaffolder', () => {
     await emulator.azure.api.createProject('luban', 'payments');
   };
 
+  /**
+   * The rule on the GitOps branch as the host keeps it: GitHub's branch
+   * protection (rest/branches/branch-protection), Azure DevOps' "Minimum
+   * number of reviewers" policy (rest/api/azure/devops/policy/configurations).
+   */
+  async function branchRule(template: string) {
+    if (template === 'repo-github') {
+      const response = await fetch(`${emulator.github.apiBaseUrl}/repos/payments/payments-gitops/branches/main/protection`, {
+        headers: { authorization: `token ${emulator.token}` },
+      });
+      const body = await response.json();
+      return {
+        approvals: body.required_pull_request_reviews?.required_approving_review_count,
+        enforceAdmins: body.enforce_admins?.enabled,
+        bypass: body.required_pull_request_reviews?.bypass_pull_request_allowances?.users.map((u: { login: string }) => u.login),
+      };
+    }
+    const response = await fetch(`${emulator.azure.organizationUrl}/payments/_apis/policy/configurations?api-version=7.1`, {
+      headers: { authorization: `Basic ${Buffer.from(`:${emulator.token}`).toString('base64')}` },
+    });
+    const [rule, ...more] = (await response.json()).value;
+    expect(more).toEqual([]);
+    return {
+      approvals: rule.settings.minimumApproverCount,
+      blocking: rule.isBlocking,
+      creatorVoteCounts: rule.settings.creatorVoteCounts,
+      refName: rule.settings.scope[0].refName,
+    };
+  }
+
   beforeAll(async () => {
     emulator = await startEmulator();
     trustEmulatorCertificate(emulator.kubernetes.caCert);
@@ -81,9 +111,28 @@ describe('the project and Dagster actions through the scaffolder', () => {
       });
       expect(system.metadata.description).toBe(template === 'repo-github' ? 'Payments: ledger, invoices and settlement' : 'The luban project payments.');
 
+      // prd, the last environment, asks one approval by default: the branch requires it, luban itself may still commit.
+      expect(first.output.gitopsRepo.results['branch main requires 1 approval']).toBe('created');
+      expect(await branchRule(template)).toEqual(
+        template === 'repo-github'
+          ? { approvals: 1, enforceAdmins: true, bypass: ['luban-bot'] }
+          : { approvals: 1, blocking: true, creatorVoteCounts: false, refName: 'refs/heads/main' },
+      );
+
       emulator.requests.clear();
       const second = await scaffolder.run(template);
-      expect(second.output.gitopsRepo.results).toEqual({ [`repository ${first.output.gitopsRepo.repoUrl}`]: 'unchanged', 'catalog-info.yaml': 'kept' });
+      expect(second.output.gitopsRepo.results).toEqual({
+        [`repository ${first.output.gitopsRepo.repoUrl}`]: 'unchanged',
+        'catalog-info.yaml': 'kept',
+        'branch main requires 1 approval': 'unchanged',
+      });
+      expect(emulator.requests.mutating()).toEqual([]);
+    });
+
+    it('says in a dry run that it would protect the branch, and changes nothing', async () => {
+      const dryRun = await scaffolder.dryRun(templates['repo-github']);
+      expect(dryRun.status).toBe(200);
+      expect(JSON.stringify(dryRun.body)).toContain('branch main requires 1 approval: would be created');
       expect(emulator.requests.mutating()).toEqual([]);
     });
 

@@ -64,6 +64,8 @@ export async function requireMinimumReviewers(
   const refName = `refs/heads/${normalizeBranch(branch, repo)}`;
   const action = `require ${options.requiredApprovals} approval(s) on '${refName}' of ${describeRepo(repo)}`;
   const found = await readRepository(client, repo);
+  // A dry run before the repository exists: its policy would be created with it.
+  if (!found?.id && options.dryRun) return 'created';
   if (!found?.id) throw gitUpstreamError(404, `there is no repository ${describeRepo(repo)}`, { system: client.system(repo), action });
   const repositoryId = found.id;
   return client.call(repo, action, async connection => {
