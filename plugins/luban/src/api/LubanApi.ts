@@ -108,6 +108,12 @@ export interface LubanApi {
     entity: CompoundEntityRef,
     digest: string,
   ): Promise<LubanDigestTrace>;
+
+  /**
+   * The SBOM Harbor generated for one image digest of the entity's app
+   * (SPDX JSON), for a download; the backend audits each one.
+   */
+  getSbom(entity: CompoundEntityRef, digest: string): Promise<Blob>;
 }
 
 /**

@@ -374,6 +374,29 @@ describe('LubanClient', () => {
       expect(onText).not.toHaveBeenCalled();
     });
   });
+  it('downloads an SBOM through fetchApi, as the bytes the backend sent', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const document = '{"spdxVersion":"SPDX-2.3"}';
+    const fetch = jest.fn(
+      async (_url: RequestInfo | URL) =>
+        new Response(document, {
+          status: 200,
+          headers: { 'Content-Type': 'application/spdx+json' },
+        }),
+    );
+    const client = new LubanClient({ discoveryApi, fetchApi: { fetch } });
+
+    const blob = await client.getSbom(
+      { kind: 'Component', namespace: 'default', name: 'ledger-api' },
+      digest,
+    );
+    expect(await blob.text()).toBe(document);
+    expect(fetch).toHaveBeenCalledWith(
+      `http://backstage.test/api/luban/entities/component/default/ledger-api/sbom/${encodeURIComponent(
+        digest,
+      )}`,
+    );
+  });
 });
 
 /** Lets the client's read loop run until `condition` holds. */

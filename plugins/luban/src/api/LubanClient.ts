@@ -157,6 +157,13 @@ export class LubanClient implements LubanApi {
     );
   }
 
+  async getSbom(entity: CompoundEntityRef, digest: string): Promise<Blob> {
+    const response = await this.fetch(
+      `${entityPath(entity)}/sbom/${encodeURIComponent(digest)}`,
+    );
+    return response.blob();
+  }
+
   private async fetch(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('luban');
     // fetchApi, not the global fetch: it adds the user's Backstage token.

@@ -104,6 +104,7 @@ describe('BuildDetails', () => {
       'Reasons',
       'Commit',
       'Digest',
+      'Vulnerabilities',
       'Builder',
       'Started',
       'Finished',
@@ -132,6 +133,79 @@ describe('BuildDetails', () => {
       'href',
       '/',
     );
+  });
+
+  it("shows Harbor's scan of the digest with its page, and saves the SBOM read through the API", async () => {
+    const user = userEvent.setup();
+    const build = aBuild({
+      vulnerabilities: {
+        critical: 0,
+        high: 3,
+        medium: 1,
+        low: 7,
+        scanned: true,
+        scanStatus: 'scanned',
+        url: 'https://harbor.acme.test/harbor/projects/1/repositories/ledger-api/artifacts-tab/artifacts/sha256:abcdef',
+        sbom: { state: 'ready', digest: `sha256:${'e'.repeat(64)}` },
+      },
+    });
+    const getSbom = jest.fn(
+      async () => new Blob(['{"spdxVersion":"SPDX-2.3"}']),
+    );
+    const saved: string[] = [];
+    const originalCreate = URL.createObjectURL;
+    URL.createObjectURL = () => 'blob:http://localhost/sbom';
+    // jsdom cannot save files: record what the browser would save.
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        saved.push(this.download);
+      });
+    try {
+      renderDetails({ getBuild: async () => build, getSbom });
+
+      await screen.findByRole('heading', { level: 2, name: 'Build #12' });
+      const scan = detail('Vulnerabilities');
+      expect(scan).toHaveTextContent('0 critical, 3 high, 1 medium, 7 low');
+      expect(
+        within(scan).getByRole('link', { name: /Harbor/ }),
+      ).toHaveAttribute('href', build.vulnerabilities!.url);
+
+      await user.click(
+        within(scan).getByRole('button', { name: 'Download SBOM' }),
+      );
+
+      await waitFor(() =>
+        expect(saved).toEqual(['ledger-api-abcdef123456.spdx.json']),
+      );
+      expect(getSbom).toHaveBeenCalledWith(entityRef, build.digest);
+    } finally {
+      URL.createObjectURL = originalCreate;
+      click.mockRestore();
+    }
+  }, 20_000);
+
+  it('says when Harbor is still scanning a build and generating its SBOM', async () => {
+    renderDetails({
+      getBuild: async () =>
+        aBuild({
+          vulnerabilities: {
+            critical: 0,
+            high: 0,
+            medium: 0,
+            low: 0,
+            scanned: false,
+            scanStatus: 'scanning',
+            sbom: { state: 'generating' },
+          },
+        }),
+    });
+
+    await screen.findByRole('heading', { level: 2, name: 'Build #12' });
+    expect(detail('Vulnerabilities')).toHaveTextContent(
+      'Scanning…SBOM being generated',
+    );
+    expect(screen.queryByRole('button', { name: 'Download SBOM' })).toBeNull();
   });
 
   it('shows the steps in order with their state and duration', async () => {

@@ -98,7 +98,11 @@ export function BuildDetails(props: {
     content = (
       <Grid container spacing={3}>
         <Grid item xs={12}>
-          <BuildSummary build={build} traceLink={traceLink} />
+          <BuildSummary
+            build={build}
+            traceLink={traceLink}
+            entityRef={entityRef}
+          />
         </Grid>
         <Grid item xs={12}>
           <BuildLog

@@ -1,3 +1,4 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
 import type { LubanBuild } from '@luban-backstage/plugin-luban-common';
 import { makeStyles } from '@material-ui/core/styles';
@@ -13,6 +14,7 @@ import {
   RelativeTime,
   StatusChip,
 } from '../shared';
+import { VulnerabilitySummary } from '../DeliveryContent/VulnerabilitySummary';
 import { TraceLink } from '../TraceabilityPanel/TraceLink';
 import { StepTimeline } from './StepTimeline';
 
@@ -43,6 +45,20 @@ function digestOf(
   return build.status === 'running' ? 'Not built yet' : 'None';
 }
 
+/** Harbor's scan and SBOM of what the build produced; a build that produced nothing has none. */
+function scanOf(build: LubanBuild, entityRef?: CompoundEntityRef): ReactNode {
+  if (!build.digest)
+    return build.status === 'running' ? 'Not built yet' : 'None';
+  return (
+    <VulnerabilitySummary
+      vulnerabilities={build.vulnerabilities}
+      all
+      digest={build.digest}
+      entityRef={entityRef}
+    />
+  );
+}
+
 function finishedOf(build: LubanBuild): ReactNode {
   if (build.finishedAt) {
     return <RelativeTime value={build.finishedAt} />;
@@ -58,8 +74,10 @@ export function BuildSummary(props: {
   build: LubanBuild;
   /** Where the trace of a digest is; without it, no link. */
   traceLink?: (digest: string) => string;
+  /** The build's entity, for the SBOM download; the page's entity when absent. */
+  entityRef?: CompoundEntityRef;
 }) {
-  const { build, traceLink } = props;
+  const { build, traceLink, entityRef } = props;
   const classes = useStyles();
   const details: Array<[string, ReactNode]> = [
     ['Status', <StatusChip status={build.status} />],
@@ -73,6 +91,7 @@ export function BuildSummary(props: {
       ),
     ],
     ['Digest', digestOf(build, traceLink)],
+    ['Vulnerabilities', scanOf(build, entityRef)],
     ['Builder', build.builder ?? 'Unknown'],
     [
       'Started',

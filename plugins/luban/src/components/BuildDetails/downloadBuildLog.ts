@@ -28,10 +28,15 @@ export async function downloadBuildLog(
     step,
   });
   const blob = new Blob(chunks, { type: 'text/plain;charset=utf-8' });
+  saveBlob(blob, buildLogFileName(build, step));
+}
+
+/** Hands a Blob to the browser as a file download of that name. */
+export function saveBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = buildLogFileName(build, step);
+  link.download = fileName;
   document.body.appendChild(link);
   try {
     link.click();

@@ -103,7 +103,10 @@ function Cell(props: { column: Column; environment: LubanEnvironmentState }) {
       );
     case 'Vulnerabilities':
       return (
-        <VulnerabilitySummary vulnerabilities={environment.vulnerabilities} />
+        <VulnerabilitySummary
+          vulnerabilities={environment.vulnerabilities}
+          digest={environment.digest}
+        />
       );
     case 'Pull request':
       return <PullRequestCell environment={environment} />;

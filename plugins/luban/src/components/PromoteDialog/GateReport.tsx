@@ -1,3 +1,4 @@
+import { Link } from '@backstage/core-components';
 import type { LubanGateResult } from '@luban-backstage/plugin-luban-common';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
@@ -13,6 +14,11 @@ const GATE_NAMES: Record<LubanGateResult['gate'], string> = {
   'build-succeeded': 'Build succeeded',
   vulnerabilities: 'Vulnerabilities',
   soak: 'Soak time',
+};
+
+/** What a gate's link opens. */
+const GATE_LINK_TEXT: Partial<Record<LubanGateResult['gate'], string>> = {
+  vulnerabilities: 'Scan in Harbor',
 };
 
 const useStyles = makeStyles(theme => ({
@@ -36,7 +42,19 @@ function GateItem(props: { gate: LubanGateResult }) {
       {/* The verdict is a word as well as an icon and a colour. */}
       <ListItemText
         primary={`${GATE_NAMES[gate.gate] ?? gate.gate}: ${verdict}`}
-        secondary={gate.reason}
+        secondary={
+          gate.url ? (
+            <>
+              {gate.reason}{' '}
+              {/* Where the reason can be checked: Harbor's page of the scan. */}
+              <Link to={gate.url}>
+                {GATE_LINK_TEXT[gate.gate] ?? 'Details'}
+              </Link>
+            </>
+          ) : (
+            gate.reason
+          )
+        }
       />
     </ListItem>
   );

@@ -111,6 +111,35 @@ describe('PromoteDialog', () => {
     expect(promote).toHaveBeenCalledTimes(1);
   });
 
+  it('links a vulnerability refusal to the scan in Harbor', async () => {
+    const harborPage = `https://harbor.example.com/harbor/projects/3/repositories/ledger-api/artifacts-tab/artifacts/${SND_DIGEST}`;
+    const promote = jest.fn(async () =>
+      promotionChange({
+        allowed: false,
+        gates: [
+          ...promotionChange().gates,
+          {
+            gate: 'vulnerabilities',
+            passed: false,
+            reason:
+              '5d5d5d5d5d5d has 1 CRITICAL vulnerability (blocked at CRITICAL and above)',
+            url: harborPage,
+          },
+        ],
+      }),
+    );
+    renderDialog(promote);
+
+    const gates = await screen.findByRole('list', { name: 'Gates' });
+    const refusal = within(gates)
+      .getAllByRole('listitem')
+      .find(item => item.textContent?.startsWith('Vulnerabilities: failed'))!;
+    expect(refusal).toHaveTextContent('1 CRITICAL vulnerability');
+    expect(
+      within(refusal).getByRole('link', { name: /Scan in Harbor/ }),
+    ).toHaveAttribute('href', harborPage);
+  });
+
   it('opens the pull request without a dry run and links to it', async () => {
     const user = userEvent.setup();
     const promote = jest.fn(async (_entity, request) =>
