@@ -11,6 +11,7 @@ import {
   imageReference,
   isBuildOfImage,
   readOverlayImages,
+  requiredApprovalsOfBranch,
   toArgoCdApplication,
   toKpackBuild,
   type GitFile,
@@ -26,6 +27,7 @@ import type { ClusterAccess } from '../ClusterAccess';
 import { isPending, toLubanVulnerabilities } from '../builds/HarborScans';
 import { EntityTargets, type LubanTarget } from '../EntityTargets';
 import { AppAddresses } from './AppAddresses';
+import { pullRequestReview, rolloutState } from './approvals';
 import { CHANGE_BRANCH_PREFIX, parseChangeBranch, type ChangeBranch } from './changeBranches';
 
 /** A finished scan does not change for a digest; a rescan after new CVE data is seen within minutes. */
@@ -132,10 +134,11 @@ export class PromotionStateReader {
         problems.push(`${what}: ${(error as Error).message}`);
       }
     };
+    let overlay: OverlayRead | undefined;
     await Promise.all([
-      attempt('The overlay could not be read', () =>
-        this.overlayState(target, repo, env, { state, problems, attempt, builds, buildProblem }),
-      ),
+      attempt('The overlay could not be read', async () => {
+        overlay = await this.overlayState(target, repo, env, { state, problems, attempt, builds, buildProblem });
+      }),
       attempt('Argo CD could not be read', async () => {
         state.argoCd = await this.argoCdState(target, env);
         if (!state.argoCd) problems.push(`There is no Argo CD application ${argoCdApplicationName(env.name, target.project, target.app)}`);
@@ -144,9 +147,18 @@ export class PromotionStateReader {
         const { value, problem } = await changes;
         if (problem) throw new Error(problem);
         const open = value.find(c => c.change.app === target.app && c.change.env === env.name);
-        if (open) state.pullRequest = { number: open.number, url: open.webUrl, title: open.title };
+        if (!open) return;
+        state.pullRequest = { number: open.number, url: open.webUrl, title: open.title };
+        // The host enforces the branch's count, the most any environment asks: one branch holds every overlay.
+        state.pullRequest.review = await pullRequestReview(provider, repo, open, requiredApprovalsOfBranch(target.environments));
       }),
     ]);
+    const deployed = overlay?.file && (state.digest || state.tag) ? { path: overlay.path, file: overlay.file } : undefined;
+    if (deployed) {
+      await attempt('Whether Argo CD runs the overlay could not be read', async () => {
+        state.rollout = await rolloutState(provider, repo, deployed, state.argoCd);
+      });
+    }
     if (problems.length) state.problems = problems;
     return state;
   }
@@ -163,17 +175,17 @@ export class PromotionStateReader {
       builds: KpackBuild[];
       buildProblem?: string;
     },
-  ) {
+  ): Promise<OverlayRead> {
     const { state, problems, attempt } = into;
     const branch = this.options.gitopsBranch;
     const overlay = await this.readOverlay(target, repo, env, branch);
     if (!overlay.file) {
       problems.push(`${overlay.path} does not exist on ${branch}: ${target.app} is not deployed to ${env.name}`);
-      return;
+      return overlay;
     }
     if (!overlay.image) {
       problems.push(`${overlay.path} has no image '${target.app}' under images:`);
-      return;
+      return overlay;
     }
     state.image = imageReference(overlay.image);
     state.digest = overlay.image.digest;
@@ -196,6 +208,7 @@ export class PromotionStateReader {
           })
         : Promise.resolve(),
     ]);
+    return overlay;
   }
 
   /** An environment's overlay at a ref, with the app's image entry. */
