@@ -1,3 +1,4 @@
+import type { Entity } from '@backstage/catalog-model';
 import {
   ApiBlueprint,
   createFrontendPlugin,
@@ -11,6 +12,11 @@ import {
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { LubanClient, lubanApiRef } from './api';
 import { isLubanAppAvailable, isLubanAvailable } from './utils';
+
+/** A luban project's own page: its System (the Insights tab adds up its apps). */
+const isLubanProjectSystem = (entity: Entity) =>
+  isLubanAvailable(entity) &&
+  entity.kind.toLocaleLowerCase('en-US') === 'system';
 
 /** Provides the LubanApi to the app, built on discovery and fetch. */
 const lubanApi = ApiBlueprint.make({
@@ -79,6 +85,31 @@ const lubanDeliveryCard = EntityCardBlueprint.make({
   },
 });
 
+/** Delivery insights of an app on the overview: DORA measures per environment and builds, a chart each. */
+const lubanInsightsCard = EntityCardBlueprint.make({
+  name: 'insights',
+  params: {
+    type: 'content',
+    filter: isLubanAppAvailable,
+    loader: () =>
+      import('./components/Insights').then(m => <m.LubanInsightsCard />),
+  },
+});
+
+/** The Insights tab of a project's System: its apps' delivery insights together. */
+const lubanProjectInsightsContent = EntityContentBlueprint.make({
+  name: 'project-insights',
+  params: {
+    path: 'insights',
+    title: 'Insights',
+    filter: isLubanProjectSystem,
+    loader: () =>
+      import('./components/Insights').then(m => (
+        <m.LubanProjectInsightsContent />
+      )),
+  },
+});
+
 /**
  * The Create page's project or app name: the naming rule in words, a name
  * the catalog has refused with a link to it (`ui:field: LubanNameField`).
@@ -102,8 +133,9 @@ const lubanRepoUrlFormField = FormFieldBlueprint.make({
 
 /**
  * The luban frontend plugin, for the new frontend system: the CI, Delivery
- * and project tabs, the delivery card on the overview, the LubanApi, and the
- * Create page's name field and repository picker.
+ * and project tabs, the delivery and insights cards on the overview, the
+ * project's Insights tab, the LubanApi, and the Create page's name field and
+ * repository picker.
  * @alpha
  */
 const lubanPlugin = createFrontendPlugin({
@@ -114,6 +146,8 @@ const lubanPlugin = createFrontendPlugin({
     lubanDeliveryContent,
     lubanProjectContent,
     lubanDeliveryCard,
+    lubanInsightsCard,
+    lubanProjectInsightsContent,
     lubanNameFormField,
     lubanRepoUrlFormField,
   ],

@@ -1,7 +1,8 @@
 /**
  * The luban frontend plugin for Backstage: the CI tab (kpack builds with live
  * logs and Rebuild), the Delivery tab and card (what runs in each
- * environment, gates, Promote and Rollback through GitOps pull requests).
+ * environment, gates, Promote and Rollback through GitOps pull requests),
+ * and delivery insights of an app and of a project.
  *
  * @packageDocumentation
  */
@@ -11,8 +12,10 @@ export {
   EntityLubanBuildsContent,
   EntityLubanDeliveryCard,
   EntityLubanDeliveryContent,
+  EntityLubanInsightsCard,
   EntityLubanContent,
   EntityLubanProjectContent,
+  EntityLubanProjectInsightsContent,
 } from './plugin';
 export {
   LubanNameFieldExtension,

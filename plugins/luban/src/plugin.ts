@@ -93,6 +93,42 @@ export const EntityLubanProjectContent: () => JSX.Element = lubanPlugin.provide(
 );
 
 /**
+ * Delivery insights of a luban app as an overview card (deploys per week,
+ * lead time, change failure rate and time to restore per environment, and
+ * the builds, a chart each), for the legacy frontend system; gate it with
+ * {@link isLubanAppAvailable}.
+ * @public
+ */
+export const EntityLubanInsightsCard: () => JSX.Element = lubanPlugin.provide(
+  createComponentExtension({
+    name: 'EntityLubanInsightsCard',
+    component: {
+      lazy: () =>
+        import('./components/Insights').then(m => m.LubanInsightsCard),
+    },
+  }),
+);
+
+/**
+ * The Insights tab of a luban project's System (its apps' delivery insights
+ * together), for the legacy frontend system; mount it on the System page,
+ * gated with {@link isLubanAvailable}.
+ * @public
+ */
+export const EntityLubanProjectInsightsContent: () => JSX.Element =
+  lubanPlugin.provide(
+    createComponentExtension({
+      name: 'EntityLubanProjectInsightsContent',
+      component: {
+        lazy: () =>
+          import('./components/Insights').then(
+            m => m.LubanProjectInsightsContent,
+          ),
+      },
+    }),
+  );
+
+/**
  * The project tab under its former name.
  * @public
  * @deprecated Use {@link EntityLubanProjectContent}.

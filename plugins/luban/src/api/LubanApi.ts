@@ -7,6 +7,7 @@ import type {
   LubanDeployment,
   LubanDigestTrace,
   LubanHealth,
+  LubanInsights,
   LubanProjectView,
   LubanPromoteRequest,
   LubanPromotionState,
@@ -114,6 +115,18 @@ export interface LubanApi {
    * (SPDX JSON), for a download; the backend audits each one.
    */
   getSbom(entity: CompoundEntityRef, digest: string): Promise<Blob>;
+
+  /** Delivery insights of the entity's app over the last `days` days (1 to 90). */
+  getInsights(entity: CompoundEntityRef, days: number): Promise<LubanInsights>;
+
+  /**
+   * Delivery insights of the entity's luban project (on its System): the
+   * project's apps the user may read, together.
+   */
+  getProjectInsights(
+    entity: CompoundEntityRef,
+    days: number,
+  ): Promise<LubanInsights>;
 }
 
 /**

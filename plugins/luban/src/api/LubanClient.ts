@@ -8,6 +8,7 @@ import type {
   LubanDeployment,
   LubanDigestTrace,
   LubanHealth,
+  LubanInsights,
   LubanProjectView,
   LubanPromoteRequest,
   LubanPromotionState,
@@ -162,6 +163,20 @@ export class LubanClient implements LubanApi {
       `${entityPath(entity)}/sbom/${encodeURIComponent(digest)}`,
     );
     return response.blob();
+  }
+
+  async getInsights(
+    entity: CompoundEntityRef,
+    days: number,
+  ): Promise<LubanInsights> {
+    return this.json(`${entityPath(entity)}/insights?days=${days}`);
+  }
+
+  async getProjectInsights(
+    entity: CompoundEntityRef,
+    days: number,
+  ): Promise<LubanInsights> {
+    return this.json(`${entityPath(entity)}/project/insights?days=${days}`);
   }
 
   private async fetch(path: string, init?: RequestInit): Promise<Response> {

@@ -1,0 +1,2 @@
+export { LubanInsightsCard } from './LubanInsightsCard';
+export { LubanProjectInsightsContent } from './LubanProjectInsightsContent';
