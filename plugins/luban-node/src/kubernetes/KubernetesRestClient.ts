@@ -1,6 +1,38 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
+
+/** Keep-alive agents by the TLS material client-node gives; a rotated credential gives a new one. */
+const agents = new Map<string, HttpsAgent>();
+/** More identities than clusters a backend talks to: the oldest agent is closed. */
+const MAX_AGENTS = 32;
+
+/**
+ * One keep-alive agent per TLS identity, shared by every client of a cluster, with its secure context made
+ * once: without it every request opened a connection, parsed the CA bundle into a new secure context and
+ * shook hands again.
+ */
+function keepAliveAgentFor(options: RequestOptions): HttpsAgent {
+  const { ca, cert, key, rejectUnauthorized, servername } = options;
+  const id = JSON.stringify(
+    [ca, cert, key, rejectUnauthorized, servername].map(value => (Buffer.isBuffer(value) ? value.toString('base64') : value)),
+  );
+  let agent = agents.get(id);
+  if (!agent) {
+    const secureContext = ca || cert || key ? createSecureContext({ ca, cert, key }) : undefined;
+    // Idle sockets close after 15 s, before an API server or a load balancer in front of it closes them (a request
+    // on a socket the server has just closed fails); a request's own timeout replaces this one while it runs.
+    agent = new HttpsAgent({ keepAlive: true, timeout: 15_000, rejectUnauthorized, servername, ...(secureContext ? { secureContext } : {}) });
+    agents.set(id, agent);
+    if (agents.size > MAX_AGENTS) {
+      const [oldest] = agents.keys();
+      agents.get(oldest)?.destroy();
+      agents.delete(oldest);
+    }
+  }
+  return agent;
+}
 
 /** A failed request to the API server, with its `Status` body when there is one. */
 export class KubernetesRequestError extends Error {
@@ -46,6 +78,7 @@ export class KubernetesRestClient {
       headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
     };
     await this.kc.applyToHTTPSOptions(options);
+    if (url.protocol === 'https:') options.agent = keepAliveAgentFor(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
       const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(options, res => {
