@@ -5,6 +5,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import BehindIcon from '@material-ui/icons/ArrowUpward';
+import { PullRequestReview } from '../delivery/PullRequestReview';
 import {
   CommitLink,
   DigestWithCopy,
@@ -100,15 +101,39 @@ export function BuildCell(props: { environment: LubanEnvironmentState }) {
   );
 }
 
-/** When the overlay of an environment last changed. */
+/** What the matrix says of an overlay merged that Argo CD does not run yet. */
+export const WAITING_FOR_SYNC = 'Merged, waiting for sync';
+
+/**
+ * When the overlay of an environment last changed; while Argo CD does not
+ * run it yet (an environment synced by hand), that it is merged, not deployed.
+ */
 export function DeployedCell(props: { environment: LubanEnvironmentState }) {
-  const { deployedAt } = props.environment;
+  const { deployedAt, rollout } = props.environment;
+  const classes = useStyles();
   // The overlay's age is when the app was created, not a deployment.
   if (!isDeployed(props.environment)) {
     return <Absent>{NOT_DEPLOYED_YET}</Absent>;
   }
   if (!deployedAt) {
     return <Absent>Unknown</Absent>;
+  }
+  if (rollout === 'waiting-for-sync') {
+    return (
+      <>
+        <span className={classes.line}>
+          <RelativeTime value={deployedAt} />
+        </span>
+        <Typography
+          component="span"
+          variant="body2"
+          color="textSecondary"
+          className={classes.line}
+        >
+          {WAITING_FOR_SYNC}
+        </Typography>
+      </>
+    );
   }
   return <RelativeTime value={deployedAt} />;
 }
@@ -122,13 +147,16 @@ export function PullRequestCell(props: { environment: LubanEnvironmentState }) {
   // The title is long ("Promote ledger-api snd → prd: sha256:…"): a tooltip
   // keeps the column to the number.
   return (
-    <Tooltip title={pullRequest.title}>
-      <Link
-        to={pullRequest.url}
-        aria-label={`Pull request #${pullRequest.number}: ${pullRequest.title}`}
-      >
-        #{pullRequest.number}
-      </Link>
-    </Tooltip>
+    <>
+      <Tooltip title={pullRequest.title}>
+        <Link
+          to={pullRequest.url}
+          aria-label={`Pull request #${pullRequest.number}: ${pullRequest.title}`}
+        >
+          #{pullRequest.number}
+        </Link>
+      </Tooltip>
+      <PullRequestReview review={pullRequest.review} />
+    </>
   );
 }
