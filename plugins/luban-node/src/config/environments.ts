@@ -41,6 +41,17 @@ export const DEFAULT_ENVIRONMENTS: ReadonlyArray<LubanEnvironment> = [
   },
 ];
 
+/** `requiredApprovals` of one entry: the last environment is production unless told otherwise, one approval as a four-eyes rule. */
+function readRequiredApprovals(entry: Config, index: number, count: number): number {
+  const requiredApprovals = entry.getOptionalNumber('requiredApprovals') ?? (index === count - 1 ? 1 : 0);
+  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 0 || requiredApprovals > 6) {
+    throw new InputError(
+      `luban.environments[${index}].requiredApprovals must be a whole number from 0 to 6 (GitHub asks for at most 6 approving reviews)`,
+    );
+  }
+  return requiredApprovals;
+}
+
 /**
  * Reads `luban.environments`, in promotion order, failing at startup with a
  * message that names the bad entry rather than later, at first use.
@@ -78,17 +89,12 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
         `luban.environments[${index}].overlayPath: '${overlayPathPattern}' must be a relative path inside the GitOps repository that contains {app}`,
       );
     }
-    // The last environment is production unless told otherwise: one approval, as a four-eyes rule.
-    const requiredApprovals = entry.getOptionalNumber('requiredApprovals') ?? (index === entries.length - 1 ? 1 : 0);
-    if (!Number.isInteger(requiredApprovals) || requiredApprovals < 0 || requiredApprovals > 6) {
-      throw new InputError(`luban.environments[${index}].requiredApprovals must be a whole number from 0 to 6 (GitHub asks for at most 6 approving reviews)`);
-    }
     const environment: LubanEnvironment = {
       name,
       namespacePattern,
       autoSync,
       overlayPathPattern,
-      requiredApprovals,
+      requiredApprovals: readRequiredApprovals(entry, index, entries.length),
       ...(entry.getOptionalString('cluster') ? { cluster: entry.getString('cluster') } : {}),
     };
     if (index === 0) {
