@@ -66,7 +66,8 @@ function BuildStep(props: { trace?: LubanDigestTrace }) {
 function ScanStep(props: { trace?: LubanDigestTrace }) {
   const { trace } = props;
   let sbom = null;
-  if (trace?.hasSbom !== undefined) {
+  // The scan says the SBOM's state itself (and offers its download) when Harbor reported one.
+  if (trace?.hasSbom !== undefined && !trace.vulnerabilities?.sbom) {
     sbom = (
       <Typography variant="body2">
         {trace.hasSbom
@@ -77,7 +78,11 @@ function ScanStep(props: { trace?: LubanDigestTrace }) {
   }
   return (
     <TraceStep title="Vulnerabilities and SBOM">
-      <VulnerabilitySummary vulnerabilities={trace?.vulnerabilities} all />
+      <VulnerabilitySummary
+        vulnerabilities={trace?.vulnerabilities}
+        all
+        digest={trace?.digest}
+      />
       {sbom}
     </TraceStep>
   );
