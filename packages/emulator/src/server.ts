@@ -402,8 +402,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const server = secure(system)
         ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
         : createHttpServer(listener);
-    // Keep-alive sockets must not hold stop() open for long.
-    server.keepAliveTimeout = 1000;
+    // Node's own default: a client told `Keep-Alive: timeout=5` reuses its socket for 4 s (one less, so that it
+    // never sends on a socket the server is closing); told 1 s, it reused none. stop() destroys every socket anyway.
+    server.keepAliveTimeout = 5000;
     // Every raw socket, including TLS handshakes the HTTP layer does not track
     // yet (closeAllConnections misses those and close() would wait for them).
     server.on('connection', (socket: Socket) => {
