@@ -59,7 +59,8 @@ function EnvironmentTable(props: {
               {env.name}
             </TableCell>
             <TableCell align="right">
-              {env.deploysPerWeek} ({env.deploys} deploys)
+              {env.deploysPerWeek} ({env.deploys}{' '}
+              {env.deploys === 1 ? 'deploy' : 'deploys'})
             </TableCell>
             <TableCell align="right">
               {formatSeconds(env.leadTimeSeconds.p50)}
