@@ -99,19 +99,22 @@ export class GitObjects {
     sha: string,
   ): Promise<'blob' | 'tree' | 'commit' | 'tag' | undefined> {
     if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
-    try {
-      return (await this.text(repository, ['cat-file', '-t', sha])).trim() as
-        | 'blob'
-        | 'tree'
-        | 'commit'
-        | 'tag';
-    } catch {
-      return undefined;
-    }
+    // An object's type never changes once it is there: asked of git once (trees name the same objects again and again).
+    return this.git.answers.onceFound(repository, `type ${sha}`, async () => {
+      try {
+        return (await this.text(repository, ['cat-file', '-t', sha])).trim() as
+          | 'blob'
+          | 'tree'
+          | 'commit'
+          | 'tag';
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   async readBlob(repository: string, sha: string): Promise<Buffer> {
-    return this.run(repository, ['cat-file', 'blob', sha]);
+    return this.git.answers.once(repository, `blob ${sha}`, () => this.run(repository, ['cat-file', 'blob', sha]));
   }
 
   /** The tree SHA of a tree-ish (a tree, a commit or a ref), or undefined. */
