@@ -152,7 +152,9 @@ export class GitObjects {
       ...(options.recursive ? ['-r', '-t'] : []),
       tree,
     ];
-    const out = await this.text(repository, args);
+    // A tree's SHA names its content: its listing is asked of git once.
+    const list = () => this.text(repository, args);
+    const out = /^[0-9a-f]{40}$/.test(tree) ? await this.git.answers.once(repository, args.join(' '), list) : await list();
     return out
       .split('\u0000')
       .filter(Boolean)
