@@ -145,6 +145,31 @@ test('the Delivery view in the dark theme', async ({ page }) => {
   await screenshot(page, 'delivery-dark');
 });
 
+test("the insights card shows the demo app's delivery of the last 30 days", async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto(DEMO);
+
+  // The seeded history: snd ran builds 1 and 2 (and 3, once the Rebuild above ran); prd runs build 1.
+  const table = page.getByRole('table', {
+    name: 'Delivery of ledger-api per environment, last 30 days',
+  });
+  await expect(table.getByRole('row', { name: /^snd/ })).toContainText(
+    /\([23] deploys\)/,
+  );
+  await expect(table.getByRole('row', { name: /^prd/ })).toContainText(
+    '(1 deploy)',
+  );
+  await expect(
+    page.getByRole('img', {
+      name: /^Deploys per week: snd [\d.]+, prd [\d.]+$/,
+    }),
+  ).toBeVisible();
+  await table.scrollIntoViewIfNeeded();
+  await screenshot(page, 'insights-card');
+});
+
 // Another team's Component that names this project's app is not that app:
 // the project record says who owns the project (issue 17).
 test("another team's entity naming the project's app gets nothing: the page says why, and the backend refuses", async ({
