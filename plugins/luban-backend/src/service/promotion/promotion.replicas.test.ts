@@ -26,6 +26,9 @@ interface Pull {
  * shared in memory, as two replicas (or one restarted) are: the open pull
  * request of an environment is the git host's, one per app and environment.
  */
+
+/** What every replica says of a pull request nobody reviewed yet: prd asks one approval by default. */
+const UNREVIEWED = { state: 'waiting', approvedBy: [], changesRequestedBy: [], requiredApprovals: 1 };
 describe('promotion across replicas and restarts', () => {
   let emulator: RunningEmulator;
   let one: Backend;
@@ -78,7 +81,7 @@ describe('promotion across replicas and restarts', () => {
     expect(branches).toEqual([`refs/heads/${branch}`]);
     const all = (await (await github(`${API}/pulls?state=all&per_page=100`)).json()) as Pull[];
     expect(all.filter(p => p.head.ref === branch).map(p => [p.number, p.state])).toEqual([[results[0].pullRequest!.number, 'open']]);
-    const shown = { number: results[0].pullRequest!.number, url: results[0].pullRequest!.url, title: expect.stringMatching(/^Promote /) };
+    const shown = { number: results[0].pullRequest!.number, url: results[0].pullRequest!.url, title: expect.stringMatching(/^Promote /), review: UNREVIEWED };
     expect(await prdPullRequest(one)).toEqual(shown);
     expect(await prdPullRequest(two)).toEqual(shown);
   });
@@ -139,7 +142,7 @@ describe('promotion across replicas and restarts', () => {
       `Superseded by ${newer.html_url} (a rollback of ${DEMO.app} in prd, to ${build1.slice(7, 19)}). luban closed this one: merged after the newer change, it would undo it.`,
     );
     expect((await openLubanPulls()).map(p => p.number)).toEqual([newer.number]);
-    const shown = { number: newer.number, url: newer.html_url, title: newer.title };
+    const shown = { number: newer.number, url: newer.html_url, title: newer.title, review: UNREVIEWED };
     expect(await prdPullRequest(one)).toEqual(shown);
     expect(await prdPullRequest(two)).toEqual(shown);
   });
