@@ -568,6 +568,10 @@ describe.each([
     await harness.review(name, pull.number, 'alice', 'reject');
     await harness.review(name, pull.number, 'bob', 'approve');
     expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: ['bob'], changesRequestedBy: ['alice'] });
+    // A view repeated while nothing changed: GitHub answers both reads 304; Azure DevOps has one read, unconditional.
+    emulator.requests.clear();
+    expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: ['bob'], changesRequestedBy: ['alice'] });
+    expect(emulator.requests.entries(harness.system).map(r => r.status)).toEqual(harness.system === 'github' ? [304, 304] : [200]);
     // A later verdict replaces an earlier one.
     await harness.review(name, pull.number, 'alice', 'approve');
     expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: ['alice', 'bob'], changesRequestedBy: [] });

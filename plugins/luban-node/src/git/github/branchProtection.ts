@@ -1,6 +1,6 @@
 import type { BranchProtectionOptions, PullRequestReviews, WebhookResult } from '../GitProvider';
 import type { RepoLocation } from '../repoLocation';
-import { describeRepo, normalizeBranch } from '../support';
+import { EtagCache, describeRepo, normalizeBranch, readKey } from '../support';
 import { statusOf, type GitHubClient } from './client';
 
 /** Branch protection as GitHub answers `GET …/branches/{branch}/protection`, as far as luban keeps it. */
@@ -99,10 +99,28 @@ interface Review {
   user?: { login: string } | null;
 }
 
+/** The reviews and head statuses last read, with their ETags: a view repeated while nothing changed is answered 304. */
+const conditionalReads = new EtagCache<unknown>(2_000);
+
+/** A GET asked conditionally: GitHub answers 304 (not counted against the rate limit) while the answer is unchanged. */
+async function conditionalGet<T>(client: GitHubClient, repo: RepoLocation, route: string, params: Record<string, unknown>): Promise<T> {
+  const octokit = await client.octokit(repo);
+  const key = readKey(repo, route, JSON.stringify(params));
+  const cached = conditionalReads.get(key);
+  try {
+    const response = await octokit.request(route, { ...params, headers: cached ? { 'if-none-match': cached.etag } : {} });
+    if (response.headers.etag) conditionalReads.set(key, response.headers.etag, response.data);
+    return response.data as T;
+  } catch (error) {
+    if (statusOf(error) === 304 && cached) return cached.value as T;
+    throw error;
+  }
+}
+
 /**
  * The latest verdict of each reviewer (a comment changes none; a dismissal
  * takes one back), GitHub's review decision, and the combined status of the
- * head branch: two requests.
+ * head branch: two conditional requests (the first 100 reviews).
  */
 export async function gitHubPullRequestReviews(
   client: GitHubClient,
@@ -110,16 +128,22 @@ export async function gitHubPullRequestReviews(
   number: number,
   head: string,
 ): Promise<PullRequestReviews> {
-  const octokit = await client.octokit(repo);
   const names = client.names(repo);
   try {
-    const reviews = (await octokit.paginate(octokit.pulls.listReviews, { ...names, pull_number: number, per_page: 100 })) as Review[];
+    const reviews = await conditionalGet<Review[]>(client, repo, 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+      ...names,
+      pull_number: number,
+      per_page: 100,
+    });
     const verdicts = new Map<string, string>();
     for (const review of reviews) {
       if (review.user && review.state !== 'COMMENTED' && review.state !== 'PENDING') verdicts.set(review.user.login, review.state);
     }
     const having = (state: string) => [...verdicts].filter(([, verdict]) => verdict === state).map(([login]) => login).sort();
-    const { data: status } = await octokit.repos.getCombinedStatusForRef({ ...names, ref: normalizeBranch(head, repo) });
+    const status = await conditionalGet<{ state: string; total_count: number }>(client, repo, 'GET /repos/{owner}/{repo}/commits/{ref}/status', {
+      ...names,
+      ref: normalizeBranch(head, repo),
+    });
     const checks = status.total_count > 0 ? { state: status.state as 'success' | 'pending' | 'failure', total: status.total_count } : undefined;
     return { approvedBy: having('APPROVED'), changesRequestedBy: having('CHANGES_REQUESTED'), ...(checks ? { checks } : {}) };
   } catch (error) {
