@@ -118,6 +118,8 @@ interface Harness {
   pushedSha(delivery: Delivery, secret: string): string | undefined;
   /** A reviewer's verdict, cast as that user in the emulator. */
   review(name: string, number: number, reviewer: string, verdict: 'approve' | 'reject'): Promise<void>;
+  /** Reports a failed check on a commit, and the checks luban should then read (Azure DevOps: none, statuses are not read). */
+  failCheck(name: string, sha: string): Promise<{ state: string; total: number } | undefined>;
   /** The approvals `main` requires, read back from the host. */
   requiredApprovals(name: string): Promise<number | undefined>;
   /**
@@ -157,6 +159,11 @@ const github: Harness = {
   async review(name, number, reviewer, verdict) {
     const octokit = new Octokit({ auth: emulator.github.api.userToken(reviewer), baseUrl: emulator.github.apiBaseUrl });
     await octokit.pulls.createReview({ owner: 'acme', repo: name, pull_number: number, event: verdict === 'approve' ? 'APPROVE' : 'REQUEST_CHANGES' });
+  },
+  async failCheck(name, sha) {
+    const octokit = new Octokit({ auth: emulator.token, baseUrl: emulator.github.apiBaseUrl });
+    await octokit.repos.createCommitStatus({ owner: 'acme', repo: name, sha, state: 'failure', context: 'ci/lint' });
+    return { state: 'failure', total: 1 };
   },
   async requiredApprovals(name) {
     const octokit = new Octokit({ auth: emulator.token, baseUrl: emulator.github.apiBaseUrl });
@@ -199,6 +206,7 @@ const azure: Harness = {
   async review(name, number, reviewer, verdict) {
     await emulator.azure.api.votePullRequest('luban', 'platform', name, number, reviewer, verdict === 'approve' ? 10 : -10);
   },
+  failCheck: async () => undefined,
   async requiredApprovals(name) {
     const connection = new WebApi(emulator.azure.organizationUrl, getPersonalAccessTokenHandler(emulator.token));
     const { id } = await (await connection.getGitApi()).getRepository(name, 'platform');
@@ -562,7 +570,12 @@ describe.each([
 
     const head = 'luban/promote/api/prd';
     await provider.ensureBranch(repo, head, main);
-    await provider.commitFiles(repo, { branch: head, expectedHeadSha: main, message: 'Promote', files: [{ path: 'prd.yaml', content: 'tag: v2\n' }] });
+    const { commitSha: headSha } = await provider.commitFiles(repo, {
+      branch: head,
+      expectedHeadSha: main,
+      message: 'Promote',
+      files: [{ path: 'prd.yaml', content: 'tag: v2\n' }],
+    });
     const pull = await provider.openOrReusePullRequest(repo, { head, base: 'main', title: 'Promote api to prd', body: '' });
     expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: [], changesRequestedBy: [] });
     await harness.review(name, pull.number, 'alice', 'reject');
@@ -572,9 +585,12 @@ describe.each([
     emulator.requests.clear();
     expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: ['bob'], changesRequestedBy: ['alice'] });
     expect(emulator.requests.entries(harness.system).map(r => r.status)).toEqual(harness.system === 'github' ? [304, 304] : [200]);
+    // GitHub's combined status of the head branch.
+    const checks = await harness.failCheck(name, headSha);
+    expect((await provider.pullRequestReviews(repo, pull.number, head)).checks).toEqual(checks);
     // A later verdict replaces an earlier one.
     await harness.review(name, pull.number, 'alice', 'approve');
-    expect(await provider.pullRequestReviews(repo, pull.number, head)).toEqual({ approvedBy: ['alice', 'bob'], changesRequestedBy: [] });
+    expect(await provider.pullRequestReviews(repo, pull.number, head)).toMatchObject({ approvedBy: ['alice', 'bob'], changesRequestedBy: [] });
   });
 
   it('lists the open pull requests of branches with a prefix, newest first, and closes one with its reason in one write', async () => {
