@@ -12,6 +12,7 @@ import { createEntityAccess } from './routes/entityAccess';
 import { addInsightsRoutes } from './routes/insightsRoutes';
 import { addProjectRoutes } from './routes/projectRoutes';
 import { addPromotionRoutes } from './routes/promotionRoutes';
+import { addSbomRoutes } from './routes/sbomRoutes';
 import { addTraceRoutes } from './routes/traceRoutes';
 import type { DigestTrace } from './trace/DigestTrace';
 import type { BuildService, PromotionService } from './types';
@@ -58,6 +59,7 @@ export async function createRouter(options: {
   addBuildRoutes(router, ENTITY_PATH, access, options.builds);
   addPromotionRoutes(router, ENTITY_PATH, access, options.promotion);
   addTraceRoutes(router, ENTITY_PATH, access, options.trace);
+  addSbomRoutes(router, ENTITY_PATH, access, options.builds);
   addInsightsRoutes(router, ENTITY_PATH, { ...options, access });
   addProjectRoutes(router, ENTITY_PATH, access, options.targets);
   return router;
