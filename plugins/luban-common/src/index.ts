@@ -11,3 +11,4 @@ export * from './naming';
 export * from './permissions';
 export * from './types';
 export * from './api';
+export * from './insights';
