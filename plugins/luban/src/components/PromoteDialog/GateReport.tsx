@@ -46,8 +46,9 @@ function GateItem(props: { gate: LubanGateResult }) {
           gate.url ? (
             <>
               {gate.reason}{' '}
-              {/* Where the reason can be checked: Harbor's page of the scan. */}
-              <Link to={gate.url}>
+              {/* Where the reason can be checked: Harbor's page of the scan. Underlined: inside a sentence, colour
+                  alone does not tell a link (axe's link-in-text-block). */}
+              <Link to={gate.url} underline="always">
                 {GATE_LINK_TEXT[gate.gate] ?? 'Details'}
               </Link>
             </>

@@ -3,7 +3,8 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 
 const useStyles = makeStyles(theme => ({
-  line: { display: 'block', whiteSpace: 'nowrap' },
+  // May wrap ("waiting for 1 / review"): the table fits 1,280 pixels only if this column can narrow.
+  line: { display: 'block', whiteSpace: 'normal' },
   // Changes asked for are what a reader must act on: the theme's error colour, with the words saying it too.
   changes: { color: theme.palette.error.main },
 }));
