@@ -116,7 +116,8 @@ async function renderCommit(git: GitRepositories, repository: string, commit: st
     const tree = join(dir, 'tree');
     await mkdir(tree);
     await runGitOk(git.pathOf(repository), ['--work-tree', tree, 'checkout', commit, '--', '.'], {
-      env: { GIT_INDEX_FILE: join(dir, 'index') },
+      // HOME too: no one's ~/.gitconfig (a filter, an eol rule) changes what the repo server sees.
+      env: { GIT_INDEX_FILE: join(dir, 'index'), HOME: dir },
     });
     const appPath = join(tree, sourcePath ?? '.');
     let output: string;
