@@ -1,12 +1,10 @@
-import { AuthorizeResult, isResourcePermission } from '@backstage/plugin-permission-common';
-import type { PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
 import { DEMO } from '@luban-backstage/emulator';
 import type { LubanBuildList } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { capturingRootLogger } from './__testUtils__/capturingRootLogger';
 import { untilGit } from './__testUtils__/waiting';
 import { DEMO_ENTITY_PATH, DEMO_OWNER, recordProject, startLubanBackend } from './__testUtils__/lubanBackend';
-import { LubanOwnerPermissionPolicy } from './permissions/policy';
+import { BobSeesOnlyHisOwnEntities } from './__testUtils__/ownedCatalogPolicy';
 
 /** Team B: `user:default/bob` is a member; it owns the project `billing`. */
 const TEAM_B = 'group:default/team-b';
@@ -14,22 +12,6 @@ const TEAM_B_PROJECT = 'billing';
 const A_GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
 const B_GITOPS = `github/${TEAM_B_PROJECT}/${TEAM_B_PROJECT}-gitops.git`;
 const SND_OVERLAY = `apps/${DEMO.app}/overlays/snd/kustomization.yaml`;
-
-/** luban's owner policy, with a catalog that shows `user:default/bob` only what his groups own. */
-class TeamBSeesItsOwnEntities extends LubanOwnerPermissionPolicy {
-  async handle(query: PolicyQuery, user?: PolicyQueryUser) {
-    const { permission } = query;
-    if (user?.info.userEntityRef === 'user:default/bob' && permission.name === 'catalog.entity.read' && isResourcePermission(permission, 'catalog-entity')) {
-      return {
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'catalog',
-        resourceType: 'catalog-entity',
-        conditions: { rule: 'IS_ENTITY_OWNER', resourceType: 'catalog-entity', params: { claims: user.info.ownershipEntityRefs } },
-      } as const;
-    }
-    return super.handle(query, user);
-  }
-}
 
 const entityPath = (name: string) => `/api/luban/entities/component/default/${name}`;
 
@@ -39,7 +21,7 @@ describe('the tenant boundary of the luban backend', () => {
 
   beforeAll(async () => {
     backend = await startLubanBackend({
-      policy: new TeamBSeesItsOwnEntities(),
+      policy: new BobSeesOnlyHisOwnEntities(),
       features: [capturingRootLogger(logLines)],
       entities: async emulator => {
         // Team B's own project, recorded as onboarding records it.

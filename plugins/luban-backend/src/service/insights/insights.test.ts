@@ -1,10 +1,8 @@
-import { AuthorizeResult, isResourcePermission } from '@backstage/plugin-permission-common';
-import type { PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
 import { DEMO, type KubeObject, type RequestRecord, type RunningEmulator } from '@luban-backstage/emulator';
 import { argoCdApplicationName, type LubanEnvironmentInsights, type LubanInsights } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
 import { DEMO_OWNER, startLubanBackend } from '../../__testUtils__/lubanBackend';
-import { LubanOwnerPermissionPolicy } from '../../permissions/policy';
+import { BobSeesOnlyHisOwnEntities } from '../../__testUtils__/ownedCatalogPolicy';
 
 /** A second app of the demo project, whose whole history this file writes with known dates. */
 const APP = 'parcel-api';
@@ -12,22 +10,6 @@ const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
 const APP_PATH = `/api/luban/entities/component/default/${APP}`;
 const PROJECT_PATH = `/api/luban/entities/system/default/${DEMO.project}/project`;
 const HOUR = 3_600_000;
-
-/** luban's owner policy, with a catalog that shows `user:default/bob` (of another team) only what his groups own. */
-class OthersSeeOnlyTheirOwn extends LubanOwnerPermissionPolicy {
-  async handle(query: PolicyQuery, user?: PolicyQueryUser) {
-    const { permission } = query;
-    if (user?.info.userEntityRef === 'user:default/bob' && permission.name === 'catalog.entity.read' && isResourcePermission(permission, 'catalog-entity')) {
-      return {
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'catalog',
-        resourceType: 'catalog-entity',
-        conditions: { rule: 'IS_ENTITY_OWNER', resourceType: 'catalog-entity', params: { claims: user.info.ownershipEntityRefs } },
-      } as const;
-    }
-    return super.handle(query, user);
-  }
-}
 
 /** The time `hours` before the suite began, to the second (git keeps seconds). */
 let start = 0;
@@ -198,7 +180,7 @@ describe('delivery insights of an app and of its project, from a known history',
   beforeAll(async () => {
     start = Math.floor(Date.now() / 1000) * 1000;
     backend = await startLubanBackend({
-      policy: new OthersSeeOnlyTheirOwn(),
+      policy: new BobSeesOnlyHisOwnEntities(),
       // Nothing deploys behind the test's back: the history is the one written here.
       config: { luban: { gitops: { autoDeploy: 'off' } } },
       entities: async emulator => {
