@@ -12,3 +12,4 @@ export * from './permissions';
 export * from './types';
 export * from './api';
 export * from './insights';
+export * from './releaseTags';
