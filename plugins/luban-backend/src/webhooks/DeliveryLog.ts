@@ -54,6 +54,11 @@ export class DeliveryLog {
     return inserted.length > 0;
   }
 
+  /** Forgets `key`, so that it may be acted on again (what it stood for did not happen after all). */
+  async forget(key: string): Promise<void> {
+    await this.knex(TABLE).where({ key }).delete();
+  }
+
   private async prune(now: number): Promise<void> {
     if (now - this.lastPruned < PRUNE_EVERY_MS) return;
     this.lastPruned = now;
