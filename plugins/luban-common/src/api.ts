@@ -40,6 +40,8 @@ export interface LubanBuild {
   revision?: string;
   /** The commit's web page on GitHub or Azure DevOps. */
   commitUrl?: string;
+  /** Built for a pushed git tag (`v1.2.3` gives `1.2.3`, also the image's tag): a release candidate. */
+  releaseTag?: string;
   startedAt?: string;
   finishedAt?: string;
   /** Until now while running. */

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { digestOfImage } from '@luban-backstage/plugin-luban-common';
+import { LUBAN_RELEASE_TAG_LABEL, digestOfImage } from '@luban-backstage/plugin-luban-common';
 
 /**
  * The kpack labels and annotations luban reads (kpack pkg/apis/build/v1alpha2).
@@ -58,6 +58,8 @@ export interface KpackBuild {
   message?: string;
   /** `creationTimestamp`: kpack's Build status has no start time. */
   createdAt?: string;
+  /** The image tag of the git tag it was built for (e.g. `1.2.3`): a release candidate. */
+  releaseTag?: string;
   /** The `Succeeded` condition's transition time, once finished. */
   finishedAt?: string;
   /** `<repository>@sha256:…`, once succeeded. */
@@ -207,6 +209,7 @@ export function toKpackBuild(object: KubernetesObject & { spec?: any; status?: a
     status,
     message: succeeded?.message,
     createdAt: object.metadata?.creationTimestamp as string | undefined,
+    releaseTag: labels[LUBAN_RELEASE_TAG_LABEL] || undefined,
     finishedAt: status === 'running' ? undefined : succeeded?.lastTransitionTime,
     latestImage: object.status?.latestImage || undefined,
     digest: digestOfImage(object.status?.latestImage),

@@ -48,6 +48,7 @@ export function toLubanBuild(object: KubernetesObject, links: BuildLinks, podSte
     message: build.status === 'failed' || build.status === 'cancelled' ? build.message : undefined,
     revision: build.revision,
     commitUrl: build.revision ? links.commitUrl(build.revision) : undefined,
+    releaseTag: build.releaseTag,
     startedAt: build.createdAt,
     finishedAt: build.finishedAt,
     durationSeconds: secondsBetween(build.createdAt, build.finishedAt, now),
