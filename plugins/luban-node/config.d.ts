@@ -107,6 +107,15 @@ export interface Config {
        */
       requiredApprovals?: number;
       /**
+       * Whether luban promotes into this environment by itself once its source
+       * environment runs a new digest Synced and Healthy and the gates pass:
+       * `true` or `pr` opens the promotion pull request, `commit` commits to the
+       * GitOps branch (a pull request where the branch is protected). Once per
+       * digest. Not on the first environment. Default: never.
+       * @visibility frontend
+       */
+      autoPromote?: boolean | 'pr' | 'commit';
+      /**
        * What must hold before a promotion into this environment.
        * @visibility frontend
        */
@@ -246,6 +255,21 @@ export interface Config {
        * Default `{app}.{project}.{env}.<domainSuffix>`; with neither key, apps get no HTTPRoute.
        */
       hostnamePattern?: string;
+    };
+    /** What luban does by itself around releases. */
+    releases?: {
+      /**
+       * The environment a release candidate (the build of a pushed version tag
+       * such as `v1.2.3`) is promoted into by a pull request, once it runs in
+       * that environment's source environment and the gates pass. Default: none.
+       */
+      promoteTagsTo?: string;
+      /**
+       * How soon after a promotion changed an environment its turning Degraded
+       * makes luban open (never merge) the rollback pull request to the version
+       * before, e.g. `30m`, `2h` or `{ minutes: 30 }`; `0` turns it off. Default 30m.
+       */
+      rollbackProposalWindow?: string | { [unit: string]: number };
     };
     /** The GitOps repositories luban writes. */
     gitops?: {

@@ -39,6 +39,12 @@ export interface LubanEnvironment {
    * holds every environment, so it is protected with the largest count.
    */
   requiredApprovals?: number;
+  /**
+   * Whether luban promotes into it by itself once its source runs a new
+   * digest Synced and Healthy and the gates pass: by a pull request, or by a
+   * commit (a pull request where the branch is protected). Absent: never.
+   */
+  autoPromote?: 'pull-request' | 'commit';
 }
 
 /**

@@ -12,6 +12,8 @@ export {
   DEFAULT_ENVIRONMENTS,
 } from './config/environments';
 export { readLubanConfig, webhookSecretOf, WEBHOOK_SECRET_MIN_LENGTH } from './config/readLubanConfig';
+export { readLubanReleases } from './config/releases';
+export type { LubanReleasesConfig } from './config/releases';
 export type {
   AutoDeployMode,
   KpackCacheConfig,

@@ -6,6 +6,7 @@ import {
   type LubanEnvironment,
   type LubanGates,
 } from '@luban-backstage/plugin-luban-common';
+import { readAutoPromote } from './releases';
 
 const SEVERITIES: LubanGates['blockSeverity'][] = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
@@ -98,9 +99,9 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
       ...(entry.getOptionalString('cluster') ? { cluster: entry.getString('cluster') } : {}),
     };
     if (index === 0) {
-      if (entry.has('promotesFrom') || entry.has('gates')) {
+      if (entry.has('promotesFrom') || entry.has('gates') || entry.has('autoPromote')) {
         throw new InputError(
-          `luban.environments[0] ('${name}') is the first environment: nothing promotes into it, so it takes no promotesFrom or gates`,
+          `luban.environments[0] ('${name}') is the first environment: nothing promotes into it, so it takes no promotesFrom, gates or autoPromote`,
         );
       }
       return environment;
@@ -122,9 +123,11 @@ export function readLubanEnvironments(config: Config): LubanEnvironment[] {
     if (!(minSoakMinutes >= 0)) {
       throw new InputError(`luban.environments[${index}].gates.minSoakMinutes must be zero or more`);
     }
+    const autoPromote = readAutoPromote(entry, index);
     return {
       ...environment,
       promotesFrom,
+      ...(autoPromote ? { autoPromote } : {}),
       gates: {
         requireSynced: gates?.getOptionalBoolean('requireSynced') ?? DEFAULT_GATES.requireSynced,
         requireHealthy: gates?.getOptionalBoolean('requireHealthy') ?? DEFAULT_GATES.requireHealthy,

@@ -4,6 +4,7 @@ import type { LubanEnvironment } from '@luban-backstage/plugin-luban-common';
 import { readHostnamePattern, type GatewayConfig } from '../gitops/httpRoute';
 import { normalizeGroupRef } from '../projects/projectRecord';
 import { readLubanEnvironments, readRequestTimeoutMs } from './environments';
+import { readLubanReleases, type LubanReleasesConfig } from './releases';
 
 /**
  * How a successful build reaches the first environment (`luban.gitops.autoDeploy`):
@@ -50,6 +51,8 @@ export interface LubanConfig {
   environments: LubanEnvironment[];
   /** `luban.requestTimeoutSeconds` in milliseconds (default 30 s). */
   requestTimeoutMs: number;
+  /** What luban does by itself around releases (`luban.releases`), see {@link LubanReleasesConfig}. */
+  releases: LubanReleasesConfig;
   gitops: {
     /** The branch Argo CD reads and luban writes (`luban.gitops.branch`, default `main`). */
     branch: string;
@@ -185,9 +188,11 @@ function readNamespaceDefaults(config: Config): NamespaceDefaults {
  */
 export function readLubanConfig(config: Config): LubanConfig {
   const s = (key: string) => config.getOptionalString(key);
+  const environments = readLubanEnvironments(config);
   return {
-    environments: readLubanEnvironments(config),
+    environments,
     requestTimeoutMs: readRequestTimeoutMs(config),
+    releases: readLubanReleases(config, environments),
     gitops: {
       branch: s('luban.gitops.branch') ?? 'main',
       autoDeploy: oneOf(config, 'luban.gitops.autoDeploy', ['commit', 'pull-request', 'off'], 'commit'),
