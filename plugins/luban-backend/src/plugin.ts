@@ -13,6 +13,7 @@ import { createHealthService } from './service/HealthService';
 import { KpackBuildService } from './service/builds/KpackBuildService';
 import { GitOpsPromotionService } from './service/promotion/GitOpsPromotionService';
 import { PromotionStateReader } from './service/promotion/PromotionStateReader';
+import { ReleaseService } from './service/release/ReleaseService';
 import { DigestTrace } from './service/trace/DigestTrace';
 import { InsightsReader } from './service/insights/InsightsReader';
 import { AutoDeployer } from './service/deploy/AutoDeployer';
@@ -61,6 +62,8 @@ export const lubanPlugin = createBackendPlugin({
         const writer = new GitOpsWriter(git);
         const sources = { clusters, git, harbor, gitopsBranch, argoCdNamespace: luban.argocd.namespace, argoCdBaseUrl: luban.argocd.baseUrl };
         const promotion = new GitOpsPromotionService({ ...sources, writer, logger });
+        // Releases plan each app as its own promotion and write through the same writer.
+        const release = new ReleaseService({ promotion, writer, environments, gitopsBranch, logger });
         // The trace of any digest: its build, Harbor's artifact, each environment's history and the git host's pull requests.
         const state = new PromotionStateReader(sources);
         const trace = new DigestTrace({ builds, promotion, git, state });
@@ -100,6 +103,7 @@ export const lubanPlugin = createBackendPlugin({
             targets,
             builds,
             promotion,
+            release,
             trace,
             insights,
             httpAuth,

@@ -13,3 +13,4 @@ export * from './types';
 export * from './api';
 export * from './insights';
 export * from './releaseTags';
+export * from './release';

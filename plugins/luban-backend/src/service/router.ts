@@ -12,8 +12,10 @@ import { createEntityAccess } from './routes/entityAccess';
 import { addInsightsRoutes } from './routes/insightsRoutes';
 import { addProjectRoutes } from './routes/projectRoutes';
 import { addPromotionRoutes } from './routes/promotionRoutes';
+import { addReleaseRoutes } from './routes/releaseRoutes';
 import { addSbomRoutes } from './routes/sbomRoutes';
 import { addTraceRoutes } from './routes/traceRoutes';
+import type { ReleaseService } from './release/ReleaseService';
 import type { DigestTrace } from './trace/DigestTrace';
 import type { BuildService, PromotionService } from './types';
 
@@ -29,6 +31,8 @@ export async function createRouter(options: {
   targets: EntityTargets;
   builds: BuildService;
   promotion: PromotionService;
+  /** Releases of several apps (the apps of a System) in one pull request. */
+  release?: ReleaseService;
   /** The trace of any digest of an app. */
   trace: DigestTrace;
   /** Delivery insights of an app or a project. */
@@ -62,5 +66,6 @@ export async function createRouter(options: {
   addSbomRoutes(router, ENTITY_PATH, access, options.builds);
   addInsightsRoutes(router, ENTITY_PATH, { ...options, access });
   addProjectRoutes(router, ENTITY_PATH, access, options.targets);
+  if (options.release) addReleaseRoutes(router, ENTITY_PATH, { ...options, release: options.release, access });
   return router;
 }
