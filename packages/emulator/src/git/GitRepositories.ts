@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runGitOk } from './runGit';
@@ -55,13 +55,10 @@ export class GitRepositories {
   private readonly listeners = new Set<(update: RefUpdate) => void>();
   /** Serialises ref updates per repository, like a host's ref lock. */
   private readonly locks = new Map<string, Promise<unknown>>();
-  /**
-   * Answers that depend only on object SHAs (a commit, a tree entry, a
-   * blob, a path's history from a commit) never change: each costs a git
-   * process once. A busy view (a thousand apps) otherwise spawns thousands.
-   */
+  /** Answers that depend only on object SHAs never change: each costs a git process once (a busy view spawned thousands). */
   readonly answers = new SettledAnswers();
-  private readonly current = new CurrentRefs();
+  /** Refs, HEAD and other facts as last read, until a ref moves. */
+  readonly current = new CurrentRefs();
 
   constructor(private readonly root: string) {}
 
@@ -115,8 +112,9 @@ export class GitRepositories {
   }
 
   async exists(repository: string): Promise<boolean> {
+    // A bare repository is a directory with a HEAD (git's own test); no git process.
     try {
-      await this.git(repository, ['rev-parse', '--git-dir']);
+      await access(join(this.pathOf(repository), 'HEAD'));
       return true;
     } catch {
       return false;
@@ -170,6 +168,7 @@ export class GitRepositories {
     for (const candidate of candidates) {
       // A branch points at a commit: its ref answers without a git process.
       if (candidate.startsWith('refs/heads/') && refs.has(candidate)) return refs.get(candidate);
+      if (!FULL_SHA.test(candidate) && !refs.has(candidate)) continue; // no such ref: git would say so too
       try {
         return (await this.git(repository, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`])).trim();
       } catch {

@@ -1,4 +1,4 @@
-import { runGitOk, type GitRepositories } from '../git/GitRepositories';
+import { runGit, runGitOk, type GitRepositories } from '../git/GitRepositories';
 import { parseDiffTree, parsePatches } from './diffOutput';
 
 /** Who wrote or committed a commit, with an ISO date. */
@@ -48,6 +48,9 @@ interface EditableTree {
 /** The SHA of git's empty tree. */
 const EMPTY_TREE_SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
+/** A revision named by its full SHA (or excluded by it, `^<sha>`): what it names never changes. */
+const SHA_REVISION = /^\^?[0-9a-f]{40}$/;
+
 /**
  * The git plumbing the GitHub API needs beyond {@link GitRepositories}:
  * blobs, trees and commits written object by object (as the Git Database
@@ -74,14 +77,20 @@ export class GitObjects {
     return (await this.run(repository, args, options)).toString('utf8');
   }
 
-  /** Whether a command succeeds (exit 0), for git's yes/no plumbing. */
-  private async succeeds(repository: string, args: string[]): Promise<boolean> {
-    try {
-      await this.run(repository, args);
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * `work`'s answer, asked of git once when every revision is named by SHA:
+   * commits are immutable, so merge bases, ancestry and diffs between them
+   * never change (a pull request list asks them of every open PR, each view).
+   */
+  private settled<T>(repository: string, revisions: string[], question: string[], work: () => Promise<T>): Promise<T> {
+    return revisions.every(revision => SHA_REVISION.test(revision))
+      ? this.git.answers.once(repository, question.join(' '), work)
+      : work();
+  }
+
+  /** The revisions to judge settledness by; a date filter (`since=2 days ago`) is never settled. */
+  private datedOr(revisions: string[], options: { since?: string; until?: string }): string[] {
+    return options.since || options.until ? ['(dated)'] : revisions;
   }
 
   /** Writes a blob and returns its SHA. */
@@ -286,10 +295,10 @@ export class GitObjects {
     a: string,
     b: string,
   ): Promise<string | undefined> {
+    const args = ['merge-base', a, b];
     try {
-      return (
-        (await this.text(repository, ['merge-base', a, b])).trim() || undefined
-      );
+      const base = await this.settled(repository, [a, b], args, () => this.text(repository, args));
+      return base.trim() || undefined;
     } catch {
       return undefined;
     }
@@ -301,12 +310,15 @@ export class GitObjects {
     ancestor: string,
     descendant: string,
   ): Promise<boolean> {
-    return this.succeeds(repository, [
-      'merge-base',
-      '--is-ancestor',
-      ancestor,
-      descendant,
-    ]);
+    const args = ['merge-base', '--is-ancestor', ancestor, descendant];
+    // Exit 0: it is; 1: it is not (both settled); anything else (a missing
+    // commit) is asked again next time.
+    const answer = () =>
+      runGit(this.git.pathOf(repository), args).then(({ code }) => {
+        if (code > 1) throw new Error(`git merge-base exited ${code}`);
+        return code === 0;
+      });
+    return this.settled(repository, [ancestor, descendant], args, answer).catch(() => false);
   }
 
   /** The tree a merge of two commits would have, or `conflict` when it does not merge cleanly. */
@@ -315,20 +327,17 @@ export class GitObjects {
     ours: string,
     theirs: string,
   ): Promise<{ tree: string } | 'conflict'> {
-    try {
-      const out = await this.text(repository, [
-        'merge-tree',
-        '--write-tree',
-        '--allow-unrelated-histories',
-        ours,
-        theirs,
-      ]);
-      return { tree: out.split('\n')[0].trim() };
-    } catch (error) {
-      // Exit code 1 means conflicts; anything else is a real failure.
-      if ((error as { exitCode?: unknown }).exitCode === 1) return 'conflict';
-      throw error;
-    }
+    const args = ['merge-tree', '--write-tree', '--allow-unrelated-histories', ours, theirs];
+    return this.settled(repository, [ours, theirs], args, async () => {
+      try {
+        const out = await this.text(repository, args);
+        return { tree: out.split('\n')[0].trim() };
+      } catch (error) {
+        // Exit code 1 means conflicts; anything else is a real failure.
+        if ((error as { exitCode?: unknown }).exitCode === 1) return 'conflict' as const;
+        throw error;
+      }
+    });
   }
 
   /** Commit SHAs reachable from `revision`, newest first, optionally only those touching `path`. */
@@ -351,9 +360,11 @@ export class GitObjects {
     if (options.since) args.push(`--since=${options.since}`);
     if (options.until) args.push(`--until=${options.until}`);
     if (options.reverse) args.push('--reverse');
-    args.push(...(Array.isArray(revision) ? revision : [revision]));
+    const revisions = Array.isArray(revision) ? revision : [revision];
+    args.push(...revisions);
     if (options.path) args.push('--', options.path);
-    return (await this.text(repository, args)).split('\n').filter(Boolean);
+    const out = await this.settled(repository, this.datedOr(revisions, options), args, () => this.text(repository, args));
+    return out.split('\n').filter(Boolean);
   }
 
   /** How many commits {@link revList} would list without paging. */
@@ -365,9 +376,10 @@ export class GitObjects {
     const args = ['rev-list', '--count'];
     if (options.since) args.push(`--since=${options.since}`);
     if (options.until) args.push(`--until=${options.until}`);
-    args.push(...(Array.isArray(revision) ? revision : [revision]));
+    const revisions = Array.isArray(revision) ? revision : [revision];
+    args.push(...revisions);
     if (options.path) args.push('--', options.path);
-    return Number((await this.text(repository, args)).trim());
+    return Number((await this.settled(repository, this.datedOr(revisions, options), args, () => this.text(repository, args))).trim());
   }
 
   /**
@@ -380,6 +392,11 @@ export class GitObjects {
     head: string,
   ): Promise<DiffFile[]> {
     const from = base ?? EMPTY_TREE_SHA;
+    const files = await this.settled(repository, [from, head], ['diff', from, head], () => this.diffNow(repository, from, head));
+    return files.map(file => ({ ...file })); // a copy: callers may change theirs
+  }
+
+  private async diffNow(repository: string, from: string, head: string): Promise<DiffFile[]> {
     const raw = await this.text(repository, [
       '-c',
       'core.quotepath=false',
@@ -417,7 +434,8 @@ export class GitObjects {
 
   /** The size of the repository on disk in KiB, as GitHub's `size` reports it. */
   async sizeKb(repository: string): Promise<number> {
-    const out = await this.text(repository, ['count-objects', '-v']);
+    // GitHub recomputes it now and then, not per request: kept until a ref moves.
+    const out = await this.git.current.fact(repository, 'count-objects', () => this.text(repository, ['count-objects', '-v']));
     let total = 0;
     for (const line of out.split('\n')) {
       const [key, value] = line.split(': ');
