@@ -188,7 +188,14 @@ export interface LubanEnvironmentState {
   };
   vulnerabilities?: LubanVulnerabilities;
   /** The open promotion or rollback pull request into this environment. */
-  pullRequest?: { number: number; url: string; title: string; review?: LubanPullRequestReview };
+  pullRequest?: {
+    number: number;
+    url: string;
+    title: string;
+    review?: LubanPullRequestReview;
+    /** What it changes: a promotion, or a rollback (one luban proposes by itself when the environment turns Degraded after a promotion). */
+    kind?: 'promote' | 'rollback';
+  };
   /** Whether Argo CD runs what the overlay holds (absent when nothing is deployed or Argo CD is unknown). */
   rollout?: LubanRolloutState;
   /** Whether the source environment runs a different digest. */
@@ -244,6 +251,8 @@ export interface LubanChangeResult {
   commits?: Array<{ sha: string; url?: string }>;
   /** Absent on dry runs and when a gate failed. */
   pullRequest?: { number: number; url: string; reused: boolean };
+  /** The commit on the GitOps branch, when luban promoted by commit (`autoPromote: commit`) rather than by pull request. */
+  commit?: { sha: string; url: string };
   branch?: string;
   dryRun: boolean;
 }

@@ -2,6 +2,9 @@ import { ConfigReader } from '@backstage/config';
 import { readLubanEnvironments } from './environments';
 import { readLubanReleases } from './releases';
 
+/** Backstage's JSON object, as ConfigReader takes it. */
+type JsonObject = NonNullable<ConstructorParameters<typeof ConfigReader>[0]>;
+
 const environments = (prd: Record<string, unknown> = {}) => ({ environments: [{ name: 'snd' }, { name: 'prd', ...prd }] });
 
 describe('luban.releases and autoPromote', () => {
@@ -19,7 +22,7 @@ describe('luban.releases and autoPromote', () => {
   });
 
   it('proposes rollbacks within 30 minutes unless told otherwise, and promotes tags only into an environment promoted into', () => {
-    const read = (releases: Record<string, unknown>) => {
+    const read = (releases: JsonObject) => {
       const config = new ConfigReader({ luban: { ...environments(), releases } });
       return readLubanReleases(config, readLubanEnvironments(config));
     };

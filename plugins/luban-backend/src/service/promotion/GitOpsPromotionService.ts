@@ -29,6 +29,11 @@ import { closeSuperseded } from './supersede';
 import { syncEnvironment } from './syncEnvironment';
 import { unifiedDiff } from './unifiedDiff';
 
+/** How a promotion is written: by default a pull request; `commit` commits where the branch allows it. */
+export interface PromotionWrite {
+  commit?: boolean;
+}
+
 /** How many overlay commits history reads. */
 const HISTORY_LIMIT = 30;
 
@@ -73,7 +78,7 @@ export class GitOpsPromotionService implements PromotionService {
     return result;
   }
 
-  async promote(target: LubanTarget, request: LubanPromoteRequest, actor: Actor): Promise<LubanChangeResult> {
+  async promote(target: LubanTarget, request: LubanPromoteRequest, actor: Actor, how: PromotionWrite = {}): Promise<LubanChangeResult> {
     const { to, from } = this.promotionEnvironments(target, request);
     const repo = EntityTargets.requireGitopsRepo(target);
     const branch = this.options.gitopsBranch;
@@ -114,6 +119,7 @@ export class GitOpsPromotionService implements PromotionService {
       overlayPath: current.path,
       actor,
     });
+    if (how.commit) return { ...result, ...(await this.commitOrPropose(target, repo, change, pullBranch, text)) };
     const pullRequest = await this.propose(repo, change, pullBranch, text);
     this.options.logger.info('Promotion pull request opened', {
       entityRef: target.entityRef,
@@ -291,6 +297,30 @@ export class GitOpsPromotionService implements PromotionService {
       diff: unifiedDiff(overlay.path, overlay.file?.content, edited.content),
       dryRun: Boolean(dryRun),
     };
+  }
+
+  /**
+   * Commits a promotion to the GitOps branch (luban's own, for an environment
+   * with `autoPromote: commit`), proposing it where the branch is protected.
+   */
+  private async commitOrPropose(target: LubanTarget, repo: RepoLocation, change: PlannedChange, branch: string, text: PullRequestText) {
+    const overlayChange = this.overlayChange(change);
+    const path = change.overlay.path;
+    const { commitSha, pullRequest } = await this.options.writer.commitOrPropose(repo, {
+      branch: this.options.gitopsBranch,
+      message: text.message,
+      edits: { [path]: content => setOverlayImage(content ?? '', overlayChange, path).content },
+      proposal: { branch, title: text.title, body: text.body },
+    });
+    const about = { entityRef: target.entityRef, to: change.env.name, digest: change.digest };
+    if (pullRequest) {
+      this.options.logger.info('Promotion pull request opened', { ...about, pullRequest: pullRequest.webUrl, reused: pullRequest.reused });
+      return { pullRequest: { number: pullRequest.number, url: pullRequest.webUrl, reused: pullRequest.reused }, branch };
+    }
+    if (!commitSha) return {};
+    const url = this.options.git.forRepository(repo).webUrlOfCommit(repo, commitSha);
+    this.options.logger.info('Promotion committed', { ...about, commit: url });
+    return { commit: { sha: commitSha, url } };
   }
 
   /**

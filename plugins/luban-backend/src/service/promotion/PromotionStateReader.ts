@@ -148,7 +148,7 @@ export class PromotionStateReader {
         if (problem) throw new Error(problem);
         const open = value.find(c => c.change.app === target.app && c.change.env === env.name);
         if (!open) return;
-        state.pullRequest = { number: open.number, url: open.webUrl, title: open.title };
+        state.pullRequest = { number: open.number, url: open.webUrl, title: open.title, kind: open.change.kind };
         // The host enforces the branch's count, the most any environment asks: one branch holds every overlay.
         state.pullRequest.review = await pullRequestReview(provider, repo, open, requiredApprovalsOfBranch(target.environments));
       }),
