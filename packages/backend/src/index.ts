@@ -55,6 +55,10 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
+// Notifications (the bell and the Notifications page): luban tells an app's owners of failed builds, promotion pull
+// requests, Degraded environments and vulnerable running digests through it
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 // luban, and its authenticated push webhooks (/api/events/http/luban-github|luban-azure)
 backend.add(import('@luban-backstage/plugin-luban-backend'));
 backend.add(eventsModuleLubanWebhooks);

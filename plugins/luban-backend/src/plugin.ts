@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { GitOpsWriter, GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
 import { ClusterAccess } from './service/ClusterAccess';
@@ -19,6 +20,7 @@ import { InsightsReader } from './service/insights/InsightsReader';
 import { AutoDeployer } from './service/deploy/AutoDeployer';
 import { LiveUpdates } from './service/live/LiveUpdates';
 import { ReplicaEvents } from './service/live/ReplicaEvents';
+import { registerDeliveryNotifications } from './service/notify/deliveryNotifications';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
 import { lubanEnvironmentResources } from './permissions/environmentRules';
@@ -44,8 +46,11 @@ export const lubanPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         events: eventsServiceRef,
+        // Has a default that posts to the notifications backend: always there, used only when that backend is (see startDeliveryNotifications).
+        notifications: notificationService,
+        instanceMetadata: coreServices.rootInstanceMetadata,
       },
-      async init({ config, logger, httpRouter, httpAuth, permissions, auditor, auth, lifecycle, database, catalog, signals, events }) {
+      async init({ config, logger, httpRouter, httpAuth, permissions, auditor, auth, lifecycle, database, catalog, signals, events, notifications, instanceMetadata }) {
         const luban = readLubanConfig(config);
         const { environments, requestTimeoutMs } = luban;
         const git = GitProviders.fromConfig(config, { requestTimeoutMs });
@@ -86,11 +91,10 @@ export const lubanPlugin = createBackendPlugin({
             replicas.gitopsChanged({ repositoryUrl: EntityTargets.requireGitopsRepo(target).webUrl, reason: 'deployed' }),
         });
         const pushes = new PushHandler({ targets, clusters, changes: replicas, logger, database });
-        await events.subscribe({
-          id: 'luban-pushes',
-          topics: PushHandler.topics,
-          onEvent: event => pushes.onEvent(event),
-        });
+        await events.subscribe({ id: 'luban-pushes', topics: PushHandler.topics, onEvent: event => pushes.onEvent(event) });
+        // Owners hear of failed builds, promotion pull requests, Degraded environments and vulnerable running digests.
+        const clusterNames = lubanClusters.names();
+        registerDeliveryNotifications({ config, logger, database, lifecycle, notifications, instanceMetadata, records, targets, clusters, clusterNames, git, harbor, state });
         lifecycle.addStartupHook(() => deployer.start(lubanClusters.names()));
         lifecycle.addShutdownHook(() => {
           deployer.stop();
