@@ -282,5 +282,23 @@ export interface Config {
        */
       autoDeploy?: 'commit' | 'pull-request' | 'off';
     };
+    /**
+     * Notifications to an app's owning group (its project record's owner)
+     * through Backstage's notifications backend: a failed build, a promotion
+     * pull request opened, approved or merged, an environment turned
+     * Degraded, a scan that finds a vulnerability at or above `minSeverity`
+     * in a digest that runs somewhere.
+     */
+    notifications?: {
+      /** Default: on when `@backstage/plugin-notifications-backend` runs in the same backend. */
+      enabled?: boolean;
+      /** The least severe vulnerability worth a notification. Default `critical`. */
+      minSeverity?: 'critical' | 'high' | 'medium' | 'low';
+      /**
+       * How often luban looks at open pull requests (and, every fifth time,
+       * at the scans of running digests). Default one minute.
+       */
+      checkInterval?: { milliseconds?: number; seconds?: number; minutes?: number; hours?: number };
+    };
   };
 }
