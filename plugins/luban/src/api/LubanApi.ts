@@ -12,6 +12,9 @@ import type {
   LubanPromoteRequest,
   LubanPromotionState,
   LubanRebuildResult,
+  LubanReleaseMatrix,
+  LubanReleaseRequest,
+  LubanReleaseResult,
   LubanRollbackRequest,
   LubanSyncResult,
 } from '@luban-backstage/plugin-luban-common';
@@ -127,6 +130,21 @@ export interface LubanApi {
     entity: CompoundEntityRef,
     days: number,
   ): Promise<LubanInsights>;
+
+  /** What each app of a System runs in each environment, and which are behind. */
+  getRelease(entity: CompoundEntityRef): Promise<LubanReleaseMatrix>;
+
+  /** The plan of a release of a System's apps: digests and gates per app; nothing is written. */
+  planRelease(
+    entity: CompoundEntityRef,
+    request: Pick<LubanReleaseRequest, 'from' | 'to'>,
+  ): Promise<LubanReleaseResult>;
+
+  /** Releases a System's apps that are behind in one pull request, unless a gate of one fails. */
+  release(
+    entity: CompoundEntityRef,
+    request: LubanReleaseRequest,
+  ): Promise<LubanReleaseResult>;
 }
 
 /**

@@ -13,6 +13,9 @@ import type {
   LubanPromoteRequest,
   LubanPromotionState,
   LubanRebuildResult,
+  LubanReleaseMatrix,
+  LubanReleaseRequest,
+  LubanReleaseResult,
   LubanRollbackRequest,
   LubanSyncResult,
 } from '@luban-backstage/plugin-luban-common';
@@ -177,6 +180,25 @@ export class LubanClient implements LubanApi {
     days: number,
   ): Promise<LubanInsights> {
     return this.json(`${entityPath(entity)}/project/insights?days=${days}`);
+  }
+
+  async getRelease(entity: CompoundEntityRef): Promise<LubanReleaseMatrix> {
+    return this.json(`${entityPath(entity)}/release`);
+  }
+
+  async planRelease(
+    entity: CompoundEntityRef,
+    request: Pick<LubanReleaseRequest, 'from' | 'to'>,
+  ): Promise<LubanReleaseResult> {
+    const query = new URLSearchParams({ from: request.from, to: request.to });
+    return this.json(`${entityPath(entity)}/release/plan?${query}`);
+  }
+
+  async release(
+    entity: CompoundEntityRef,
+    request: LubanReleaseRequest,
+  ): Promise<LubanReleaseResult> {
+    return this.json(`${entityPath(entity)}/release`, post(request));
   }
 
   private async fetch(path: string, init?: RequestInit): Promise<Response> {

@@ -14,7 +14,8 @@ import { backendMessage } from '../shared';
 export interface ChangeRequestState {
   loading: boolean;
   error?: Error;
-  value?: LubanChangeResult;
+  /** The answer; only its pull request is read (a release answers with one too). */
+  value?: Pick<LubanChangeResult, 'pullRequest'>;
 }
 
 /**

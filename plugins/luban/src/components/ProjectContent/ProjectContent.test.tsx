@@ -295,6 +295,14 @@ describe('ProjectContent on the project System', () => {
             {
               getProject: async () => ({ ...view, app: undefined }),
               getPromotion: async ref => state(ref.name),
+              getRelease: async () => ({
+                system: 'system:default/acme',
+                environments: [
+                  { name: 'snd' },
+                  { name: 'prd', promotesFrom: 'snd' },
+                ],
+                members: [],
+              }),
             },
           ],
           [

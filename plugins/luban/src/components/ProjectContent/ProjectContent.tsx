@@ -19,6 +19,7 @@ import { LubanEntityGuard, backendMessage } from '../shared';
 import { NamespacesCard } from './NamespacesCard';
 import { ProjectAppsCard } from './ProjectAppsCard';
 import { ProjectCard } from './ProjectCard';
+import { ReleaseCard } from '../Release';
 
 /** The project's own page in the catalog: its System, not one of its apps. */
 function isSystem(entity: Entity): boolean {
@@ -70,6 +71,11 @@ function ProjectView(props: { entity: Entity; project: string; app?: string }) {
             project={project}
             environments={view.value.environments.map(({ name }) => name)}
           />
+        </Grid>
+      )}
+      {isSystem(entity) && view.value && (
+        <Grid item xs={12}>
+          <ReleaseCard entityRef={entityRef} />
         </Grid>
       )}
     </Grid>
