@@ -72,7 +72,11 @@ async function main() {
     // The demo's history is built at full speed; builds started later run at demo pace.
     const webhookUrl = option('luban-webhook-url');
     const webhookSecret = process.env.LUBAN_WEBHOOK_SECRET;
-    await seedDemo(emulator, webhookUrl && webhookSecret ? { lubanWebhook: { url: webhookUrl, secret: webhookSecret } } : {});
+    await seedDemo(emulator, {
+      ...(webhookUrl && webhookSecret ? { lubanWebhook: { url: webhookUrl, secret: webhookSecret } } : {}),
+      // As onboarding leaves a project: the demo's prd promotion waits for a review.
+      protectGitOps: true,
+    });
   }
   emulator.setBuildStepMs(Number(option('build-step-ms') ?? 1500));
   const kubeconfigFile = join(stateDir, 'kubeconfig');

@@ -1,6 +1,6 @@
 import type { RunningEmulator } from './server';
 import type { DemoProject } from './demo/files';
-import { seedProject, seedSharedObjects, type DemoStory, type LubanWebhook } from './demo/seedProject';
+import { protectGitOpsBranch, seedProject, seedSharedObjects, type DemoStory, type LubanWebhook } from './demo/seedProject';
 
 export type { DemoProject } from './demo/files';
 export type { LubanWebhook } from './demo/seedProject';
@@ -13,6 +13,12 @@ export interface SeedDemoOptions {
    * build the pushed commit at once instead of at kpack's next source poll.
    */
   lubanWebhook?: LubanWebhook;
+  /**
+   * Protect each GitOps repository's main branch as onboarding does (one
+   * approval for pull requests, luban's user may commit directly), so that
+   * the demo's prd promotion waits for a review as a real one would.
+   */
+  protectGitOps?: boolean;
 }
 
 /** The demo project every `scripts/start` begins with. */
@@ -61,5 +67,6 @@ export async function seedDemo(emulator: RunningEmulator, options: SeedDemoOptio
   seedSharedObjects(emulator);
   for (const spec of DEMO_PROJECTS) {
     await seedProject(emulator, spec, STORIES[spec.project], options.lubanWebhook);
+    if (options.protectGitOps) await protectGitOpsBranch(emulator, spec);
   }
 }

@@ -20,6 +20,7 @@ import {
 } from './controls';
 import { GitRepositories } from './git/GitRepositories';
 import { GitHubApi } from './github/GitHubApi';
+import { handleGitHubUserTokenControl } from './github/userTokenControl';
 import { HarborApi } from './harbor/HarborApi';
 import { parseUrl, readBody, sendJson } from './http';
 import { ArgoCdController } from './kubernetes/controllers/ArgoCdController';
@@ -364,6 +365,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         const url = parseUrl(req);
         if (url.pathname.startsWith(CONTROL_PREFIX)) {
           if (await handleKpackControl(req, res, store)) return;
+          if (await handleGitHubUserTokenControl(req, res, github)) return;
           await handleControl(req, res, controls);
           return;
         }

@@ -57,6 +57,34 @@ async function registerPushWebhook(emulator: RunningEmulator, repository: string
   if (response.status !== 201) throw new Error(`the push webhook of ${repository} was not registered: ${response.status}`);
 }
 
+/**
+ * Protects the project's GitOps branch as onboarding does
+ * (luban-node's github/branchProtection.ts): one approving review for pull
+ * requests into main, enforced for administrators too, and luban's own user
+ * in bypass_pull_request_allowances so that its auto-deploy still commits
+ * the first environment's overlay directly. Through the API, as onboarding
+ * asks it, after the seed's own commits.
+ */
+export async function protectGitOpsBranch(emulator: RunningEmulator, spec: DemoProject): Promise<void> {
+  const repository = `${spec.project}/${gitopsName(spec)}`;
+  const headers = { Authorization: `token ${emulator.token}`, 'Content-Type': 'application/json' };
+  const user = (await (await fetch(`${emulator.github.apiBaseUrl}/user`, { headers })).json()) as { login: string };
+  const response = await fetch(`${emulator.github.apiBaseUrl}/repos/${repository}/branches/main/protection`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({
+      required_status_checks: null,
+      enforce_admins: true,
+      required_pull_request_reviews: {
+        required_approving_review_count: 1,
+        bypass_pull_request_allowances: { users: [user.login], teams: [], apps: [] },
+      },
+      restrictions: null,
+    }),
+  });
+  if (response.status !== 200) throw new Error(`the main branch of ${repository} was not protected: ${response.status}`);
+}
+
 /** The cluster objects all demo projects share: Argo CD's namespace and the ClusterBuilder. */
 export function seedSharedObjects(emulator: RunningEmulator): void {
   const registry = new URL(emulator.harbor.url).host;
