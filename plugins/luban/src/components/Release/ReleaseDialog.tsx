@@ -15,10 +15,7 @@ import { DigestChange, OverlayDiff, PreviewSection } from '../ChangePreview';
 import { GateReport } from '../PromoteDialog/GateReport';
 import { backendMessage, digestLabel } from '../shared';
 
-/**
- * Props of {@link ReleaseDialog}.
- * @public
- */
+/** Props of {@link ReleaseDialog}. */
 export interface ReleaseDialogProps {
   /** The System whose apps are released; keep the object stable between renders. */
   entityRef: CompoundEntityRef;
@@ -83,8 +80,6 @@ function blocker(plan: LubanReleaseResult): string | undefined {
  * with the plan (a dry run: each app's digests, gates and overlay diff) and
  * opens ONE pull request for every app that is behind, only when every
  * app's gates passed.
- *
- * @public
  */
 export function ReleaseDialog(props: ReleaseDialogProps) {
   const { entityRef, from, to, onClose } = props;
