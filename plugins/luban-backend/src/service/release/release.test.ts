@@ -64,6 +64,13 @@ function releaseEntities(emulator: RunningEmulator) {
     component(`${DEMO.project}-${WORKER}`, DEMO.project, WORKER, DEMO_OWNER),
     // Its catalog-info says it is part of payments; its project (analytics, of data-team) says otherwise.
     component('metrics-in-payments', 'analytics', 'metrics-api', 'group:default/data-team'),
+    // Another team's System that claims the payments project: the record says who owns it.
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'System',
+      metadata: { name: 'b-claims-payments', annotations: { 'luban.dev/project': DEMO.project } },
+      spec: { owner: 'group:default/team-b' },
+    },
   ];
 }
 
@@ -156,6 +163,19 @@ describe('releases of several apps: the apps of a System in one pull request', (
         }),
       }),
     ]);
+  });
+
+  it("refuses another team's System that claims the project: the project's record, not the catalog, decides", async () => {
+    backend.emulator.requests.clear();
+
+    const response = await request(backend.server)
+      .post('/api/luban/entities/system/default/b-claims-payments/release')
+      .set('Authorization', backend.otherTeam)
+      .send({ from: 'snd', to: 'prd' });
+
+    expect(response.status).toBe(403);
+    expect(response.body.error.message).toContain(`project '${DEMO.project}' is owned by ${DEMO_OWNER}`);
+    expect(backend.emulator.requests.mutating()).toEqual([]);
   });
 
   it('refuses the whole release when one app fails a gate: one row per app, no pull request, nothing written', async () => {
