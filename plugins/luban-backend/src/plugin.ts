@@ -23,6 +23,8 @@ import { ReplicaEvents } from './service/live/ReplicaEvents';
 import { registerDeliveryNotifications } from './service/notify/deliveryNotifications';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
+import { ReleaseBuilds } from './service/builds/ReleaseBuilds';
+import { ReleaseAutomation } from './service/deploy/ReleaseAutomation';
 import { lubanEnvironmentResources } from './permissions/environmentRules';
 
 /**
@@ -90,7 +92,10 @@ export const lubanPlugin = createBackendPlugin({
           onDeployed: target =>
             replicas.gitopsChanged({ repositoryUrl: EntityTargets.requireGitopsRepo(target).webUrl, reason: 'deployed' }),
         });
-        const pushes = new PushHandler({ targets, clusters, changes: replicas, logger, database });
+        // A pushed version tag builds a release candidate.
+        const pushes = new PushHandler({ targets, clusters, changes: replicas, logger, database, releases: new ReleaseBuilds({ clusters, logger }) });
+        // Chains, tag promotions and rollback proposals: what luban does by itself when Argo CD reports a change.
+        ReleaseAutomation.startIfWanted({ clusters, targets, environments, promotion, releases: luban.releases, auditor, logger, lifecycle, changes: replicas });
         await events.subscribe({ id: 'luban-pushes', topics: PushHandler.topics, onEvent: event => pushes.onEvent(event) });
         // Owners hear of failed builds, promotion pull requests, Degraded environments and vulnerable running digests.
         const clusterNames = lubanClusters.names();

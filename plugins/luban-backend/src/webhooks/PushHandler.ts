@@ -1,10 +1,12 @@
 import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import type { EventParams } from '@backstage/plugin-events-node';
+import { releaseTagOfRef } from '@luban-backstage/plugin-luban-common';
 import { isBuildOfImage, toKpackBuild } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../service/ClusterAccess';
 import type { EntityTargets } from '../service/EntityTargets';
 import type { ReplicaEvents } from '../service/live/ReplicaEvents';
 import { ArgoCdRefresher } from '../service/deploy/ArgoCdRefresher';
+import type { ReleaseBuilds } from '../service/builds/ReleaseBuilds';
 import { DeliveryLog } from './DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from './webhookModule';
 import { fromAzureDevOpsDelivery, fromGitHubDelivery, type PushEvent } from './pushEvents';
@@ -40,6 +42,8 @@ export class PushHandler {
       logger: LoggerService;
       /** The luban plugin's database, where the delivery log lives. */
       database: DatabaseService;
+      /** Builds pushed version tags (`v1.2.3`) as release candidates; tags are ignored without it. */
+      releases?: Pick<ReleaseBuilds, 'build'>;
     },
   ) {
     // Made now, not at the first delivery, so that the first push is not slowed by creating the table.
@@ -109,6 +113,9 @@ export class PushHandler {
         await this.nudge(target, push).catch(error =>
           this.options.logger.warn('luban could not nudge a build', { entityRef: target.entityRef, error: String(error) }),
         );
+        await this.buildReleases(target, push).catch(error =>
+          this.options.logger.warn('luban could not build a release tag', { entityRef: target.entityRef, error: String(error) }),
+        );
       }
     }
     // Once per repository, however many apps it deploys: each replica refreshes every page it follows of it.
@@ -120,6 +127,29 @@ export class PushHandler {
       await new ArgoCdRefresher(this.options).refresh(argoClusters, { repositoryUrl: push.repositoryUrl, branch }, 'push');
     }
     return 'push';
+  }
+
+  /**
+   * Has kpack build each pushed version tag's commit as a release candidate,
+   * once per Image and tag whatever the deliveries (a tag moved later is not
+   * built again: a release is what was first tagged). Other tags are logged
+   * and left alone.
+   */
+  private async buildReleases(target: Awaited<ReturnType<EntityTargets['allTargets']>>[number], push: PushEvent) {
+    const { releases, logger } = this.options;
+    const image = `${target.image.namespace}/${target.image.name}`;
+    for (const update of push.refs.filter(r => r.ref.startsWith('refs/tags/'))) {
+      const tag = releaseTagOfRef(update.ref);
+      if (!tag || !releases) {
+        logger.info('luban ignored a pushed tag', { image, ref: update.ref, why: tag ? 'release builds are off' : 'not a version tag (v1.2.3)' });
+        continue;
+      }
+      if (!(await this.firstTime(`release:${image}@${tag}`))) continue;
+      // Not awaited: kpack may first finish a running build; the delivery is answered meanwhile.
+      releases.build(target, { tag, commit: update.commit ?? update.after }).catch(error =>
+        logger.warn('luban could not build a release tag', { image, tag, error: String(error) }),
+      );
+    }
   }
 
   /**

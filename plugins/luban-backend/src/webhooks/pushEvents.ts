@@ -10,7 +10,11 @@ export interface PushEvent {
   provider: 'github' | 'azure';
   /** The repository's web address, e.g. `https://github.com/o/r`. */
   repositoryUrl: string;
-  refs: Array<{ ref: string; before?: string; after: string }>;
+  /**
+   * `commit`: the commit a pushed tag points at, when the host names it
+   * (GitHub's `head_commit`; `after` is the tag object of an annotated tag).
+   */
+  refs: Array<{ ref: string; before?: string; after: string; commit?: string }>;
 }
 
 function isObject(value: unknown): value is Record<string, any> {
@@ -46,7 +50,9 @@ export function fromGitHubDelivery(eventName: string | undefined, payload: unkno
   const update = refUpdate(payload.ref, payload.before, payload.after);
   const repositoryUrl = webUrlOf(isObject(payload.repository) ? payload.repository.html_url : undefined);
   if (!update || !repositoryUrl) return undefined;
-  return { provider: 'github', repositoryUrl, refs: [update] };
+  const headCommit = isObject(payload.head_commit) ? payload.head_commit.id : undefined;
+  const commit = typeof headCommit === 'string' && SHA.test(headCommit) ? { commit: headCommit } : {};
+  return { provider: 'github', repositoryUrl, refs: [{ ...update, ...commit }] };
 }
 
 /**
