@@ -5,6 +5,8 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import Chip from '@material-ui/core/Chip';
+import Tooltip from '@material-ui/core/Tooltip';
 import type { ReactNode } from 'react';
 import {
   BuildReasons,
@@ -24,6 +26,17 @@ const COLUMNS = [
   'Duration',
   'Digest',
 ];
+
+/** The mark of a release candidate: a build of a pushed version tag, its image also tagged so. */
+function ReleaseChip(props: { tag: string }) {
+  return (
+    <Tooltip
+      title={`A release candidate: built for the git tag of version ${props.tag}, and tagged ${props.tag} in the registry`}
+    >
+      <Chip label={`release ${props.tag}`} size="small" color="primary" />
+    </Tooltip>
+  );
+}
 
 /** The builds of a kpack Image, newest first; each links to its details. */
 export function BuildsTable(props: {
@@ -65,6 +78,7 @@ export function BuildsTable(props: {
               </TableCell>
               <TableCell>
                 <BuildReasons reasons={build.reasons} />
+                {build.releaseTag && <ReleaseChip tag={build.releaseTag} />}
               </TableCell>
               <TableCell>
                 {build.revision && (

@@ -13,6 +13,7 @@ import Alert from '@material-ui/lab/Alert';
 import type { ReactNode } from 'react';
 import { ArgoCdStatus } from './ArgoCdStatus';
 import { EnvironmentAddress } from './EnvironmentAddress';
+import { RollbackProposal } from './RollbackProposal';
 import {
   BuildCell,
   DeployedCell,
@@ -96,10 +97,13 @@ function Cell(props: { column: Column; environment: LubanEnvironmentState }) {
       return <DeployedCell environment={environment} />;
     case 'Argo CD':
       return (
-        <ArgoCdStatus
-          argoCd={environment.argoCd}
-          deployed={isDeployed(environment)}
-        />
+        <>
+          <ArgoCdStatus
+            argoCd={environment.argoCd}
+            deployed={isDeployed(environment)}
+          />
+          <RollbackProposal environment={environment} />
+        </>
       );
     case 'Vulnerabilities':
       return (
