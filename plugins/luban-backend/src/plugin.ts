@@ -70,7 +70,7 @@ export const lubanPlugin = createBackendPlugin({
         const sources = { clusters, git, harbor, gitopsBranch, argoCdNamespace: luban.argocd.namespace, argoCdBaseUrl: luban.argocd.baseUrl };
         const promotion = new GitOpsPromotionService({ ...sources, writer, logger });
         // Releases plan each app as its own promotion and write through the same writer.
-        const release = new ReleaseService({ promotion, writer, environments, gitopsBranch, logger });
+        const release = new ReleaseService({ promotion, writer, git, environments, gitopsBranch, logger });
         // The trace of any digest: its build, Harbor's artifact, each environment's history and the git host's pull requests.
         const state = new PromotionStateReader(sources);
         const trace = new DigestTrace({ builds, promotion, git, state });

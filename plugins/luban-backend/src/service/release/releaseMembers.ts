@@ -1,4 +1,7 @@
-import type { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -25,28 +28,50 @@ export async function releaseScope(
   const { targets, permissions } = options;
   const systemRef = stringifyEntityRef(system);
   if (system.kind.toLowerCase() !== 'system') {
-    throw new InputError(`${systemRef} is not a System: a release moves the apps of a System`);
+    throw new InputError(
+      `${systemRef} is not a System: a release moves the apps of a System`,
+    );
   }
   const view = await targets.projectOf(system);
-  const apps = (await targets.allTargets()).filter(target => target.project === view.project);
+  const apps = (await targets.allTargets()).filter(
+    target => target.project === view.project,
+  );
   const members = await Promise.all(
     apps.map(async (target): Promise<LubanTarget | undefined> => {
       // The caller's own catalog read: an app they may not see is not in their release.
-      const entity = await targets.readEntity(target.entityRef, credentials).catch(() => undefined);
-      const partOf = entity?.relations?.some(r => r.type === PART_OF && r.targetRef === systemRef);
+      const entity = await targets
+        .readEntity(target.entityRef, credentials)
+        .catch(() => undefined);
+      const partOf = entity?.relations?.some(
+        r => r.type === PART_OF && r.targetRef === systemRef,
+      );
       return partOf ? target : undefined;
     }),
   );
-  const found = members.filter((target): target is LubanTarget => Boolean(target));
+  const found = members.filter((target): target is LubanTarget =>
+    Boolean(target),
+  );
   const decisions = await permissions.authorize(
-    found.map(target => ({ permission: lubanPromotionReadPermission, resourceRef: target.entityRef })),
+    found.map(target => ({
+      permission: lubanPromotionReadPermission,
+      resourceRef: target.entityRef,
+    })),
     { credentials },
   );
   // One app claimed by two entities of the System is released once.
   const byApp = new Map<string, LubanTarget>();
   found
-    .filter((_target, index) => decisions[index].result === AuthorizeResult.ALLOW)
-    .sort((a, b) => a.app.localeCompare(b.app) || a.entityRef.localeCompare(b.entityRef))
+    .filter(
+      (_target, index) => decisions[index].result === AuthorizeResult.ALLOW,
+    )
+    .sort(
+      (a, b) =>
+        a.app.localeCompare(b.app) || a.entityRef.localeCompare(b.entityRef),
+    )
     .forEach(target => byApp.has(target.app) || byApp.set(target.app, target));
-  return { system: systemRef, name: system.metadata.name, members: [...byApp.values()] };
+  return {
+    system: systemRef,
+    name: system.metadata.name,
+    members: [...byApp.values()],
+  };
 }
