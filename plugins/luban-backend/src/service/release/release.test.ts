@@ -19,7 +19,10 @@ const overlay = (app: string, env: string) =>
   `apps/${app}/overlays/${env}/kustomization.yaml`;
 const NO_VULNERABILITIES = { Critical: 0, High: 0, Medium: 0, Low: 0 };
 
-/** A second app of the demo project, as luban leaves it: two images in Harbor (kpack's build tags), snd on the newer. */
+/**
+ * A second app of the demo project, as luban leaves it: two images in Harbor under kpack's build tags
+ * (`b<N>.<yyyymmdd>.<hhmmss>`, kpack pkg/apis/build/v1alpha2/image_builds.go generateTags), snd on the newer.
+ */
 async function addWorker(emulator: RunningEmulator) {
   const push = (tag: string) =>
     emulator.harbor.api.pushArtifact({
