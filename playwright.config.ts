@@ -1,5 +1,5 @@
 /*
- * End-to-end tests: `scripts/e2e` starts the emulator and the backend serving
+ * End-to-end tests: `scripts/test-e2e` starts the emulator and the backend serving
  * the production app on :7007, then runs these in Debian's Chromium
  * (Playwright's own browser download is unreachable from CI).
  */
@@ -42,6 +42,18 @@ export default defineConfig({
 
   outputDir: 'node_modules/.cache/e2e-test-results',
 
-  // Find all packages with e2e-test folders; with a system Chromium, no channel.
-  projects: generateProjects(chromium ? { channel: '' } : undefined),
+  projects: [
+    // Each demo user signs in once; the tests start from the saved state
+    // (https://playwright.dev/docs/auth#basic-shared-account-in-all-tests).
+    {
+      name: 'sign-in',
+      testDir: 'packages/app/e2e-tests',
+      testMatch: /signIn\.setup\.ts$/,
+      use: chromium ? { channel: '' } : {},
+    },
+    // Find all packages with e2e-test folders; with a system Chromium, no channel.
+    ...generateProjects(chromium ? { channel: '' } : undefined).map(
+      project => ({ ...project, dependencies: ['sign-in'] }),
+    ),
+  ],
 });

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { signIn } from './signIn';
+import { signedInAs } from './signIn';
 
 /*
  * axe (WCAG 2 A and AA rules) over the luban pages a newcomer meets (issue
@@ -8,6 +8,8 @@ import { signIn } from './signIn';
  * project page and the four templates' forms. No serious or critical
  * violation. Nothing is changed: the Promote dialog is opened, not confirmed.
  */
+
+test.use(signedInAs('paula'));
 
 const DEMO = '/catalog/default/component/ledger-api';
 const PROJECT = '/catalog/default/system/payments';
@@ -42,7 +44,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
 test('the CI tab and a build have no serious or critical accessibility violation', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(`${DEMO}/ci`);
   const builds = page.getByRole('table', {
     name: /^Builds of the kpack Image/,
@@ -60,7 +61,6 @@ test('the CI tab and a build have no serious or critical accessibility violation
 test('the Delivery tab and the Promote dialog have no serious or critical accessibility violation', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(`${DEMO}/delivery`);
   const prd = page
     .getByRole('table', { name: /^Environments of .+, in promotion order$/ })
@@ -79,7 +79,6 @@ test('the Delivery tab and the Promote dialog have no serious or critical access
 test('the project page has no serious or critical accessibility violation', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(`${PROJECT}/luban`);
   await expect(
     page.getByRole('table', { name: 'Apps of payments by environment' }),
@@ -96,7 +95,6 @@ for (const template of [
   test(`the form of ${template} has no serious or critical accessibility violation`, async ({
     page,
   }) => {
-    await signIn(page);
     await page.goto(`/create/templates/default/${template}`);
     await expect(
       page.getByRole('button', { name: /Next|Review/ }),
@@ -108,7 +106,6 @@ for (const template of [
 test('a name the catalog already has, refused with its link, has no serious or critical accessibility violation', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto('/create/templates/default/luban-project-onboarding');
   await page.getByRole('textbox', { name: 'Project name' }).fill('payments');
   await expect(

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { signIn } from './signIn';
+import { signedInAs } from './signIn';
 
 /*
  * The Create page's forms (issue 20): plugin-luban's LubanNameField says what
@@ -8,6 +8,7 @@ import { signIn } from './signIn';
  * convention; the review names each value in words. Nothing is created here.
  */
 test.describe.configure({ mode: 'serial' });
+test.use(signedInAs('paula'));
 
 /** Where to save screenshots for the docs, when asked (`LUBAN_E2E_SCREENSHOTS=docs/screenshots`). */
 const SCREENSHOTS = process.env.LUBAN_E2E_SCREENSHOTS;
@@ -21,7 +22,6 @@ async function screenshot(page: Page, name: string) {
 test('onboarding says what a project name needs in words, and refuses one the catalog has, with a link to it', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto('/create/templates/default/luban-project-onboarding');
   const name = page.getByRole('textbox', { name: 'Project name' });
 
@@ -59,7 +59,6 @@ test('onboarding says what a project name needs in words, and refuses one the ca
 test('onboarding prefills the GitOps repository as <project>-gitops, and the review names each value in words', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto('/create/templates/default/luban-project-onboarding');
   await page.getByRole('textbox', { name: 'Project name' }).fill('orders');
   await page.getByRole('textbox', { name: 'Owning group' }).click();
@@ -87,7 +86,6 @@ test('onboarding prefills the GitOps repository as <project>-gitops, and the rev
 test('a Python app of a name the catalog has is refused with a link to it', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto('/create/templates/default/luban-python-app');
   await page.getByRole('textbox', { name: 'App name' }).fill('ledger-api');
   await expect(

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { signIn, writeStatuses } from './signIn';
+import { signedInAs, setTheme, writeStatuses } from './signIn';
 
 /*
  * The entity page of the demo app against the emulator, as a member of its
@@ -7,6 +7,7 @@ import { signIn, writeStatuses } from './signIn';
  * order on one backend: the rebuild feeds the promotion and the rollback.
  */
 test.describe.configure({ mode: 'serial' });
+test.use(signedInAs('paula'));
 
 const DEMO = '/catalog/default/component/ledger-api';
 /** The same app, owned by the platform team (packages/app/e2e-tests/fixtures). */
@@ -37,7 +38,6 @@ function environmentRow(page: Page, name: string) {
 }
 
 test('the CI tab lists the demo builds', async ({ page }) => {
-  await signIn(page);
   await page.goto(`${DEMO}/ci`);
 
   const table = buildsTable(page);
@@ -53,7 +53,6 @@ test('the CI tab lists the demo builds', async ({ page }) => {
 test('Rebuild starts a build whose log lines arrive while it runs', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(`${DEMO}/ci`);
   const table = buildsTable(page);
   await expect(table.getByRole('link', { name: 'Build #2' })).toBeVisible();
@@ -90,7 +89,6 @@ test('Rebuild starts a build whose log lines arrive while it runs', async ({
 test('Promote opens a pull request once snd runs the new build', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(`${DEMO}/delivery`);
 
   // luban deployed build 3 to snd on its own; Argo CD syncs it.
@@ -121,7 +119,6 @@ test('Promote opens a pull request once snd runs the new build', async ({
 test('Rollback opens a pull request restoring the previous version', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(`${DEMO}/delivery`);
 
   await environmentRow(page, 'snd')
@@ -139,7 +136,7 @@ test('Rollback opens a pull request restoring the previous version', async ({
 });
 
 test('the Delivery view in the dark theme', async ({ page }) => {
-  await signIn(page, 'paula', 'dark');
+  await setTheme(page, 'dark');
   await page.goto(`${DEMO}/delivery`);
   await expect(environmentRow(page, 'prd')).toBeVisible();
   await screenshot(page, 'delivery-dark');
@@ -148,7 +145,6 @@ test('the Delivery view in the dark theme', async ({ page }) => {
 test("the insights card shows the demo app's delivery of the last 30 days", async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(DEMO);
 
   // The seeded history: snd ran builds 1 and 2 (and 3, once the Rebuild above ran); prd runs build 1.
@@ -177,7 +173,6 @@ test("another team's entity naming the project's app gets nothing: the page says
 }) => {
   const why =
     /is owned by 'group:default\/platform-team', but project 'payments' is owned by group:default\/payments-team/;
-  await signIn(page);
   await page.goto(`${NOT_OWNED}/ci`);
   await expect(page.getByText(why).first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Rebuild' })).toHaveCount(0);

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { signIn } from './signIn';
+import { signedInAs } from './signIn';
 
 /*
  * The pages as a newcomer meets them (issue 20), in a 1,280 × 800 window
@@ -8,6 +8,7 @@ import { signIn } from './signIn';
  * luban.test.ts on the same backend (files run in order, one worker).
  */
 test.describe.configure({ mode: 'serial' });
+test.use(signedInAs('paula'));
 
 const DEMO = '/catalog/default/component/ledger-api';
 const PROJECT = '/catalog/default/system/payments';
@@ -79,7 +80,6 @@ test('at 1,280 × 800 the Delivery table shows every column and every action wit
   page,
 }) => {
   expect(page.viewportSize()).toEqual({ width: WIDTH, height: HEIGHT });
-  await signIn(page);
   await page.goto(`${DEMO}/delivery`);
   const table = environments(page);
   await expect(environmentRow(page, 'prd')).toBeVisible();
@@ -122,7 +122,6 @@ test('at 1,280 × 800 the Delivery table shows every column and every action wit
 test('the overview card fits, and links to the Delivery tab', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(DEMO);
   const table = environments(page);
   await expect(table.getByRole('columnheader')).toHaveText([
@@ -142,25 +141,26 @@ test('the overview card fits, and links to the Delivery tab', async ({
   await screenshot(page, 'overview-card');
 });
 
-test('a disabled action says why in a tooltip', async ({ page }) => {
+test.describe(() => {
   // Dario is of data-team: payments' app is not his to promote.
-  await signIn(page, 'dario');
-  await page.goto(`${DEMO}/delivery`);
-  const promote = environmentRow(page, 'prd').getByRole('button', {
-    name: 'Promote snd → prd',
+  test.use(signedInAs('dario'));
+  test('a disabled action says why in a tooltip', async ({ page }) => {
+    await page.goto(`${DEMO}/delivery`);
+    const promote = environmentRow(page, 'prd').getByRole('button', {
+      name: 'Promote snd → prd',
+    });
+    await expect(promote).toBeDisabled();
+    // A disabled button fires no pointer events: its wrapper shows the tooltip.
+    await promote.locator('xpath=..').hover();
+    await expect(page.getByRole('tooltip')).toHaveText(
+      /Promote snd → prd\s*Only the owners of ledger-api can promote/,
+    );
   });
-  await expect(promote).toBeDisabled();
-  // A disabled button fires no pointer events: its wrapper shows the tooltip.
-  await promote.locator('xpath=..').hover();
-  await expect(page.getByRole('tooltip')).toHaveText(
-    /Promote snd → prd\s*Only the owners of ledger-api can promote/,
-  );
 });
 
 test('CI, Delivery and Project are top-level tabs named for where they lead, and the catalog is at /catalog', async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto('/catalog');
   await expect(
     page.getByRole('heading', { level: 1, name: 'Catalog' }),
@@ -184,7 +184,6 @@ test('CI, Delivery and Project are top-level tabs named for where they lead, and
 test("the project's System shows the Project page with its apps by environment, and no CI or Delivery tab", async ({
   page,
 }) => {
-  await signIn(page);
   await page.goto(PROJECT);
   await expect(entityTab(page, 'Project')).toBeVisible();
   await expect(entityTab(page, 'CI')).toHaveCount(0);
@@ -213,8 +212,11 @@ test("the project's System shows the Project page with its apps by environment, 
 test('a new app from the Create page reads "Not deployed yet" in prd, where Rollback says why it cannot', async ({
   page,
 }) => {
+  // The template's run and the catalog's first ingestion of the new app:
+  // the waits below allow up to 120 s and 90 s, more than the default 90 s
+  // of the whole test.
+  test.slow();
   const app = 'newcomer-api';
-  await signIn(page);
   await page.goto('/create');
   // Onboarding first: it is where a newcomer starts.
   await expect(page.getByRole('heading', { name: 'Start here' })).toBeVisible();

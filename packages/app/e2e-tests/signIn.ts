@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { resolve } from 'node:path';
 
 /**
  * The people of development sign-in (auth.providers.developmentUsers in
@@ -15,15 +16,43 @@ export const USERS = {
 /** A person of the demo organisation. */
 export type DemoUser = keyof typeof USERS;
 
-/** Signs in from the sign-in page as `user`, and waits for the catalog. */
+/**
+ * Where signIn.setup.ts saves each user's signed-in browser state (the
+ * sign-in page's pick in localStorage): Playwright's documented way to sign
+ * in once per user rather than once per test
+ * (https://playwright.dev/docs/auth#multiple-signed-in-roles).
+ */
+export function storageStateOf(user: DemoUser) {
+  return resolve(
+    __dirname,
+    '../../../node_modules/.cache/e2e-auth',
+    `${user}.json`,
+  );
+}
+
+/** The tests of a file (or describe block) start signed in as `user`: `test.use(signedInAs('dario'))`. */
+export function signedInAs(user: DemoUser) {
+  return { storageState: storageStateOf(user) };
+}
+
+/** The next page loads use `theme` (what the settings page's theme switch stores). */
+export async function setTheme(page: Page, theme: 'light' | 'dark') {
+  await page.addInitScript(value => {
+    window.localStorage.setItem('theme', value);
+  }, theme);
+}
+
+/**
+ * Signs in from the sign-in page as `user`, and waits for the catalog. Only
+ * for tests about signing in and for signIn.setup.ts; every other test starts
+ * signed in (`signedInAs`).
+ */
 export async function signIn(
   page: Page,
   user: DemoUser = 'paula',
   theme: 'light' | 'dark' = 'light',
 ) {
-  await page.addInitScript(value => {
-    window.localStorage.setItem('theme', value);
-  }, theme);
+  await setTheme(page, theme);
   await page.goto('/');
   await page.getByRole('button', { name: `Sign in as ${USERS[user]}` }).click();
   await expect(
@@ -48,6 +77,11 @@ export async function callAsUser(
     }
   >,
 ): Promise<Record<string, number>> {
+  // A test that starts signed in may not have loaded a page yet: the calls
+  // need the backend's origin, not the app (a small page of it will do).
+  if (page.url() === 'about:blank') {
+    await page.goto('/.backstage/health/v1/readiness');
+  }
   return page.evaluate(
     async ({ name, requests }) => {
       const session = await fetch('/api/auth/developmentUsers/refresh', {

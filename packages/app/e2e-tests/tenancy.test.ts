@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { callAsUser, signIn, writeStatuses } from './signIn';
+import { callAsUser, signedInAs, writeStatuses } from './signIn';
 
 /*
  * The tenant boundary from the other team's side (issue 17): Dario, of
@@ -7,6 +7,8 @@ import { callAsUser, signIn, writeStatuses } from './signIn';
  * the payments project; his own app, metrics-api, he may rebuild. Ada, a
  * platform admin, may use the Kubernetes proxy that nobody else may.
  */
+test.use(signedInAs('dario'));
+
 const PAYMENTS_APP = '/catalog/default/component/ledger-api';
 const OWN_APP = '/catalog/default/component/metrics-api';
 /** The emulated GitHub of scripts/test-e2e, whose control API lists the requests it answered. */
@@ -35,8 +37,6 @@ async function mutatingRequests(
 test("another team's member sees payments' app with Rebuild, Promote and Rollback disabled", async ({
   page,
 }) => {
-  await signIn(page, 'dario');
-
   await page.goto(`${PAYMENTS_APP}/ci`);
   await expect(page.getByRole('link', { name: 'Build #2' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Rebuild' })).toBeDisabled();
@@ -72,7 +72,6 @@ test("another team's member cannot add an app to the payments project from the C
 }) => {
   const app = 'dario-sneaks-in';
   const since = new Date().toISOString();
-  await signIn(page, 'dario');
   // The Python web service template (templates/python-app), as the Create page links it.
   await page.goto('/create/templates/default/luban-python-app');
   await page.getByRole('textbox', { name: 'App name' }).fill(app);
@@ -108,7 +107,6 @@ test("another team's member cannot add an app to the payments project from the C
 });
 
 test('only a platform admin may use the Kubernetes proxy', async ({ page }) => {
-  await signIn(page, 'dario');
   const secrets = {
     method: 'GET' as const,
     path: '/api/kubernetes/proxy/api/v1/namespaces/ci-payments/secrets',
