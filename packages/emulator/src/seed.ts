@@ -65,8 +65,11 @@ const STORIES: Record<string, DemoStory> = {
  */
 export async function seedDemo(emulator: RunningEmulator, options: SeedDemoOptions = {}): Promise<void> {
   seedSharedObjects(emulator);
-  for (const spec of DEMO_PROJECTS) {
+  // The projects share nothing but the ClusterBuilder: loaded side by side, as
+  // two teams onboard (each mostly waits on git and the controllers).
+  const seedOne = async (spec: DemoProject) => {
     await seedProject(emulator, spec, STORIES[spec.project], options.lubanWebhook);
     if (options.protectGitOps) await protectGitOpsBranch(emulator, spec);
-  }
+  };
+  await Promise.all(DEMO_PROJECTS.map(seedOne));
 }
