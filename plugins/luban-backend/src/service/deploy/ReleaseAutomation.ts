@@ -245,7 +245,10 @@ export class ReleaseAutomation {
 
   private async audit(change: AutomaticChange, target: LubanTarget, result: JsonObject, error?: Error) {
     const eventId = change.kind === 'promote' ? 'auto-promote' : 'rollback-proposal';
-    const { kind: _kind, ...meta } = change;
+    const meta =
+      change.kind === 'promote'
+        ? { from: change.from, to: change.to, digest: change.digest, by: change.commit ? 'commit' : 'pull-request', why: change.why, releaseTag: change.releaseTag }
+        : { env: change.env, digest: change.digest, overlayChangedAt: change.deployedAt };
     const event = await this.options.auditor.createEvent({
       eventId,
       severityLevel: 'medium',

@@ -5,7 +5,9 @@ import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { DEMO, ZERO_SHA, seedDemo, startEmulator, trustEmulatorCertificate, type RunningEmulator } from '@luban-backstage/emulator';
 import type { LubanBuildList, LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import request from 'supertest';
-import { DEMO_ENTITY_PATH, DEMO_OWNER, startLubanBackend } from '../../__testUtils__/lubanBackend';
+import { ConfigReader } from '@backstage/config';
+import { LubanClusters } from '@luban-backstage/plugin-luban-node';
+import { DEMO_ENTITY_PATH, DEMO_OWNER, emulatorConfig, recordProject, startLubanBackend } from '../../__testUtils__/lubanBackend';
 import { untilGit, untilServed, watchedRootLogger, type LoggedLine } from '../../__testUtils__/waiting';
 import { eventsModuleLubanWebhooks } from '../../webhooks/webhookModule';
 
@@ -131,7 +133,7 @@ describe('release automation: tags, chains and rollback proposals', () => {
     await logs.waitFor(() => auditEvents('auto-promote').length >= 1);
 
     const [event] = auditEvents('auto-promote');
-    expect(auditMeta(event)).toMatchObject({ actor: 'luban-auto-promote', entityRef: `component:default/${DEMO.app}`, from: 'snd', to: 'qa', digest: sndDigest, why: 'auto-promote' });
+    expect(auditMeta(event)).toMatchObject({ actor: 'luban-auto-promote', entityRef: `component:default/${DEMO.app}`, from: 'snd', to: 'qa', digest: sndDigest, why: 'auto-promote', by: 'commit' });
     const history = await emulator.git.log(GITOPS, 'main', { path: overlayOf('qa') });
     expect(history.map(c => c.message.split('\n')[0]).filter(m => m.startsWith('Promote'))).toHaveLength(1);
     expect((await overlay('prd')).includes(sndDigest)).toBe(false);
@@ -163,7 +165,7 @@ describe('release automation: tags, chains and rollback proposals', () => {
     const digest = String(build.status.latestImage).split('@')[1];
     await logs.waitFor(() => auditEvents('auto-promote').some(e => auditMeta(e).to === 'prd'));
     const toPrd = auditEvents('auto-promote').filter(e => auditMeta(e).to === 'prd');
-    expect(toPrd.map(auditMeta)).toEqual([expect.objectContaining({ actor: 'luban-auto-promote', why: 'release-tag', releaseTag: '1.2.3', from: 'snd', digest })]);
+    expect(toPrd.map(auditMeta)).toEqual([expect.objectContaining({ actor: 'luban-auto-promote', why: 'release-tag', releaseTag: '1.2.3', from: 'snd', digest, by: 'pull-request' })]);
     const pulls = (await openPulls()).filter(p => p.head.ref.startsWith(`luban/promote/${DEMO.app}/prd/`));
     expect(pulls.map(p => p.head.ref)).toEqual([`luban/promote/${DEMO.app}/prd/${digest.slice(7, 19)}`]);
     await untilGit(emulator, async () => ((await overlay('qa')).includes(digest) ? true : undefined));
@@ -189,10 +191,13 @@ describe('release automation: tags, chains and rollback proposals', () => {
         resource: { refUpdates: [{ name: ref, oldObjectId: ZERO_SHA, newObjectId: head }], repository: { webUrl: AZURE_SOURCE_URL(emulator) } },
       });
     const builds = emulator.kubernetes.list('builds', IMAGE_NAMESPACE).length;
+    emulator.requests.clear();
     expect((await post('luban-azure', push('refs/tags/nightly'), { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
     await logs.waitFor(() => logs.withMessage('luban ignored a pushed tag').some(l => l.meta.ref === 'refs/tags/nightly'));
     await emulator.settled();
     expect(emulator.kubernetes.list('builds', IMAGE_NAMESPACE)).toHaveLength(builds);
+    // Nothing of kpack's was touched for it.
+    expect(emulator.requests.mutating('kubernetes').filter(r => /\/(images|builds|sourceresolvers)\b/.test(r.path))).toEqual([]);
 
     expect((await post('luban-azure', push('refs/tags/v2.0.0'), { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
     await emulator.kubernetes.store.waitFor(() => releaseBuilds('2.0.0').length === 1);
@@ -236,5 +241,78 @@ describe('release automation: tags, chains and rollback proposals', () => {
     );
     expect(auditEvents('rollback-proposal')).toHaveLength(1);
     expect(await rollbacks()).toHaveLength(1);
+  });
+
+  it('on Azure DevOps: qa follows a new digest of snd by one commit, and a Degraded prd gets its rollback pull request', async () => {
+    const { organization, organizationUrl } = emulator.azure;
+    // The project's GitOps repository moves to Azure DevOps, with what it holds; Argo CD reads it there from now on.
+    await emulator.azure.api.createProject(organization, DEMO.project);
+    const files: Record<string, string> = {};
+    for (const path of await emulator.git.listFiles(GITOPS, 'main')) files[path] = (await emulator.git.readFile(GITOPS, 'main', path))!.content.toString();
+    await emulator.azure.api.createRepository(organization, DEMO.project, `${DEMO.project}-gitops`, { files });
+    const gitopsUrl = `${emulator.azure.url}/${organization}/${DEMO.project}/_git/${DEMO.project}-gitops`;
+    const azureGitops = `azure/${organization}/${DEMO.project}/${DEMO.project}-gitops.git`;
+    const gateway = LubanClusters.fromConfig(new ConfigReader(emulatorConfig(emulator))).gateway();
+    const argo = (kind: string, name: string) => ({ apiVersion: 'argoproj.io/v1alpha1', kind, metadata: { namespace: 'argocd', name } });
+    const project = emulator.kubernetes.list('appprojects', 'argocd').find(p => p.metadata.name === DEMO.project)!;
+    await gateway.mergePatch(argo('AppProject', DEMO.project), { spec: { sourceRepos: [...project.spec.sourceRepos, gitopsUrl] } });
+    for (const env of ['snd', 'prd', 'qa']) {
+      await gateway.mergePatch(argo('Application', `${env}-${DEMO.project}-${DEMO.app}`), { spec: { source: { repoURL: gitopsUrl } } });
+    }
+    // Argo CD's repository credential for it, as luban:gitops:repo writes one (scaffolder module provisioning/gitReadSecrets.ts).
+    const base64 = (value: string) => Buffer.from(value).toString('base64');
+    emulator.kubernetes.create('secrets', {
+      metadata: { name: `luban-repo-${DEMO.project}-gitops-azure`, namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
+      type: 'Opaque',
+      data: { type: base64('git'), url: base64(gitopsUrl), project: base64(DEMO.project), username: base64('luban'), password: base64(emulator.token) },
+    });
+    await recordProject(emulator, { project: DEMO.project, owner: DEMO_OWNER, gitopsRepository: gitopsUrl, harborProject: DEMO.project });
+    await untilServed(async () => ((await state()).gitopsRepo === gitopsUrl ? true : undefined));
+    await emulator.settled();
+    const azureOverlay = async (env: string) => (await emulator.git.readFile(azureGitops, 'main', overlayOf(env)))?.content.toString() ?? '';
+
+    // A push: kpack builds it, auto-deploy writes snd on Azure DevOps, Argo CD syncs it, and qa follows.
+    const pushed = await emulator.git.commit(SOURCE, {
+      branch: 'main',
+      expectedSha: await emulator.git.resolve(SOURCE, 'main'),
+      message: 'Answer in JSON',
+      changes: [{ path: 'src/ledger_api/json.py', content: 'JSON = True\n' }],
+      author: { name: 'Ada Payments', email: 'ada@payments.example' },
+    });
+    const builtPush = () =>
+      emulator.kubernetes.list('builds', IMAGE_NAMESPACE).find(b => b.spec.source.git.revision === pushed.sha && b.status?.latestImage);
+    await emulator.kubernetes.store.waitFor(() => Boolean(builtPush()));
+    const digest = String(builtPush()!.status.latestImage).split('@')[1];
+    await untilGit(emulator, async () => ((await azureOverlay('qa')).includes(digest) ? true : undefined));
+    await logs.waitFor(() => auditEvents('auto-promote').some(e => auditMeta(e).digest === digest));
+    expect(auditEvents('auto-promote').filter(e => auditMeta(e).digest === digest).map(auditMeta)).toEqual([
+      expect.objectContaining({ actor: 'luban-auto-promote', entityRef: `component:default/${DEMO.app}`, from: 'snd', to: 'qa', why: 'auto-promote' }),
+    ]);
+    expect(await azureOverlay('prd')).not.toContain(digest);
+
+    // prd: a promotion of an image the registry does not have, synced; Degraded, so luban proposes the rollback.
+    const previous = /sha256:[0-9a-f]{64}/.exec(await azureOverlay('prd'))![0];
+    const missing = `sha256:${'e'.repeat(64)}`;
+    await emulator.git.commit(azureGitops, {
+      branch: 'main',
+      expectedSha: await emulator.git.resolve(azureGitops, 'main'),
+      message: `Promote ${DEMO.app} to prd (${missing.slice(7, 19)})`,
+      changes: [{ path: overlayOf('prd'), content: (await azureOverlay('prd')).replace(previous, missing) }],
+      author: { name: 'luban', email: 'luban@luban.invalid' },
+    });
+    const proposals = auditEvents('rollback-proposal').length;
+    expect((await request(backend.server).post(`${DEMO_ENTITY_PATH}/promotion/prd/sync`).set('Authorization', backend.owner)).status).toBeLessThan(300);
+    await logs.waitFor(() => auditEvents('rollback-proposal').length > proposals);
+    expect(auditEvents('rollback-proposal').slice(proposals).map(auditMeta)).toEqual([
+      expect.objectContaining({ actor: 'luban-rollback-proposal', env: 'prd', digest: missing }),
+    ]);
+    const pulls = await fetch(`${organizationUrl}/${DEMO.project}/_apis/git/repositories/${DEMO.project}-gitops/pullrequests?api-version=7.1`, {
+      headers: { Authorization: `Basic ${Buffer.from(`:${emulator.token}`).toString('base64')}` },
+    });
+    const rollbacks = ((await pulls.json()).value as Array<{ sourceRefName: string; status: string }>).filter(p =>
+      p.sourceRefName.startsWith(`refs/heads/luban/rollback/${DEMO.app}/prd/`),
+    );
+    expect(rollbacks.map(p => [p.sourceRefName, p.status])).toEqual([[`refs/heads/luban/rollback/${DEMO.app}/prd/${previous.slice(7, 19)}`, 'active']]);
+    expect(await azureOverlay('prd')).toContain(missing);
   });
 });
