@@ -38,6 +38,7 @@ import { mergeRoutes } from './routes/merge';
 import { pullRoutes } from './routes/pulls';
 import { repositoryRoutes } from './routes/repos';
 import { reviewRoutes } from './routes/reviews';
+import { issueCommentRoutes } from './routes/issueComments';
 import { GitHubState } from './state';
 import {
   RateLimits,
@@ -96,6 +97,7 @@ export class GitHubApi implements EmulatedApi {
       ...pullRoutes(this.state),
       ...mergeRoutes(this.state),
       ...reviewRoutes(this.state),
+      ...issueCommentRoutes(this.state),
       ...hookRoutes(this.state),
     ];
     this.routes = new RouteTable(routes);

@@ -9,6 +9,7 @@ import { runGitOk } from '../../git/runGit';
 import { RESOURCE_TYPES, type ResourceType } from '../resources';
 import type { KubeObject, KubeStore } from '../state';
 import { argoCdListRefused } from './gitCredentials';
+import { applyKustomizeOverrides, type ArgoCdKustomize } from './argoCdKustomize';
 
 /**
  * What Argo CD's repo server and diffing do for the emulated controller:
@@ -99,17 +100,24 @@ export async function renderApplication(
   }
   // Argo CD's repo server caches generated manifests by revision (reposerver/repository/repository.go,
   // GenerateManifest and its manifest cache): a commit renders the same every time, so it is rendered once.
-  const key = `${commit}\0${source.path ?? '.'}`;
+  // The Application's kustomize overrides change what renders, so they are part of the key.
+  const key = `${commit}\0${source.path ?? '.'}\0${JSON.stringify(source.kustomize ?? {})}`;
   const cached = renderedByCommit.get(key);
   if (cached) return structuredClone(cached);
-  const rendered = await renderCommit(git, repository, commit, source.path);
+  const rendered = await renderCommit(git, repository, commit, source.path, source.kustomize);
   renderedByCommit.set(key, rendered);
   if (renderedByCommit.size > RENDER_CACHE_SIZE) renderedByCommit.delete(renderedByCommit.keys().next().value!);
   return structuredClone(rendered);
 }
 
 /** Writes the commit's files to a scratch directory and runs `kubectl kustomize` on the source path. */
-async function renderCommit(git: GitRepositories, repository: string, commit: string, sourcePath: string | undefined): Promise<Rendered> {
+async function renderCommit(
+  git: GitRepositories,
+  repository: string,
+  commit: string,
+  sourcePath: string | undefined,
+  kustomize?: ArgoCdKustomize,
+): Promise<Rendered> {
   const dir = await mkdtemp(join(tmpdir(), 'luban-argocd-'));
   try {
     // The commit's files, written by one git process (with an index of its own: the bare repository has none).
@@ -120,6 +128,7 @@ async function renderCommit(git: GitRepositories, repository: string, commit: st
       env: { GIT_INDEX_FILE: join(dir, 'index'), HOME: dir },
     });
     const appPath = join(tree, sourcePath ?? '.');
+    await applyKustomizeOverrides(appPath, kustomize);
     let output: string;
     try {
       output = (await promisify(execFile)('kubectl', ['kustomize', appPath], { maxBuffer: 16 * 1024 * 1024 })).stdout;
