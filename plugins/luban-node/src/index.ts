@@ -78,6 +78,7 @@ export type { GitProvidersOptions } from './git/GitProviders';
 export { GitHubProvider } from './git/GitHubProvider';
 export { AzureDevOpsProvider } from './git/AzureDevOpsProvider';
 export { BranchProtectedError, StaleBranchError } from './git/GitProvider';
+export type { PullRequestComment } from './git/pullRequestComments';
 export type {
   GitProvider,
   BranchProtectionOptions,

@@ -36,6 +36,8 @@ import { requireMinimumReviewers, reviewsOfVotes } from './azure/minimumReviewer
 import { AzureDevOpsPullRequests } from './azure/pullRequests';
 import { ensureAzureRepository, ZERO_SHA } from './azure/repositories';
 import { registerAzureWebhook } from './azure/webhooks';
+import { upsertAzureDevOpsPullRequestComment } from './azure/pullRequestComments';
+import type { PullRequestComment } from './pullRequestComments';
 
 /**
  * {@link GitProvider} for Azure DevOps Services and Server, on
@@ -186,6 +188,10 @@ export class AzureDevOpsProvider implements GitProvider {
       title: pull.title ?? '',
       webUrl: this.webUrlOfPullRequest(repo, pull.pullRequestId!),
     };
+  }
+
+  upsertPullRequestComment(repo: RepoLocation, number: number, comment: PullRequestComment): Promise<'created' | 'updated' | 'unchanged'> {
+    return upsertAzureDevOpsPullRequestComment(this.client, repo, number, comment);
   }
 
   listOpenPullRequests(repo: RepoLocation, options: ListPullRequestsOptions): Promise<OpenPullRequestSummary[]> {

@@ -27,6 +27,8 @@ import { GitHubClient, messageOf, statusOf } from './github/client';
 import { GitHubContents } from './github/contents';
 import { GitHubPullRequests } from './github/pullRequests';
 import { ensureGitHubRepository } from './github/repositories';
+import { upsertGitHubPullRequestComment } from './github/pullRequestComments';
+import type { PullRequestComment } from './pullRequestComments';
 
 /** A pull request as GitHub answers it, as far as its state goes. */
 interface GitHubPull {
@@ -186,6 +188,10 @@ export class GitHubProvider implements GitProvider {
     } catch (error) {
       throw this.client.fail(error, repo, `read pull request #${number} of ${describeRepo(repo)}`);
     }
+  }
+
+  upsertPullRequestComment(repo: RepoLocation, number: number, comment: PullRequestComment): Promise<'created' | 'updated' | 'unchanged'> {
+    return upsertGitHubPullRequestComment(this.client, repo, number, comment);
   }
 
   listOpenPullRequests(repo: RepoLocation, options: ListPullRequestsOptions): Promise<OpenPullRequestSummary[]> {

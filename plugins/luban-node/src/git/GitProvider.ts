@@ -1,4 +1,5 @@
 import { ConflictError, NotAllowedError } from '@backstage/errors';
+import type { PullRequestComment } from './pullRequestComments';
 import type { RepoLocation } from './repoLocation';
 
 /**
@@ -309,6 +310,11 @@ export interface GitProvider {
   webUrlOfCompare(repo: RepoLocation, fromSha: string, toSha: string): string;
   /** The web page of a pull request. */
   webUrlOfPullRequest(repo: RepoLocation, number: number): string;
+  /**
+   * Creates luban's comment with this marker on a pull request, or updates
+   * the one already there: one comment per marker, never duplicated.
+   */
+  upsertPullRequestComment?(repo: RepoLocation, number: number, comment: PullRequestComment): Promise<'created' | 'updated' | 'unchanged'>;
 }
 
 /**
