@@ -23,6 +23,7 @@ import { ReplicaEvents } from './service/live/ReplicaEvents';
 import { registerDeliveryNotifications } from './service/notify/deliveryNotifications';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
+import { PreviewService } from './service/previews/PreviewService';
 import { ReleaseBuilds } from './service/builds/ReleaseBuilds';
 import { ReleaseAutomation } from './service/deploy/ReleaseAutomation';
 import { lubanEnvironmentResources } from './permissions/environmentRules';
@@ -97,9 +98,10 @@ export const lubanPlugin = createBackendPlugin({
         // Chains, tag promotions and rollback proposals: what luban does by itself when Argo CD reports a change.
         ReleaseAutomation.startIfWanted({ clusters, targets, environments, promotion, releases: luban.releases, auditor, logger, lifecycle, changes: replicas });
         await events.subscribe({ id: 'luban-pushes', topics: PushHandler.topics, onEvent: event => pushes.onEvent(event) });
+        // Pull requests on apps' source repositories that opted in (annotation luban.dev/previews: enabled) get a preview.
+        await PreviewService.subscribe(events, { catalog, auth, targets, clusters, git, gateway: luban.gateway, argoCdNamespace: luban.argocd.namespace, auditor, logger, database });
         // Owners hear of failed builds, promotion pull requests, Degraded environments and vulnerable running digests.
-        const clusterNames = lubanClusters.names();
-        registerDeliveryNotifications({ config, logger, database, lifecycle, notifications, instanceMetadata, records, targets, clusters, clusterNames, git, harbor, state });
+        registerDeliveryNotifications({ config, logger, database, lifecycle, notifications, instanceMetadata, records, targets, clusters, clusterNames: lubanClusters.names(), git, harbor, state });
         lifecycle.addStartupHook(() => deployer.start(lubanClusters.names()));
         lifecycle.addShutdownHook(() => {
           deployer.stop();

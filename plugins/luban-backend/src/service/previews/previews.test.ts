@@ -1,0 +1,183 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import eventsPlugin from '@backstage/plugin-events-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import request from 'supertest';
+import { DEMO } from '@luban-backstage/emulator';
+import { DEMO_OWNER, startLubanBackend } from '../../__testUtils__/lubanBackend';
+import { watchedRootLogger } from '../../__testUtils__/waiting';
+import { eventsModuleLubanWebhooks } from '../../webhooks/webhookModule';
+
+const SECRET = `canary-${randomBytes(16).toString('hex')}`;
+const AZURE_SECRET = `azure-canary-${randomBytes(16).toString('hex')}`;
+const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+const CI = `ci-${DEMO.project}`;
+const SND = `snd-${DEMO.project}`;
+const SOURCE_REPOSITORY = `github/${DEMO.project}/${DEMO.app}.git`;
+const MARKER = '<!-- luban-preview -->';
+
+/**
+ * Pull-request previews, through the real webhook ingress and the emulated
+ * git hosts, kpack and Argo CD. GitHub delivers `pull_request` (opened,
+ * synchronize, closed) as docs.github.com/webhooks/webhook-events-and-payloads#pull_request
+ * documents; Azure DevOps `git.pullrequest.created/updated` as
+ * learn.microsoft.com/azure/devops/service-hooks/events documents.
+ */
+describe('pull-request previews', () => {
+  let backend: Awaited<ReturnType<typeof startLubanBackend>>;
+  const logs = watchedRootLogger();
+  const github = (path: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${backend.emulator.github.apiBaseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { Authorization: `token ${backend.emulator.token}`, 'Content-Type': 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  const outcomes = () => logs.withMessage('luban handled a pull-request delivery').map(l => [l.meta.delivery, l.meta.outcome]);
+  const objects = (type: string, namespace: string, pr: number) =>
+    backend.emulator.kubernetes.list(type, namespace).filter(o => o.metadata.name.includes(`-pr-${pr}`));
+  /** What luban audited of previews (`luban-preview`, succeeded), in order: each step's comment is made before its audit. */
+  const audited = () =>
+    logs.lines
+      .filter(l => l.meta.isAuditEvent && l.message === 'luban.luban-preview' && l.meta.status === 'succeeded')
+      .map(l => (l.meta.meta as { actionType?: string }).actionType);
+  const waitFor = (condition: () => boolean) => backend.emulator.kubernetes.store.waitFor(condition);
+  const previewApplication = (pr: number) =>
+    backend.emulator.kubernetes.list('applications', 'argocd').find(a => a.metadata.name === `snd-${DEMO.project}-${DEMO.app}-pr-${pr}`);
+  const commentsOf = async (pr: number) => {
+    const answer = await github(`/repos/${DEMO.project}/${DEMO.app}/issues/${pr}/comments`);
+    return ((await answer.json()) as Array<{ body: string }>).filter(c => c.body.includes(MARKER)).map(c => c.body);
+  };
+  /** Waits until the preview Application runs this commit's build, and returns its digest. */
+  const deployedDigest = async (pr: number, sha: string) => {
+    const builtDigest = () =>
+      objects('builds', CI, pr).find(b => b.spec.source.git.revision === sha && b.status?.latestImage)?.status.latestImage.split('@')[1];
+    await waitFor(() => Boolean(builtDigest()) && JSON.stringify(previewApplication(pr)?.spec ?? {}).includes(builtDigest()));
+    return builtDigest() as string;
+  };
+  const commitTo = async (branch: string, content: string) => {
+    const main = await backend.emulator.git.resolve(SOURCE_REPOSITORY, 'main');
+    const head = await backend.emulator.git.resolve(SOURCE_REPOSITORY, branch);
+    const commit = await backend.emulator.git.commit(SOURCE_REPOSITORY, {
+      branch,
+      ...(head ? { expectedSha: head } : { from: main }),
+      message: `Change ${content}`,
+      changes: [{ path: 'src/ledger_api/preview.py', content }],
+      author: { name: 'Ada Payments', email: 'ada@payments.example' },
+    });
+    return commit.sha;
+  };
+
+  beforeAll(async () => {
+    backend = await startLubanBackend({
+      config: {
+        luban: { webhooks: { github: { secret: SECRET }, azure: { secret: AZURE_SECRET } }, gateway: { domainSuffix: 'apps.example.com' } },
+        events: { useEventBus: 'never' },
+      },
+      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, logs.factory],
+      entities: async emulator => [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: `${DEMO.app}-previewed`,
+            annotations: {
+              'luban.dev/project': DEMO.project,
+              'luban.dev/app': DEMO.app,
+              'luban.dev/previews': 'enabled',
+              'backstage.io/source-location': `url:${emulator.github.url}/${DEMO.project}/${DEMO.app}/tree/main/`,
+            },
+          },
+          spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
+        },
+      ],
+    });
+    const { port } = backend.server.address() as AddressInfo;
+    const hook = await github(`/repos/${DEMO.project}/${DEMO.app}/hooks`, {
+      method: 'POST',
+      body: { config: { url: `http://127.0.0.1:${port}/api/events/http/luban-github`, secret: SECRET, content_type: 'json' }, events: ['pull_request'] },
+    });
+    if (hook.status !== 201) throw new Error(`the webhook was not registered: ${hook.status}`);
+  }, 90_000);
+  afterAll(() => backend?.stop());
+
+  it('on GitHub: opening builds the head and deploys it with one comment, a push moves it, closing deletes everything', async () => {
+    const first = await commitTo('feature-preview', 'A = 1\n');
+    const opened = await github(`/repos/${DEMO.project}/${DEMO.app}/pulls`, {
+      method: 'POST',
+      body: { head: 'feature-preview', base: 'main', title: 'Try a preview' },
+    });
+    const pr = ((await opened.json()) as { number: number }).number;
+
+    const firstDigest = await deployedDigest(pr, first);
+    const [image] = objects('images', CI, pr);
+    expect(image.metadata.name).toBe(`${DEMO.app}-pr-${pr}`);
+    expect(image.spec.source.git.revision).toBe(first);
+    const application = previewApplication(pr)!;
+    expect(application.spec.project).toBe(DEMO.project);
+    expect(application.spec.destination.namespace).toBe(SND);
+    expect(application.spec.source.kustomize.images).toEqual([`${DEMO.app}=${image.spec.tag.split(':pr-')[0]}@${firstDigest}`]);
+    await waitFor(() => (previewApplication(pr)?.status?.sync?.status === 'Synced'));
+    // Argo CD deployed the preview beside the app, under its own name, running the preview's digest.
+    const deployment = () => backend.emulator.kubernetes.list('deployments', SND).find(d => d.metadata.name === `${DEMO.app}-pr-${pr}`);
+    await waitFor(() => Boolean(deployment()));
+    expect(deployment()!.spec.template.spec.containers[0].image).toContain(firstDigest);
+    expect(backend.emulator.kubernetes.list('deployments', SND).find(d => d.metadata.name === DEMO.app)?.spec.template.spec.containers[0].image).not.toContain(firstDigest);
+    await logs.waitFor(() => audited().length === 2);
+    const address = `https://${DEMO.app}-pr-${pr}.${DEMO.project}.snd.apps.example.com/`;
+    expect(await commentsOf(pr)).toEqual([expect.stringContaining(address)]);
+
+    // GitHub redelivers the opening delivery: nothing is built or deployed twice, the comment stays one.
+    const delivery = backend.emulator.github.api.deliveries().find(d => d.event === 'pull_request' && d.action === 'opened')!;
+    const builds = objects('builds', CI, pr).length;
+    const post = (headers: Record<string, string>) => {
+      const call = request(backend.server).post('/api/events/http/luban-github').set('Content-Type', 'application/json');
+      for (const [name, value] of Object.entries(headers)) call.set(name, value);
+      return call.send(delivery.request.body);
+    };
+    expect((await post(delivery.request.headers)).status).toBe(202);
+    // The same payload under a new delivery id (the id is not signed): still once per commit.
+    expect((await post({ ...delivery.request.headers, 'X-GitHub-Delivery': randomBytes(8).toString('hex'), 'X-Hub-Signature-256': sign(delivery.request.body) })).status).toBe(202);
+    await logs.waitFor(() => outcomes().filter(([id]) => id === delivery.guid).length === 2);
+    expect(outcomes().filter(([id]) => id === delivery.guid).map(([, outcome]) => outcome)).toEqual(['preview', 'replay']);
+    await backend.emulator.settled();
+    expect(objects('builds', CI, pr)).toHaveLength(builds);
+
+    // A new commit on the pull request (synchronize): rebuilt, the preview moves to the new digest, the same comment updated.
+    const second = await commitTo('feature-preview', 'A = 2\n');
+    const secondDigest = await deployedDigest(pr, second);
+    expect(secondDigest).not.toBe(firstDigest);
+    await logs.waitFor(() => audited().length === 4);
+    const comments = await commentsOf(pr);
+    expect(comments).toEqual([expect.stringContaining(second.slice(0, 7))]);
+    expect(comments[0]).toContain(address);
+
+    // Closed: the Application (and with it the Deployment, Service and route), the Image and its Builds are gone.
+    expect((await github(`/repos/${DEMO.project}/${DEMO.app}/pulls/${pr}`, { method: 'PATCH', body: { state: 'closed' } })).status).toBe(200);
+    await waitFor(() => !previewApplication(pr) && objects('images', CI, pr).length === 0 && objects('builds', CI, pr).length === 0);
+    await waitFor(() => objects('deployments', SND, pr).length === 0 && objects('services', SND, pr).length === 0);
+    await logs.waitFor(() => audited().length === 5);
+    expect(await commentsOf(pr)).toEqual([expect.stringContaining('removed')]);
+    expect(audited()).toEqual(['build', 'deploy', 'build', 'deploy', 'delete']);
+  });
+
+  it('refuses a pull request on a repository that is no luban app: zero mutating requests', async () => {
+    const payload = {
+      action: 'opened',
+      number: 7,
+      pull_request: { number: 7, head: { sha: 'a'.repeat(40), ref: 'x', repo: { full_name: `${DEMO.project}/elsewhere` } } },
+      repository: { full_name: `${DEMO.project}/elsewhere`, html_url: `${backend.emulator.github.url}/${DEMO.project}/elsewhere` },
+    };
+    const body = JSON.stringify(payload);
+    const id = randomBytes(8).toString('hex');
+    backend.emulator.requests.clear();
+    const response = await request(backend.server)
+      .post('/api/events/http/luban-github')
+      .set('Content-Type', 'application/json')
+      .set({ 'X-GitHub-Event': 'pull_request', 'X-GitHub-Delivery': id, 'X-Hub-Signature-256': sign(body) })
+      .send(body);
+    expect(response.status).toBe(202);
+    await logs.waitFor(() => outcomes().some(([delivery]) => delivery === id));
+    expect(outcomes().find(([delivery]) => delivery === id)![1]).toBe('not a preview app');
+    expect(backend.emulator.requests.mutating()).toEqual([]);
+  });
+});
