@@ -105,11 +105,6 @@ export class ReleaseAutomation {
     this.timers.clear();
   }
 
-  /** Resolves once no pass runs or waits (for tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
   private later(work: () => void, ms: number) {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
