@@ -8,9 +8,10 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { invalidSubscription, subscriptionNotFound } from './errors';
 import type { OrganizationState } from './model';
+import { PULL_REQUEST_EVENT_TYPES } from './pullRequestHooks';
 
 /** Event types the emulator publishes. */
-export const SUPPORTED_EVENT_TYPES = ['git.push'];
+export const SUPPORTED_EVENT_TYPES = ['git.push', ...PULL_REQUEST_EVENT_TYPES];
 
 /** What the service shows instead of a stored password. */
 const MASKED = '********';

@@ -151,6 +151,20 @@ export const LOCATIONS = {
     '{project}/_apis/{area}/{resource}',
     2,
   ),
+  pullRequestThreads: location(
+    'ab6e2e5d-a0b7-4153-b64a-a4efe0d49449',
+    'git',
+    'pullRequestThreads',
+    '{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}',
+    1,
+  ),
+  pullRequestThreadComments: location(
+    '965a3ec7-5ed8-455a-bdcb-835a5ea7fe7b',
+    'git',
+    'pullRequestThreadComments',
+    '{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/threads/{threadId}/comments/{commentId}',
+    1,
+  ),
   policyConfigurations: location(
     'dad91cbe-d183-45f8-9c6e-9c1164472121',
     'policy',

@@ -13,6 +13,7 @@ import {
   type RefUpdate,
 } from '../git/GitRepositories';
 import { newCommits } from './gitTrees';
+import { publishPullRequestEvent } from './pullRequestHooks';
 import type { ServiceHooks, SubscriptionState } from './hooks';
 import type {
   OrganizationState,
@@ -242,6 +243,13 @@ export class PushLog {
           notificationId,
         ),
     });
+    // "Pull request updated": a push moved an active pull request's source branch.
+    for (const pullRequest of organization.pullRequests.values()) {
+      const update = record.refUpdates.find(u => u.name === pullRequest.sourceRefName && u.newObjectId !== ZERO_SHA);
+      if (pullRequest.repositoryId !== repository.id || pullRequest.status !== 'active' || !update) continue;
+      pullRequest.lastMergeSourceCommit = update.newObjectId;
+      publishPullRequestEvent({ state: this.state, hooks: this.hooks }, organization, pullRequest, 'git.pullrequest.updated', 'updated the source branch of');
+    }
   }
 
   /** The `git.push` service hook payload (resourceVersion 1.0). */

@@ -14,6 +14,7 @@ import {
   routePullRequestsByRepository,
 } from './pullRequests';
 import { pushesResource } from './pushes';
+import { routePullRequestThreads } from './pullRequestThreads';
 import { getRefs, updateRefs } from './refs';
 import {
   createRepository,
@@ -78,7 +79,8 @@ export async function routeGitArea(
       else await getCommits(services, ctx, repository);
       return;
     case 'pullrequests':
-      await routePullRequestsByRepository(services, ctx, repository, tail);
+      if (tail[1]?.toLowerCase() === 'threads') await routePullRequestThreads(services, ctx, repository, tail);
+      else await routePullRequestsByRepository(services, ctx, repository, tail);
       return;
     default:
       throw controllerNotFound(ctx.url.pathname);

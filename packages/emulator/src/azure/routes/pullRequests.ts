@@ -33,6 +33,7 @@ import {
   type RepositoryState,
 } from '../model';
 import { pullRequestJson } from '../views';
+import { publishPullRequestEvent } from '../pullRequestHooks';
 import type { AzureServices } from './common';
 import {
   BRANCH_PREFIX,
@@ -241,6 +242,7 @@ async function create(
     lastMergeTargetCommit: target,
   };
   organization.pullRequests.set(pullRequest.pullRequestId, pullRequest);
+  publishPullRequestEvent(services, organization, pullRequest, 'git.pullrequest.created', 'created');
   // The service computes the merge in the background: a new pull request is always "queued".
   sendJson(ctx, 201, {
     ...(await toJson(services, organization, pullRequest, false)),
@@ -293,6 +295,7 @@ async function update(
     throw invalidArgument('The pull request title cannot be empty.');
   }
   checkDescription(body.description);
+  const statusBefore = pullRequest.status;
   if (status === 'completed') {
     await completePullRequest(services, organization, pullRequest, body);
   } else {
@@ -333,6 +336,10 @@ async function update(
     if (typeof body.isDraft === 'boolean') pullRequest.isDraft = body.isDraft;
     if (body.completionOptions)
       pullRequest.completionOptions = body.completionOptions;
+  }
+  if (pullRequest.status !== statusBefore) {
+    if (pullRequest.status === 'completed') publishPullRequestEvent(services, organization, pullRequest, 'git.pullrequest.merged', 'completed');
+    publishPullRequestEvent(services, organization, pullRequest, 'git.pullrequest.updated', `set to ${pullRequest.status}`);
   }
   sendJson(ctx, 200, await toJson(services, organization, pullRequest));
 }
