@@ -16,6 +16,37 @@ const SND = `snd-${DEMO.project}`;
 const SOURCE_REPOSITORY = `github/${DEMO.project}/${DEMO.app}.git`;
 const MARKER = '<!-- luban-preview -->';
 
+/** The demo app's source also on Azure DevOps, with kpack's read credential for it (as onboarding writes it); its Component opts in. */
+async function azureSourceRepository(emulator: Awaited<ReturnType<typeof startLubanBackend>>['emulator']) {
+  const { organization } = emulator.azure;
+  await emulator.azure.api.createProject(organization, DEMO.project);
+  await emulator.azure.api.createRepository(organization, DEMO.project, DEMO.app, { files: { 'README.md': '# ledger-api\n' } });
+  const base64 = (value: string) => Buffer.from(value).toString('base64');
+  emulator.kubernetes.create('secrets', {
+    metadata: { name: 'luban-git-azure', namespace: CI, annotations: { 'kpack.io/git': new URL(emulator.azure.url).origin } },
+    type: 'kubernetes.io/basic-auth',
+    data: { username: base64('luban'), password: base64(emulator.token) },
+  } as any);
+  const [account] = emulator.kubernetes.list('serviceaccounts', CI).filter(a => a.metadata.name === 'luban-builder');
+  emulator.kubernetes.remove('serviceaccounts', CI, 'luban-builder');
+  const { resourceVersion, uid, creationTimestamp, ...metadata } = account.metadata as any;
+  emulator.kubernetes.create('serviceaccounts', { ...account, metadata, secrets: [...(account as any).secrets, { name: 'luban-git-azure' }] } as any);
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: `${DEMO.app}-on-azure`,
+      annotations: {
+        'luban.dev/project': DEMO.project,
+        'luban.dev/app': DEMO.app,
+        'luban.dev/previews': 'enabled',
+        'luban.dev/source-repo': `${emulator.azure.url}/${organization}/${DEMO.project}/_git/${DEMO.app}`,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
+  };
+}
+
 /**
  * Pull-request previews, through the real webhook ingress and the emulated
  * git hosts, kpack and Argo CD. GitHub delivers `pull_request` (opened,
@@ -54,10 +85,10 @@ describe('pull-request previews', () => {
     await waitFor(() => Boolean(builtDigest()) && JSON.stringify(previewApplication(pr)?.spec ?? {}).includes(builtDigest()));
     return builtDigest() as string;
   };
-  const commitTo = async (branch: string, content: string) => {
-    const main = await backend.emulator.git.resolve(SOURCE_REPOSITORY, 'main');
-    const head = await backend.emulator.git.resolve(SOURCE_REPOSITORY, branch);
-    const commit = await backend.emulator.git.commit(SOURCE_REPOSITORY, {
+  const commitTo = async (branch: string, content: string, repository = SOURCE_REPOSITORY) => {
+    const main = await backend.emulator.git.resolve(repository, 'main');
+    const head = await backend.emulator.git.resolve(repository, branch);
+    const commit = await backend.emulator.git.commit(repository, {
       branch,
       ...(head ? { expectedSha: head } : { from: main }),
       message: `Change ${content}`,
@@ -75,6 +106,7 @@ describe('pull-request previews', () => {
       },
       features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, logs.factory],
       entities: async emulator => [
+        await azureSourceRepository(emulator),
         {
           apiVersion: 'backstage.io/v1alpha1',
           kind: 'Component',
@@ -158,6 +190,66 @@ describe('pull-request previews', () => {
     await logs.waitFor(() => audited().length === 5);
     expect(await commentsOf(pr)).toEqual([expect.stringContaining('removed')]);
     expect(audited()).toEqual(['build', 'deploy', 'build', 'deploy', 'delete']);
+  });
+
+  it('on Azure DevOps: created builds and deploys with one comment thread, a push moves it, abandoning deletes everything', async () => {
+    const { organization, organizationUrl } = backend.emulator.azure;
+    const azure = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+      const answer = await fetch(`${organizationUrl}/${path}${path.includes('?') ? '&' : '?'}api-version=7.1`, {
+        method: init.method ?? 'GET',
+        headers: { Authorization: `Basic ${Buffer.from(`:${backend.emulator.token}`).toString('base64')}`, 'Content-Type': 'application/json' },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      if (answer.status >= 300) throw new Error(`${init.method ?? 'GET'} ${path}: ${answer.status} ${await answer.text()}`);
+      return answer.json() as Promise<any>;
+    };
+    const repository = await azure(`${DEMO.project}/_apis/git/repositories/${DEMO.app}`);
+    const { port } = backend.server.address() as AddressInfo;
+    for (const eventType of ['git.pullrequest.created', 'git.pullrequest.updated']) {
+      await azure('_apis/hooks/subscriptions', {
+        method: 'POST',
+        body: {
+          publisherId: 'tfs',
+          eventType,
+          resourceVersion: '1.0',
+          consumerId: 'webHooks',
+          consumerActionId: 'httpRequest',
+          publisherInputs: { projectId: repository.project.id, repository: repository.id },
+          consumerInputs: { url: `http://127.0.0.1:${port}/api/events/http/luban-azure`, httpHeaders: `Authorization: Bearer ${AZURE_SECRET}` },
+        },
+      });
+    }
+    const path = await backend.emulator.azure.api.repositoryPath(organization, DEMO.project, DEMO.app);
+    const threadComments = async (pr: number) =>
+      ((await azure(`${DEMO.project}/_apis/git/repositories/${DEMO.app}/pullRequests/${pr}/threads`)).value as Array<{ comments: Array<{ content: string }> }>)
+        .map(t => t.comments[0].content)
+        .filter(c => c.includes(MARKER));
+    const auditedBefore = audited().length;
+
+    const first = await commitTo('feature-preview', 'A = 1\n', path);
+    const opened = await azure(`${DEMO.project}/_apis/git/repositories/${DEMO.app}/pullrequests`, {
+      method: 'POST',
+      body: { sourceRefName: 'refs/heads/feature-preview', targetRefName: 'refs/heads/main', title: 'Try a preview' },
+    });
+    const pr = opened.pullRequestId as number;
+    const firstDigest = await deployedDigest(pr, first);
+    expect(objects('images', CI, pr).map(i => i.spec.source.git.url)).toEqual([`${backend.emulator.azure.url}/${organization}/${DEMO.project}/_git/${DEMO.app}`]);
+    await logs.waitFor(() => audited().length === auditedBefore + 2);
+    const address = `https://${DEMO.app}-pr-${pr}.${DEMO.project}.snd.apps.example.com/`;
+    expect(await threadComments(pr)).toEqual([expect.stringContaining(address)]);
+
+    // A push to the source branch ("Pull request updated"): the preview moves, the same thread's comment is updated.
+    const second = await commitTo('feature-preview', 'A = 2\n', path);
+    expect(await deployedDigest(pr, second)).not.toBe(firstDigest);
+    await logs.waitFor(() => audited().length === auditedBefore + 4);
+    expect(await threadComments(pr)).toEqual([expect.stringContaining(second.slice(0, 7))]);
+
+    await azure(`${DEMO.project}/_apis/git/repositories/${DEMO.app}/pullrequests/${pr}`, { method: 'PATCH', body: { status: 'abandoned' } });
+    await waitFor(() => !previewApplication(pr) && objects('images', CI, pr).length === 0 && objects('builds', CI, pr).length === 0);
+    await waitFor(() => objects('deployments', SND, pr).length === 0 && objects('services', SND, pr).length === 0);
+    await logs.waitFor(() => audited().length === auditedBefore + 5);
+    expect(await threadComments(pr)).toEqual([expect.stringContaining('removed')]);
+    expect(audited().slice(auditedBefore)).toEqual(['build', 'deploy', 'build', 'deploy', 'delete']);
   });
 
   it('refuses a pull request on a repository that is no luban app: zero mutating requests', async () => {

@@ -29,6 +29,9 @@ function webUrlOf(url: unknown): string | undefined {
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+    // Azure DevOps' remoteUrl may carry the organization as a user name.
+    parsed.username = '';
+    parsed.password = '';
     return `${parsed.origin}${parsed.pathname.replace(/\.git$/, '').replace(/\/+$/, '')}`;
   } catch {
     return undefined;
