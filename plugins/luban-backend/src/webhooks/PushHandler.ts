@@ -43,7 +43,7 @@ export class PushHandler {
       /** The luban plugin's database, where the delivery log lives. */
       database: DatabaseService;
       /** Builds pushed version tags (`v1.2.3`) as release candidates; tags are ignored without it. */
-      releases?: Pick<ReleaseBuilds, 'build'>;
+      releases?: Pick<ReleaseBuilds, 'build' | 'giveBackForgotten'>;
     },
   ) {
     // Made now, not at the first delivery, so that the first push is not slowed by creating the table.
@@ -165,7 +165,9 @@ export class PushHandler {
       kind: 'Image',
       metadata: { namespace: target.image.namespace, name: target.image.name },
     });
-    const branch = image?.spec?.source?.git?.revision;
+    // An Image a release borrowed and never gave back follows its branch again from this push on.
+    const givenBack = image && (await this.options.releases?.giveBackForgotten(target, image));
+    const branch = givenBack || image?.spec?.source?.git?.revision;
     const update = push.refs.find(r => r.ref === `refs/heads/${branch}`);
     if (!image || !update) return;
     const builds = (await clusters.builds(target.cluster))

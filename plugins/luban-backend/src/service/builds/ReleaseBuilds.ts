@@ -14,10 +14,13 @@ import type { LubanTarget } from '../EntityTargets';
 const TAG_ENV = 'CI_TAG_UPDATE';
 /** The Image's branch while it builds a tagged commit, so that it can be given back. */
 const RELEASE_OF_BRANCH_ANNOTATION = 'luban.dev/release-of-branch';
+/** When a release borrowed the Image: one borrowed far longer than {@link START_PATIENCE_MS} ago was forgotten. */
+const RELEASE_SINCE_ANNOTATION = 'luban.dev/release-since';
 /** How long luban waits for kpack to start the release build (one running build is waited out first). */
 const START_PATIENCE_MS = 30 * 60_000;
 
-interface KpackImageObject extends KubernetesObject {
+/** A kpack Image as far as a release reads it. */
+export interface KpackImageObject extends KubernetesObject {
   spec?: {
     tag?: string;
     additionalTags?: string[];
@@ -41,9 +44,50 @@ export class ReleaseBuilds {
 
   constructor(private readonly options: { clusters: ClusterAccess; logger: LoggerService }) {}
 
+  private static keyOf(target: LubanTarget) {
+    return `${target.cluster ?? ''}/${target.image.namespace}/${target.image.name}`;
+  }
+
+  /** The patch that gives an Image back its branch and its tags but the release's. */
+  private static givingBack(branch: string | undefined, additionalTags: string[]) {
+    return {
+      metadata: {
+        labels: { [LUBAN_RELEASE_TAG_LABEL]: null },
+        annotations: { [RELEASE_OF_BRANCH_ANNOTATION]: null, [RELEASE_SINCE_ANNOTATION]: null },
+      },
+      spec: { source: { git: { revision: branch } }, additionalTags: additionalTags.length ? additionalTags : null },
+    };
+  }
+
+  /**
+   * Gives an Image back the branch a release borrowed and never gave back
+   * (the backend that borrowed it stopped before kpack created the build, longer
+   * ago than a release build may wait to start); the branch, or undefined for an
+   * Image that follows its branch or whose release is under way.
+   */
+  async giveBackForgotten(target: LubanTarget, image: KpackImageObject): Promise<string | undefined> {
+    const annotations = image.metadata?.annotations ?? {};
+    const branch = annotations[RELEASE_OF_BRANCH_ANNOTATION];
+    const since = Date.parse(annotations[RELEASE_SINCE_ANNOTATION] ?? '');
+    if (!branch || this.queues.has(ReleaseBuilds.keyOf(target)) || !(Date.now() - since > START_PATIENCE_MS)) return undefined;
+    const tag = image.metadata?.labels?.[LUBAN_RELEASE_TAG_LABEL];
+    const repository = (image.spec?.tag ?? '').replace(/:[^/:]*$/, '');
+    const additionalTags = (image.spec?.additionalTags ?? []).filter(t => t !== `${repository}:${tag}`);
+    const { namespace, name } = target.image;
+    const ref = { apiVersion: KPACK.apiVersion, kind: 'Image', metadata: { namespace, name } };
+    await this.options.clusters.gateway(target.cluster).mergePatch(ref, ReleaseBuilds.givingBack(branch, additionalTags));
+    this.options.logger.warn('luban gave a kpack Image back the branch a release had borrowed and not given back', {
+      image: `${namespace}/${name}`,
+      tag,
+      branch,
+      borrowedAt: annotations[RELEASE_SINCE_ANNOTATION],
+    });
+    return branch;
+  }
+
   /** Builds `commit` as release `tag` of the target's Image; resolves once kpack has created the Build (or gave up). */
   build(target: LubanTarget, release: { tag: string; commit: string }): Promise<void> {
-    const key = `${target.cluster ?? ''}/${target.image.namespace}/${target.image.name}`;
+    const key = ReleaseBuilds.keyOf(target);
     const run = (this.queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.buildNow(target, release));
     this.queues.set(key, run);
     return run.finally(() => {
@@ -83,7 +127,10 @@ export class ReleaseBuilds {
       stops.push(informer.onChange(({ object }) => isRelease(object) && settle(true)));
     });
     await gateway.mergePatch(ref, {
-      metadata: { labels: { [LUBAN_RELEASE_TAG_LABEL]: tag }, annotations: { [RELEASE_OF_BRANCH_ANNOTATION]: branch } },
+      metadata: {
+        labels: { [LUBAN_RELEASE_TAG_LABEL]: tag },
+        annotations: { [RELEASE_OF_BRANCH_ANNOTATION]: branch, [RELEASE_SINCE_ANNOTATION]: new Date().toISOString() },
+      },
       spec: {
         source: { git: { revision: commit } },
         additionalTags: [...additionalTags, `${repository}:${tag}`],
@@ -93,10 +140,7 @@ export class ReleaseBuilds {
     logger.info('luban asked kpack to build a release tag', about);
     const built = await started;
     // Given back even when kpack did not start the build in time: the branch's pushes must build again.
-    await gateway.mergePatch(ref, {
-      metadata: { labels: { [LUBAN_RELEASE_TAG_LABEL]: null }, annotations: { [RELEASE_OF_BRANCH_ANNOTATION]: null } },
-      spec: { source: { git: { revision: branch } }, additionalTags: additionalTags.length ? additionalTags : null },
-    });
+    await gateway.mergePatch(ref, ReleaseBuilds.givingBack(branch, additionalTags));
     if (built) logger.info('kpack started the release build; the Image follows its branch again', { ...about, branch });
     else logger.warn('kpack did not start the release build in time; the Image follows its branch again', { ...about, branch });
   }

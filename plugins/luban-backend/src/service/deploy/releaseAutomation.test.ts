@@ -315,4 +315,37 @@ describe('release automation: tags, chains and rollback proposals', () => {
     expect(rollbacks.map(p => [p.sourceRefName, p.status])).toEqual([[`refs/heads/luban/rollback/${DEMO.app}/prd/${previous.slice(7, 19)}`, 'active']]);
     expect(await azureOverlay('prd')).toContain(missing);
   });
+
+  it('gives an Image back the branch a release borrowed and never gave back, at the next push to the branch', async () => {
+    const gateway = LubanClusters.fromConfig(new ConfigReader(emulatorConfig(emulator))).gateway();
+    const head = (await emulator.git.resolve(SOURCE, 'main'))!;
+    const registry = new URL(emulator.harbor.url).host;
+    const imageRef = { apiVersion: 'kpack.io/v1alpha2', kind: 'Image', metadata: { namespace: IMAGE_NAMESPACE, name: DEMO.app } };
+    // What a backend that stopped halfway through a release leaves behind: the Image on the tagged commit since an hour.
+    await gateway.mergePatch(imageRef, {
+      metadata: {
+        labels: { 'luban.dev/release-tag': '3.0.0' },
+        annotations: { 'luban.dev/release-of-branch': 'main', 'luban.dev/release-since': new Date(Date.now() - 3_600_000).toISOString() },
+      },
+      spec: { source: { git: { revision: head } }, additionalTags: [`${registry}/${DEMO.project}/${DEMO.app}:3.0.0`] },
+    });
+    await emulator.settled();
+
+    const pushed = await emulator.git.commit(SOURCE, {
+      branch: 'main',
+      expectedSha: head,
+      message: 'Answer in YAML too',
+      changes: [{ path: 'src/ledger_api/yaml.py', content: 'YAML = True\n' }],
+      author: { name: 'Ada Payments', email: 'ada@payments.example' },
+    });
+    await emulator.github.api.deliveriesSettled();
+    const buildOfPush = () => emulator.kubernetes.list('builds', IMAGE_NAMESPACE).find(b => b.spec.source.git.revision === pushed.sha);
+    await emulator.kubernetes.store.waitFor(() => Boolean(buildOfPush()));
+
+    const image = emulator.kubernetes.list('images', IMAGE_NAMESPACE).find(i => i.metadata.name === DEMO.app)!;
+    expect([image.spec.source.git.revision, image.spec.additionalTags, image.metadata.labels?.['luban.dev/release-tag']]).toEqual(['main', undefined, undefined]);
+    expect(image.metadata.annotations?.['luban.dev/release-of-branch']).toBeUndefined();
+    expect(buildOfPush()!.metadata.labels?.['luban.dev/release-tag']).toBeUndefined();
+    expect(logs.withMessage('luban gave a kpack Image back the branch a release had borrowed and not given back').map(l => l.meta.tag)).toEqual(['3.0.0']);
+  });
 });
