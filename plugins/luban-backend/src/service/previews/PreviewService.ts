@@ -88,7 +88,18 @@ export class PreviewService {
 
   private async act(event: EventParams, delivery: string | undefined): Promise<Outcome> {
     const log = await this.log;
-    if (delivery && !(await log.firstTime(`preview-delivery:${event.topic}:${delivery}`))) return 'replay';
+    const key = `preview-delivery:${event.topic}:${delivery}`;
+    if (delivery && !(await log.firstTime(key))) return 'replay';
+    try {
+      return await this.actOn(event);
+    } catch (error) {
+      // Not done: the host's redelivery of this delivery must be acted on, not taken for a replay.
+      if (delivery) await log.forget(key);
+      throw error;
+    }
+  }
+
+  private async actOn(event: EventParams): Promise<Outcome> {
     const pr =
       event.topic === LUBAN_WEBHOOK_TOPICS.github
         ? fromGitHubPullRequest(headerOf(event.metadata, 'x-github-event'), event.eventPayload)

@@ -192,6 +192,30 @@ describe('pull-request previews', () => {
     expect(audited()).toEqual(['build', 'deploy', 'build', 'deploy', 'delete']);
   });
 
+  it('makes nothing when Kubernetes refuses the build, and acts on the redelivery of the same delivery', async () => {
+    const head = await commitTo('feature-refused', 'B = 1\n');
+    const refused = backend.emulator.faults.fail({ system: 'kubernetes', method: 'POST', path: /^\/apis\/kpack\.io\/v1alpha2\/namespaces\/[^/]+\/images$/, status: 503 });
+    const opened = await github(`/repos/${DEMO.project}/${DEMO.app}/pulls`, { method: 'POST', body: { head: 'feature-refused', base: 'main', title: 'Refused' } });
+    const pr = ((await opened.json()) as { number: number }).number;
+    await backend.emulator.github.api.deliveriesSettled();
+    const delivery = backend.emulator.github.api.deliveries().find(d => d.event === 'pull_request' && (d.request.payload as { number: number }).number === pr)!;
+    await logs.waitFor(() => outcomes().some(([id]) => id === delivery.guid));
+    refused();
+    expect(outcomes().filter(([id]) => id === delivery.guid).map(([, outcome]) => outcome)).toEqual(['failed']);
+    expect([objects('images', CI, pr), previewApplication(pr), await commentsOf(pr)]).toEqual([[], undefined, []]);
+
+    // GitHub's redelivery (the same delivery id) builds and deploys it.
+    const redelivered = request(backend.server).post('/api/events/http/luban-github').set('Content-Type', 'application/json');
+    for (const [name, value] of Object.entries(delivery.request.headers)) redelivered.set(name, value);
+    expect((await redelivered.send(delivery.request.body)).status).toBe(202);
+    await deployedDigest(pr, head);
+    expect((await github(`/repos/${DEMO.project}/${DEMO.app}/pulls/${pr}`, { method: 'PATCH', body: { state: 'closed' } })).status).toBe(200);
+    await waitFor(() => !previewApplication(pr) && objects('images', CI, pr).length === 0 && objects('builds', CI, pr).length === 0);
+    await waitFor(() => objects('deployments', SND, pr).length === 0);
+    await logs.waitFor(() => outcomes().filter(([id]) => id === delivery.guid).length === 2);
+    expect(outcomes().filter(([id]) => id === delivery.guid).map(([, outcome]) => outcome)).toEqual(['failed', 'preview']);
+  });
+
   it('on Azure DevOps: created builds and deploys with one comment thread, a push moves it, abandoning deletes everything', async () => {
     const { organization, organizationUrl } = backend.emulator.azure;
     const azure = async (path: string, init: { method?: string; body?: unknown } = {}) => {
