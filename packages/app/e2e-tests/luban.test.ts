@@ -135,6 +135,32 @@ test('Rollback opens a pull request restoring the previous version', async ({
   ).toHaveAttribute('href', /\/payments\/payments-gitops\/pull\/\d+$/);
 });
 
+test('Trace follows what snd runs from its commit and build to its pull requests and environments', async ({
+  page,
+}) => {
+  await page.goto(`${DEMO}/delivery`);
+  await environmentRow(page, 'snd')
+    .getByRole('button', { name: 'Trace what snd runs' })
+    .click();
+
+  // Build 3, which Promote above proposes for prd.
+  const panel = page.getByRole('region', { name: /^Trace of sha256:/ });
+  await expect(
+    panel.getByRole('link', { name: 'Build #3: steps and log' }),
+  ).toBeVisible();
+  await expect(
+    panel.getByRole('link', { name: /^Commit [0-9a-f]{7}/ }),
+  ).toBeVisible();
+  await expect(
+    panel.getByRole('list', { name: 'Pull requests of the digest' }),
+  ).toContainText(/Promotion into prd.*Open/);
+  await expect(
+    panel.getByRole('list', { name: 'Environments of the digest' }),
+  ).toContainText('snd');
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(page, 'trace-panel');
+});
+
 test('the Delivery view in the dark theme', async ({ page }) => {
   await setTheme(page, 'dark');
   await page.goto(`${DEMO}/delivery`);
