@@ -81,7 +81,7 @@ describe('promotion across replicas and restarts', () => {
     expect(branches).toEqual([`refs/heads/${branch}`]);
     const all = (await (await github(`${API}/pulls?state=all&per_page=100`)).json()) as Pull[];
     expect(all.filter(p => p.head.ref === branch).map(p => [p.number, p.state])).toEqual([[results[0].pullRequest!.number, 'open']]);
-    const shown = { number: results[0].pullRequest!.number, url: results[0].pullRequest!.url, title: expect.stringMatching(/^Promote /), review: UNREVIEWED };
+    const shown = { kind: 'promote', number: results[0].pullRequest!.number, url: results[0].pullRequest!.url, title: expect.stringMatching(/^Promote /), review: UNREVIEWED };
     expect(await prdPullRequest(one)).toEqual(shown);
     expect(await prdPullRequest(two)).toEqual(shown);
   });
@@ -142,7 +142,7 @@ describe('promotion across replicas and restarts', () => {
       `Superseded by ${newer.html_url} (a rollback of ${DEMO.app} in prd, to ${build1.slice(7, 19)}). luban closed this one: merged after the newer change, it would undo it.`,
     );
     expect((await openLubanPulls()).map(p => p.number)).toEqual([newer.number]);
-    const shown = { number: newer.number, url: newer.html_url, title: newer.title, review: UNREVIEWED };
+    const shown = { kind: 'rollback', number: newer.number, url: newer.html_url, title: newer.title, review: UNREVIEWED };
     expect(await prdPullRequest(one)).toEqual(shown);
     expect(await prdPullRequest(two)).toEqual(shown);
   });
