@@ -175,6 +175,7 @@ export class PreviewService {
     if (live?.spec?.source?.git?.revision !== headSha) return;
     if (build.status !== 'succeeded' || !build.digest || !build.latestImage) {
       await this.comment(target, pr, previewComment({ kind: 'failed', sha: headSha }));
+      this.options.logger.info('luban did not deploy a preview whose build failed', { image: `${image.namespace}/${image.name}`, revision: headSha, build: build.name });
       return;
     }
     const digest = build.digest;

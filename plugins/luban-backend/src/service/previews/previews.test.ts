@@ -15,6 +15,8 @@ const CI = `ci-${DEMO.project}`;
 const SND = `snd-${DEMO.project}`;
 const SOURCE_REPOSITORY = `github/${DEMO.project}/${DEMO.app}.git`;
 const MARKER = '<!-- luban-preview -->';
+/** A file that makes the emulated kpack build fail (packages/emulator KpackController FAIL_BUILD_FILE). */
+const FAIL_BUILD_FILE = 'FAIL_BUILD';
 
 /** The demo app's source also on Azure DevOps, with kpack's read credential for it (as onboarding writes it); its Component opts in. */
 async function azureSourceRepository(emulator: Awaited<ReturnType<typeof startLubanBackend>>['emulator']) {
@@ -85,14 +87,14 @@ describe('pull-request previews', () => {
     await waitFor(() => Boolean(builtDigest()) && JSON.stringify(previewApplication(pr)?.spec ?? {}).includes(builtDigest()));
     return builtDigest() as string;
   };
-  const commitTo = async (branch: string, content: string, repository = SOURCE_REPOSITORY) => {
+  const commitTo = async (branch: string, content: string, repository = SOURCE_REPOSITORY, more: Array<{ path: string; content: string }> = []) => {
     const main = await backend.emulator.git.resolve(repository, 'main');
     const head = await backend.emulator.git.resolve(repository, branch);
     const commit = await backend.emulator.git.commit(repository, {
       branch,
       ...(head ? { expectedSha: head } : { from: main }),
       message: `Change ${content}`,
-      changes: [{ path: 'src/ledger_api/preview.py', content }],
+      changes: [{ path: 'src/ledger_api/preview.py', content }, ...more],
       author: { name: 'Ada Payments', email: 'ada@payments.example' },
     });
     return commit.sha;
@@ -183,13 +185,19 @@ describe('pull-request previews', () => {
     expect(comments).toEqual([expect.stringContaining(second.slice(0, 7))]);
     expect(comments[0]).toContain(address);
 
+    // A commit whose build fails: the comment says so, the preview keeps running the previous digest.
+    const broken = await commitTo('feature-preview', 'A = 3\n', SOURCE_REPOSITORY, [{ path: FAIL_BUILD_FILE, content: 'fail\n' }]);
+    await logs.waitFor(() => logs.withMessage('luban did not deploy a preview whose build failed').some(l => l.meta.revision === broken));
+    expect(await commentsOf(pr)).toEqual([expect.stringContaining(`the build of ${broken.slice(0, 7)} failed`)]);
+    expect(previewApplication(pr)!.spec.source.kustomize.images).toEqual([expect.stringContaining(secondDigest)]);
+
     // Closed: the Application (and with it the Deployment, Service and route), the Image and its Builds are gone.
     expect((await github(`/repos/${DEMO.project}/${DEMO.app}/pulls/${pr}`, { method: 'PATCH', body: { state: 'closed' } })).status).toBe(200);
     await waitFor(() => !previewApplication(pr) && objects('images', CI, pr).length === 0 && objects('builds', CI, pr).length === 0);
     await waitFor(() => objects('deployments', SND, pr).length === 0 && objects('services', SND, pr).length === 0);
-    await logs.waitFor(() => audited().length === 5);
+    await logs.waitFor(() => audited().length === 6);
     expect(await commentsOf(pr)).toEqual([expect.stringContaining('removed')]);
-    expect(audited()).toEqual(['build', 'deploy', 'build', 'deploy', 'delete']);
+    expect(audited()).toEqual(['build', 'deploy', 'build', 'deploy', 'build', 'delete']);
   });
 
   it('makes nothing when Kubernetes refuses the build, and acts on the redelivery of the same delivery', async () => {
