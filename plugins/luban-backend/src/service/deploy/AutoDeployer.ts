@@ -27,6 +27,7 @@ import type { ClusterAccess } from '../ClusterAccess';
 import { EntityTargets, type LubanTarget, type RefusedEntity } from '../EntityTargets';
 import { ArgoCdRefresher } from './ArgoCdRefresher';
 import { decideCatchUp } from './catchUpDecision';
+import { StoppableTimers } from './StoppableTimers';
 
 const RETRY_MS = 5_000;
 /**
@@ -66,9 +67,8 @@ export class AutoDeployer {
   private readonly seen = new Set<string>();
   /** Builds (`cluster/namespace/name`) this process deployed, is deploying, or decided on: the catch-up leaves them be. */
   private readonly handled = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new StoppableTimers();
   private readonly argoCd: ArgoCdRefresher;
-  private stopped = false;
 
   constructor(
     private readonly options: {
@@ -94,17 +94,7 @@ export class AutoDeployer {
   }
 
   stop() {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private later(work: () => void, ms: number) {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.stopped) work();
-    }, ms).unref();
-    this.timers.add(timer);
+    this.timers.stop();
   }
 
   private static handledKey(clusterName: string, build: KpackBuild) {
@@ -122,21 +112,21 @@ export class AutoDeployer {
       .builds(clusterName)
       .then(informer => this.watch(clusterName, informer))
       .catch(error => {
-        if (this.stopped) return;
+        if (this.timers.stopped) return;
         this.options.logger.warn('Auto-deploy cannot read the builds of a cluster yet', { cluster: clusterName, error: String(error) });
-        this.later(() => this.follow(clusterName), RETRY_MS);
+        this.timers.later(() => this.follow(clusterName), RETRY_MS);
       });
   }
 
   private watch(clusterName: string, informer: ResourceInformer<KubernetesObject>) {
-    if (this.stopped) return;
+    if (this.timers.stopped) return;
     // Builds that had succeeded before luban looked are not redeployed as they change: the catch-up decides
     // on each app's newest, by what the overlay says (a rollback may have replaced them on purpose).
     for (const object of informer.list()) {
       if (toKpackBuild(object).status === 'succeeded') this.seen.add(`${clusterName}/${object.metadata?.uid}`);
     }
     informer.onChange(({ type, object }) => {
-      if (type === 'DELETED' || this.stopped) return;
+      if (type === 'DELETED' || this.timers.stopped) return;
       const build = toKpackBuild(object);
       const key = `${clusterName}/${object.metadata?.uid}`;
       if (build.status !== 'succeeded' || !build.latestImage || this.seen.has(key)) return;
@@ -160,7 +150,7 @@ export class AutoDeployer {
     waitingSince = Date.now(),
   ): Promise<void> {
     const { target, others } = await this.appOf(clusterName, build);
-    const patient = !this.stopped && Date.now() - waitingSince < UNKNOWN_APP_PATIENCE_MS;
+    const patient = !this.timers.stopped && Date.now() - waitingSince < UNKNOWN_APP_PATIENCE_MS;
     if (!target && !patient) this.handled.delete(AutoDeployer.handledKey(clusterName, build));
     if (target || !patient) {
       for (const { entityRef, reason } of others) {
@@ -174,7 +164,7 @@ export class AutoDeployer {
     if (target) {
       await this.deployTo(target, build, informer);
     } else if (patient) {
-      this.later(
+      this.timers.later(
         () => this.deploy(clusterName, build, informer, waitingSince).catch(error => this.failed(clusterName, build, error)),
         RETRY_MS,
       );
@@ -195,7 +185,7 @@ export class AutoDeployer {
       .then(({ catalogEmpty }) => {
         const soon = catalogEmpty && Date.now() - since < UNKNOWN_APP_PATIENCE_MS;
         const nextRetryMs = Math.min(retryMs * 2, RETRY_MS);
-        this.later(() => this.catchUpLoop(clusterName, informer, since, nextRetryMs), soon ? retryMs : CATCH_UP_INTERVAL_MS);
+        this.timers.later(() => this.catchUpLoop(clusterName, informer, since, nextRetryMs), soon ? retryMs : CATCH_UP_INTERVAL_MS);
       });
   }
 
@@ -227,7 +217,7 @@ export class AutoDeployer {
     const decided: string[] = [];
     const claims = builds.length > 0 ? await this.allClaims() : undefined;
     for (const build of builds) {
-      if (this.stopped) break;
+      if (this.timers.stopped) break;
       const { target } = await this.appOf(clusterName, build, claims);
       if (!target) {
         counts.waitingForApp++;

@@ -9,6 +9,7 @@ import { EntityTargets, type LubanTarget } from '../EntityTargets';
 import type { ReplicaEvents } from '../live/ReplicaEvents';
 import type { GitOpsPromotionService } from '../promotion/GitOpsPromotionService';
 import { decideAutomaticChanges, type AutomaticChange } from './releaseDecisions';
+import { StoppableTimers } from './StoppableTimers';
 
 /** The actors luban names in pull requests and audit events for what it does by itself. */
 export const AUTOMATION_ACTORS = { promote: 'luban-auto-promote', rollback: 'luban-rollback-proposal' } as const;
@@ -29,12 +30,11 @@ const CATCH_UP_INTERVAL_MS = 5 * 60_000;
  */
 export class ReleaseAutomation {
   private readonly done = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new StoppableTimers();
   private readonly informers = new Map<string, ResourceInformer<KubernetesObject>>();
   /** Names of the Applications that may call for a change, seen since the running pass began. */
   private pending = new Set<string>();
   private running?: Promise<void>;
-  private stopped = false;
   /** The wait before asking the catalog again while it names no app; doubled each time up to {@link RETRY_MS}. */
   private catalogRetryMs = 125;
 
@@ -100,17 +100,7 @@ export class ReleaseAutomation {
   }
 
   stop() {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private later(work: () => void, ms: number) {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.stopped) work();
-    }, ms).unref();
-    this.timers.add(timer);
+    this.timers.stop();
   }
 
   private follow(clusterName: string) {
@@ -122,14 +112,14 @@ export class ReleaseAutomation {
         this.changed();
       })
       .catch(error => {
-        if (this.stopped) return;
+        if (this.timers.stopped) return;
         this.options.logger.warn('Release automation cannot read the Argo CD Applications of a cluster yet', { cluster: clusterName, error: String(error) });
-        this.later(() => this.follow(clusterName), RETRY_MS);
+        this.timers.later(() => this.follow(clusterName), RETRY_MS);
       });
   }
 
   private catchUpLoop() {
-    this.later(() => {
+    this.timers.later(() => {
       this.changed();
       this.catchUpLoop();
     }, CATCH_UP_INTERVAL_MS);
@@ -146,7 +136,7 @@ export class ReleaseAutomation {
     this.pending.add(applicationName);
     if (this.running) return;
     this.running = (async () => {
-      while (this.pending.size > 0 && !this.stopped) {
+      while (this.pending.size > 0 && !this.timers.stopped) {
         const names = this.pending;
         this.pending = new Set();
         await this.pass(names).catch(error => this.options.logger.warn('Release automation pass failed', { error: String(error) }));
@@ -160,7 +150,7 @@ export class ReleaseAutomation {
     if (targets.length === 0) {
       // After a fresh start the catalog ingests its locations within seconds: asked again soon, not in five minutes.
       this.catalogRetryMs = Math.min(this.catalogRetryMs * 2, RETRY_MS);
-      this.later(() => applicationNames.forEach(name => this.schedule(name)), this.catalogRetryMs);
+      this.timers.later(() => applicationNames.forEach(name => this.schedule(name)), this.catalogRetryMs);
       return;
     }
     const concerned = (target: LubanTarget) =>
@@ -172,7 +162,7 @@ export class ReleaseAutomation {
       if (target.gitopsRepo && concerned(target) && !apps.has(app)) apps.set(app, target);
     }
     for (const target of apps.values()) {
-      if (this.stopped) return;
+      if (this.timers.stopped) return;
       await this.evaluate(target).catch(error =>
         this.options.logger.warn('Release automation could not look at an app', { entityRef: target.entityRef, error: String(error) }),
       );
