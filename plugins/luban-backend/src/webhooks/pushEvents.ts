@@ -1,3 +1,5 @@
+import { isObject, webUrlOf } from './payloadFields';
+
 /** The all-zero SHA git hosts send for a created or deleted ref's missing side. */
 const ZERO_SHA = /^0+$/;
 const SHA = /^[0-9a-f]{40}$/i;
@@ -15,23 +17,6 @@ export interface PushEvent {
    * (GitHub's `head_commit`; `after` is the tag object of an annotated tag).
    */
   refs: Array<{ ref: string; before?: string; after: string; commit?: string }>;
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function webUrlOf(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
-    parsed.username = '';
-    parsed.password = '';
-    return `${parsed.origin}${parsed.pathname.replace(/\.git$/, '').replace(/\/+$/, '')}`;
-  } catch {
-    return undefined;
-  }
 }
 
 function refUpdate(ref: unknown, before: unknown, after: unknown) {

@@ -6,6 +6,8 @@
  * (learn.microsoft.com/azure/devops/service-hooks/events#pull-request-created).
  */
 
+import { isObject, webUrlOf } from '../../webhooks/payloadFields';
+
 const SHA = /^[0-9a-f]{40}$/i;
 
 /** One change of a pull request that a preview follows. */
@@ -18,24 +20,6 @@ export interface PullRequestEvent {
   action: 'opened' | 'updated' | 'closed';
   /** The commit at the head of the pull request's source branch. */
   headSha?: string;
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function webUrlOf(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
-    // Azure DevOps' remoteUrl may carry the organization as a user name.
-    parsed.username = '';
-    parsed.password = '';
-    return `${parsed.origin}${parsed.pathname.replace(/\.git$/, '').replace(/\/+$/, '')}`;
-  } catch {
-    return undefined;
-  }
 }
 
 const sha = (value: unknown) => (typeof value === 'string' && SHA.test(value) ? value : undefined);
