@@ -649,6 +649,36 @@ describe.each([
     }
   });
 
+  // Pull-request previews need pull-request events: GitHub's `pull_request`, Azure DevOps'
+  // git.pullrequest.created/updated/merged (learn.microsoft.com/azure/devops/service-hooks/events).
+  it('adds pull-request events to a push webhook without duplicating it, and a new pull request is delivered', async () => {
+    const { repo, provider, main } = await repository();
+    const receiver = await startReceiver();
+    const secret = `hook${randomBytes(8).toString('hex')}`;
+    try {
+      expect(await provider.registerWebhook(repo, { url: receiver.url, secret, events: ['push'] })).toBe('created');
+      const hook = { url: receiver.url, secret, events: ['push' as const, 'pull_request' as const] };
+      emulator.requests.clear();
+      expect(await provider.registerWebhook(repo, hook)).toBe('updated');
+      // GitHub: the one hook's events are edited; Azure DevOps: one subscription per pull-request event type.
+      expect(mutating()).toHaveLength(harness.system === 'github' ? 1 : 3);
+      emulator.requests.clear();
+      expect(await provider.registerWebhook(repo, hook)).toBe('unchanged');
+      expect(mutating()).toHaveLength(0);
+
+      await provider.ensureBranch(repo, 'feature', main);
+      await provider.commitFiles(repo, { branch: 'feature', expectedHeadSha: main, message: 'Change', files: [{ path: 'a.txt', content: 'a\n' }] });
+      await provider.openOrReusePullRequest(repo, { head: 'feature', base: 'main', title: 'Change', body: '' });
+      await harness.deliveriesSettled();
+      const pullRequestEvents = receiver.received.filter(d =>
+        harness.system === 'github' ? d.headers['x-github-event'] === 'pull_request' : JSON.parse(d.body).eventType === 'git.pullrequest.created',
+      );
+      expect(pullRequestEvents).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('lists the history of a file newest first', async () => {
     const { repo, provider, main } = await repository();
     let head = main;

@@ -181,7 +181,8 @@ export interface WebhookOptions {
    * again, so a changed secret on an existing webhook is not detected.
    */
   secret: string;
-  events: Array<'push'>;
+  /** `pull_request` is what pull-request previews need (GitHub's event; Azure DevOps' created, updated and merged). */
+  events: Array<'push' | 'pull_request'>;
 }
 
 /**

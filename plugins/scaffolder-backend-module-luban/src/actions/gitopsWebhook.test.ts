@@ -195,10 +195,13 @@ describe('luban:gitops:app and luban:webhook:register through the scaffolder', (
     expect(counts).toEqual({ points: 1, refused: 1, timedOut: 1, lost: 1 });
   }, 60_000);
 
-  it('registers one signed push webhook that delivers pushes to Backstage', async () => {
+  it('registers one signed push and pull-request webhook that delivers pushes to Backstage', async () => {
     await emulator.github.api.createRepository('payments', 'ledger-api', { files: { 'README.md': '# ledger\n' } });
     const first = await scaffolder.run('webhook');
     expect(first.output.webhook).toMatchObject({ result: 'created', target: expect.stringMatching(/\/api\/events\/http\/luban-github$/) });
+    // Pull-request events are what previews build and deploy from.
+    const hooks = await (await fetch(`${emulator.github.apiBaseUrl}/repos/payments/ledger-api/hooks`, { headers: { Authorization: `token ${emulator.token}` } })).json();
+    expect(hooks.map((h: any) => [...h.events].sort())).toEqual([['pull_request', 'push']]);
     expect((await scaffolder.run('webhook')).output.webhook.result).toBe('unchanged');
     expect(JSON.stringify(first)).not.toContain(secret);
 

@@ -7,7 +7,7 @@ import * as fields from './inputProperties';
 import { step } from './step';
 
 /**
- * `luban:webhook:register`: the source repository's push webhook to
+ * `luban:webhook:register`: the source repository's push and pull-request webhook to
  * Backstage's events endpoint (`<target>/luban-github` or `<target>/luban-azure`,
  * where luban's events module checks the secret),
  * authenticated with that host's configured secret (the one the events
@@ -17,7 +17,7 @@ export function createWebhookRegisterAction(options: { git: GitProviders; settin
   return createTemplateAction({
     id: 'luban:webhook:register',
     description:
-      "Registers the source repository's push webhook to Backstage's events endpoint on GitHub or Azure DevOps, with the host's secret (luban.webhooks.github.secret or luban.webhooks.azure.secret).",
+      "Registers the source repository's push and pull-request webhook to Backstage's events endpoint on GitHub or Azure DevOps, with the host's secret (luban.webhooks.github.secret or luban.webhooks.azure.secret).",
     examples,
     supportsDryRun: true,
     schema: {
@@ -46,10 +46,11 @@ export function createWebhookRegisterAction(options: { git: GitProviders; settin
       const target = `${targetBaseUrl.replace(/\/+$/, '')}/${webhookTopic(repo.provider)}`;
       const outcome = await step(ctx, `luban.webhook.${repo.webUrl}.${target}`, async dryRun => ({
         // registerWebhook has no dry run: a dry run says only that it would register one.
+        // Pull requests too: previews build and deploy a pull request's head (apps not opted in ignore them).
         results: {
-          [`Push webhook on ${repo.webUrl} to ${target}`]: dryRun
+          [`Push and pull-request webhook on ${repo.webUrl} to ${target}`]: dryRun
             ? 'registered'
-            : await provider.registerWebhook(repo, { url: target, secret, events: ['push'] }),
+            : await provider.registerWebhook(repo, { url: target, secret, events: ['push', 'pull_request'] }),
         },
       }));
       const result = Object.values(outcome.results)[0];

@@ -12,6 +12,7 @@ const SUBSCRIPTIONS_LOCATION = 'fc50d02a-849f-41fb-8af1-0a5216103269';
 /** A service-hook subscription, as far as luban reads it. */
 interface Subscription {
   id: string;
+  eventType?: string;
   status?: string;
   publisherInputs?: Record<string, string>;
   consumerInputs?: Record<string, string>;
@@ -34,23 +35,57 @@ async function hooksRequest<T>(
   return response.result as T;
 }
 
-/** Creates a push service hook for the URL, or brings the existing one in line. */
+/**
+ * The `tfs` publisher's event ids for each requested event
+ * (learn.microsoft.com/azure/devops/service-hooks/events): one subscription each.
+ */
+const AZURE_EVENT_TYPES: Record<WebhookOptions['events'][number], string[]> = {
+  push: ['git.push'],
+  pull_request: ['git.pullrequest.created', 'git.pullrequest.updated', 'git.pullrequest.merged'],
+};
+
+/** Several subscriptions' outcomes as one: created only when all were new, unchanged only when none moved. */
+function combined(results: WebhookResult[]): WebhookResult {
+  if (results.every(r => r === 'unchanged')) return 'unchanged';
+  return results.every(r => r === 'created') ? 'created' : 'updated';
+}
+
+/** Creates a service hook per event type for the URL, or brings the existing ones in line. */
 export async function registerAzureWebhook(client: AzureDevOpsClient, repo: RepoLocation, options: WebhookOptions): Promise<WebhookResult> {
   const host = new URL(options.url).host;
-  const action = `register the push service hook to ${host} on ${describeRepo(repo)}`;
-  if (options.events.some(e => e !== 'push')) throw new InputError(`${action}: only push events are supported`);
+  const action = `register the service hooks to ${host} on ${describeRepo(repo)}`;
+  const eventTypes = [...new Set(options.events)].flatMap(e => {
+    const types = AZURE_EVENT_TYPES[e];
+    if (!types) throw new InputError(`${action}: unsupported event ${e}`);
+    return types;
+  });
   const found = await readRepository(client, repo);
   if (!found?.id || !found.project?.id) {
     throw gitUpstreamError(404, `there is no repository ${describeRepo(repo)}`, { system: client.system(repo), action });
   }
-  const repositoryId = found.id;
+  const results: WebhookResult[] = [];
+  // One after the other: a failure leaves the earlier ones registered, and a re-run finds them unchanged.
+  for (const eventType of eventTypes) {
+    results.push(await ensureSubscription(client, repo, options, { action, eventType, projectId: found.project.id, repositoryId: found.id }));
+  }
+  return combined(results);
+}
+
+/** Creates one event type's subscription for the URL, or brings the existing one in line. */
+async function ensureSubscription(
+  client: AzureDevOpsClient,
+  repo: RepoLocation,
+  options: WebhookOptions,
+  target: { action: string; eventType: string; projectId: string; repositoryId: string },
+): Promise<WebhookResult> {
+  const { action, eventType, projectId, repositoryId } = target;
   const desired = {
     publisherId: 'tfs',
-    eventType: 'git.push',
+    eventType,
     resourceVersion: '1.0',
     consumerId: 'webHooks',
     consumerActionId: 'httpRequest',
-    publisherInputs: { projectId: found.project.id, repository: repositoryId },
+    publisherInputs: { projectId, repository: repositoryId },
     consumerInputs: {
       url: options.url,
       // Argo Events' generic webhook accepts exactly `Authorization: Bearer <secret>`; the built-in basic auth sends `Basic …`.
@@ -68,7 +103,10 @@ export async function registerAzureWebhook(client: AzureDevOpsClient, repo: Repo
       consumerActionId: desired.consumerActionId,
     });
     const existing = (list?.value ?? []).find(
-      s => s.consumerInputs?.url === options.url && s.publisherInputs?.repository?.toLowerCase() === repositoryId.toLowerCase(),
+      s =>
+        (s.eventType ?? eventType) === eventType &&
+        s.consumerInputs?.url === options.url &&
+        s.publisherInputs?.repository?.toLowerCase() === repositoryId.toLowerCase(),
     );
     if (!existing) {
       await hooksRequest(hooks, 'POST', {}, {}, desired);
