@@ -23,6 +23,7 @@ import { ReplicaEvents } from './service/live/ReplicaEvents';
 import { registerDeliveryNotifications } from './service/notify/deliveryNotifications';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
+import { PreviewReader } from './service/previews/PreviewReader';
 import { PreviewService } from './service/previews/PreviewService';
 import { ReleaseBuilds } from './service/builds/ReleaseBuilds';
 import { ReleaseAutomation } from './service/deploy/ReleaseAutomation';
@@ -117,9 +118,8 @@ export const lubanPlugin = createBackendPlugin({
             release,
             trace,
             insights,
-            httpAuth,
-            permissions,
-            auditor,
+            previews: new PreviewReader({ clusters, git }),
+            httpAuth, permissions, auditor,
             environmentResources: lubanEnvironmentResources({ catalog, auth }),
             onTargetViewed: target => live.follow(target),
           }),

@@ -14,3 +14,4 @@ export * from './api';
 export * from './insights';
 export * from './releaseTags';
 export * from './release';
+export * from './previews';

@@ -7,9 +7,11 @@ import { lubanEnvironmentRules, type LubanEnvironmentResource } from '../permiss
 import type { EntityTargets, LubanTarget } from './EntityTargets';
 import type { HealthService } from './HealthService';
 import type { InsightsReader } from './insights/InsightsReader';
+import type { PreviewReader } from './previews/PreviewReader';
 import { addBuildRoutes } from './routes/buildRoutes';
 import { createEntityAccess } from './routes/entityAccess';
 import { addInsightsRoutes } from './routes/insightsRoutes';
+import { addPreviewRoutes } from './routes/previewRoutes';
 import { addProjectRoutes } from './routes/projectRoutes';
 import { addPromotionRoutes } from './routes/promotionRoutes';
 import { addReleaseRoutes } from './routes/releaseRoutes';
@@ -37,6 +39,8 @@ export async function createRouter(options: {
   trace: DigestTrace;
   /** Delivery insights of an app or a project. */
   insights: InsightsReader;
+  /** The apps' open pull-request previews. */
+  previews?: PreviewReader;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -66,6 +70,7 @@ export async function createRouter(options: {
   addSbomRoutes(router, ENTITY_PATH, access, options.builds);
   addInsightsRoutes(router, ENTITY_PATH, { ...options, access });
   addProjectRoutes(router, ENTITY_PATH, access, options.targets);
+  if (options.previews) addPreviewRoutes(router, ENTITY_PATH, access, options.previews);
   if (options.release) addReleaseRoutes(router, ENTITY_PATH, { ...options, release: options.release, access });
   return router;
 }

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import request from 'supertest';
+import type { LubanPreviews } from '@luban-backstage/plugin-luban-common';
 import { DEMO } from '@luban-backstage/emulator';
 import { DEMO_OWNER, startLubanBackend } from '../../__testUtils__/lubanBackend';
-import { watchedRootLogger } from '../../__testUtils__/waiting';
+import { BobSeesOnlyHisOwnEntities } from '../../__testUtils__/ownedCatalogPolicy';
+import { untilServed, watchedRootLogger } from '../../__testUtils__/waiting';
 import { eventsModuleLubanWebhooks } from '../../webhooks/webhookModule';
 
 const SECRET = `canary-${randomBytes(16).toString('hex')}`;
@@ -17,6 +19,7 @@ const SOURCE_REPOSITORY = `github/${DEMO.project}/${DEMO.app}.git`;
 const MARKER = '<!-- luban-preview -->';
 /** A file that makes the emulated kpack build fail (packages/emulator KpackController FAIL_BUILD_FILE). */
 const FAIL_BUILD_FILE = 'FAIL_BUILD';
+const PREVIEWS_PATH = `/api/luban/entities/component/default/${DEMO.app}-previewed/previews`;
 
 /** The demo app's source also on Azure DevOps, with kpack's read credential for it (as onboarding writes it); its Component opts in. */
 async function azureSourceRepository(emulator: Awaited<ReturnType<typeof startLubanBackend>>['emulator']) {
@@ -87,6 +90,13 @@ describe('pull-request previews', () => {
     await waitFor(() => Boolean(builtDigest()) && JSON.stringify(previewApplication(pr)?.spec ?? {}).includes(builtDigest()));
     return builtDigest() as string;
   };
+  /** GET …/previews of the GitHub Component as its owner, once the answer satisfies the condition (served from Argo CD's informer). */
+  const untilListed = (condition: (body: LubanPreviews) => boolean) =>
+    untilServed(async () => {
+      const answer = await request(backend.server).get(PREVIEWS_PATH).set('Authorization', backend.owner);
+      expect(answer.status).toBe(200);
+      return condition(answer.body) ? (answer.body as LubanPreviews) : undefined;
+    });
   const commitTo = async (branch: string, content: string, repository = SOURCE_REPOSITORY, more: Array<{ path: string; content: string }> = []) => {
     const main = await backend.emulator.git.resolve(repository, 'main');
     const head = await backend.emulator.git.resolve(repository, branch);
@@ -102,6 +112,8 @@ describe('pull-request previews', () => {
 
   beforeAll(async () => {
     backend = await startLubanBackend({
+      // Another team (bob) reads only what it owns: the previews route must refuse it.
+      policy: new BobSeesOnlyHisOwnEntities(),
       config: {
         luban: { webhooks: { github: { secret: SECRET }, azure: { secret: AZURE_SECRET } }, gateway: { domainSuffix: 'apps.example.com' } },
         events: { useEventBus: 'never' },
@@ -159,6 +171,23 @@ describe('pull-request previews', () => {
     await logs.waitFor(() => audited().length === 2);
     const address = `https://${DEMO.app}-pr-${pr}.${DEMO.project}.snd.apps.example.com/`;
     expect(await commentsOf(pr)).toEqual([expect.stringContaining(address)]);
+    // The Delivery view's list (GET …/previews): the pull request, its digest, address and Argo CD state; another team is refused.
+    const listed = await untilListed(body => body.previews[0]?.sync === 'Synced');
+    expect(listed.previews).toEqual([
+      {
+        pullRequest: { number: pr, url: `${backend.emulator.github.url}/${DEMO.project}/${DEMO.app}/pull/${pr}` },
+        application: `snd-${DEMO.project}-${DEMO.app}-pr-${pr}`,
+        environment: 'snd',
+        digest: firstDigest,
+        address,
+        sync: 'Synced',
+        health: expect.any(String),
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+    ]);
+    // luban's policy lets anyone read; with the catalog scoped to owners, another team's read is answered as for no such app.
+    const refused = await request(backend.server).get(PREVIEWS_PATH).set('Authorization', backend.otherTeam);
+    expect([refused.status, refused.body.error?.name, JSON.stringify(refused.body)]).toEqual([404, 'NotFoundError', expect.not.stringContaining(firstDigest)]);
 
     // GitHub redelivers the opening delivery: nothing is built or deployed twice, the comment stays one.
     const delivery = backend.emulator.github.api.deliveries().find(d => d.event === 'pull_request' && d.action === 'opened')!;
@@ -198,6 +227,7 @@ describe('pull-request previews', () => {
     await logs.waitFor(() => audited().length === 6);
     expect(await commentsOf(pr)).toEqual([expect.stringContaining('removed')]);
     expect(audited()).toEqual(['build', 'deploy', 'build', 'deploy', 'build', 'delete']);
+    expect((await untilListed(body => body.previews.length === 0)).previews).toEqual([]);
   });
 
   it('makes nothing when Kubernetes refuses the build, and acts on the redelivery of the same delivery', async () => {
