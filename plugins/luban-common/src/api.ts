@@ -135,6 +135,8 @@ export interface LubanSyncResult {
   application: string;
   /** The GitOps branch's commit being synced. */
   revision: string;
+  /** A dry run: what a sync would start; nothing was changed. */
+  dryRun?: boolean;
 }
 
 /**

@@ -36,7 +36,8 @@ export interface BuildService {
   ): Promise<void>;
   rebuild(target: LubanTarget): Promise<LubanRebuildResult>;
   /** Stops a running build, which then reads as cancelled; an InputError for a build that is not running. */
-  cancel(target: LubanTarget, name: string, actor: Actor): Promise<LubanBuild>;
+  /** Cancels a running build; a dry run only checks that it may (the build as it is). */
+  cancel(target: LubanTarget, name: string, actor: Actor, options?: { dryRun?: boolean }): Promise<LubanBuild>;
   /** The SBOM Harbor generated for one of the app's digests (SPDX JSON); NotFoundError when there is none (yet). */
   readSbom(target: LubanTarget, digest: string): Promise<{ content: Buffer; sbomDigest: string }>;
 }
@@ -48,5 +49,5 @@ export interface PromotionService {
   history(target: LubanTarget, env: string): Promise<LubanDeployment[]>;
   rollback(target: LubanTarget, request: LubanRollbackRequest, actor: Actor): Promise<LubanChangeResult>;
   /** Starts an Argo CD sync of the merged revision in an environment without auto-sync. */
-  sync(target: LubanTarget, env: string, actor: Actor): Promise<LubanSyncResult>;
+  sync(target: LubanTarget, env: string, actor: Actor, options?: { dryRun?: boolean }): Promise<LubanSyncResult>;
 }

@@ -179,12 +179,13 @@ export class KpackBuildService implements BuildService {
     return result;
   }
 
-  async cancel(target: LubanTarget, name: string, actor: Actor): Promise<LubanBuild> {
+  async cancel(target: LubanTarget, name: string, actor: Actor, options: { dryRun?: boolean } = {}): Promise<LubanBuild> {
     const build = await this.getBuild(target, name);
     if (!build) throw new NotFoundError(`${target.entityRef} has no build '${name}'`);
     if (build.status !== 'running') {
       throw new InputError(`Build #${build.number} (${name}) is not running: it ${build.status === 'cancelled' ? 'was cancelled' : build.status}; only a running build can be cancelled`);
     }
+    if (options.dryRun) return build;
     const gateway = this.options.clusters.gateway(target.cluster);
     const cancelledBy = actor.userEntityRef ?? 'a service';
     await gateway.cancelBuild(target.image.namespace, name, cancelledBy);

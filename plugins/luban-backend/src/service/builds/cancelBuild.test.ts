@@ -25,8 +25,8 @@ describe('cancelling a running kpack build', () => {
   });
   afterAll(() => backend?.stop());
 
-  const cancel = (build: string, auth = backend.owner) =>
-    request(backend.server).post(`${DEMO_ENTITY_PATH}/builds/${build}/cancel`).set('Authorization', auth);
+  const cancel = (build: string, auth = backend.owner, body: object = {}) =>
+    request(backend.server).post(`${DEMO_ENTITY_PATH}/builds/${build}/cancel`).set('Authorization', auth).send(body);
   const buildObject = (name: string) => backend.emulator.kubernetes.list('builds', CI_NAMESPACE).find(b => b.metadata.name === name);
   const podOf = (build: string) => backend.emulator.kubernetes.list('pods', CI_NAMESPACE).find(p => p.metadata.name === `${build}-build-pod`);
   const auditEvents = () => logs.lines.filter(l => l.meta.isAuditEvent && l.message === 'luban.luban-cancel-build' && l.meta.status !== 'initiated');
@@ -69,6 +69,15 @@ describe('cancelling a running kpack build', () => {
         return served.status === 200 ? served.body : undefined;
       });
       const before = auditEvents().length;
+
+      // A dry run names the build a cancel would stop, and stops nothing (nor is it audited).
+      emulator.requests.clear();
+      const dryRun = await cancel(name, backend.owner, { dryRun: true });
+      expect(dryRun.status).toBe(200);
+      expect(dryRun.body).toMatchObject({ name, status: 'running' });
+      expect(emulator.requests.mutating()).toEqual([]);
+      expect(podOf(name)).toBeDefined();
+      expect(auditEvents().slice(before)).toEqual([]);
 
       const response = await cancel(name);
 

@@ -72,8 +72,9 @@ export class GitOpsPromotionService implements PromotionService {
     return this.state.getState(target);
   }
 
-  async sync(target: LubanTarget, env: string, actor: Actor): Promise<LubanSyncResult> {
-    const result = await syncEnvironment(this.options, target, env, actor);
+  async sync(target: LubanTarget, env: string, actor: Actor, options: { dryRun?: boolean } = {}): Promise<LubanSyncResult> {
+    const result = await syncEnvironment(this.options, target, env, actor, options);
+    if (result.dryRun) return result;
     this.options.logger.info('Started an Argo CD sync', { entityRef: target.entityRef, ...result, initiatedBy: actor.userEntityRef });
     return result;
   }

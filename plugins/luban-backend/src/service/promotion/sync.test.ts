@@ -22,8 +22,8 @@ describe('Sync of an environment Argo CD does not sync by itself', () => {
   });
   afterAll(() => backend?.stop());
 
-  const sync = (env: string, auth = backend.owner) =>
-    request(backend.server).post(`${DEMO_ENTITY_PATH}/promotion/${env}/sync`).set('Authorization', auth);
+  const sync = (env: string, auth = backend.owner, body: object = {}) =>
+    request(backend.server).post(`${DEMO_ENTITY_PATH}/promotion/${env}/sync`).set('Authorization', auth).send(body);
   const prdApp = () => backend.emulator.kubernetes.list('applications').find(a => a.metadata.name === PRD_APP)!;
   const auditEvents = () => logs.lines.filter(l => l.meta.isAuditEvent && l.message === 'luban.luban-sync' && l.meta.status !== 'initiated');
 
@@ -47,6 +47,29 @@ describe('Sync of an environment Argo CD does not sync by itself', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.message).toBe('snd syncs automatically: Argo CD deploys every merged change there by itself');
     expect(backend.emulator.requests.mutating()).toEqual([]);
+  });
+
+  it('answers a dry run with what a sync would start, and starts nothing', async () => {
+    const { emulator } = backend;
+    const before = auditEvents().length;
+    emulator.requests.clear();
+
+    const response = await sync('prd', backend.owner, { dryRun: true });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      environment: 'prd',
+      application: PRD_APP,
+      revision: await emulator.git.resolve(GITOPS, 'main'),
+      dryRun: true,
+    });
+    expect(emulator.requests.mutating()).toEqual([]);
+    expect(prdApp().operation).toBeUndefined();
+    expect(auditEvents().slice(before)).toEqual([]);
+    // A dry run is refused like the sync itself.
+    expect((await sync('prd', backend.otherTeam, { dryRun: true })).status).toBe(403);
+    expect((await sync('prd', backend.owner, { dryRun: 'yes' })).status).toBe(400);
+    expect(emulator.requests.mutating()).toEqual([]);
   });
 
   it('syncs the merged revision of prd through the Application operation, and the view shows the operation', async () => {

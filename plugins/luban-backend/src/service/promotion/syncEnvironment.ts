@@ -15,6 +15,7 @@ export async function syncEnvironment(
   target: LubanTarget,
   envName: string,
   actor: Actor,
+  options: { dryRun?: boolean } = {},
 ): Promise<LubanSyncResult> {
   const env = target.environments.find(e => e.name === envName);
   if (!env) {
@@ -27,6 +28,7 @@ export async function syncEnvironment(
   const revision = await sources.git.forRepository(repo).getBranch(repo, sources.gitopsBranch);
   if (!revision) throw new InputError(`The GitOps repository ${repo.webUrl} has no branch '${sources.gitopsBranch}' to sync from`);
   const application = argoCdApplicationName(env.name, target.project, target.app);
+  if (options.dryRun) return { environment: env.name, application, revision, dryRun: true };
   await sources.clusters
     .gateway(env.cluster)
     .syncApplication(sources.argoCdNamespace, application, { revision, username: actor.userEntityRef ?? 'luban' });

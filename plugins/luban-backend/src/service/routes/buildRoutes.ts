@@ -3,7 +3,7 @@ import { lubanBuildCancelPermission, lubanBuildReadPermission, lubanBuildRebuild
 import type { Request, Response, Router } from 'express';
 import type { BuildService } from '../types';
 import type { EntityAccess } from './entityAccess';
-import { NAME } from './validation';
+import { dryRunBody, NAME, parseBody } from './validation';
 
 /** Streams a build's log as plain text: one step or all, followed while the build runs. */
 async function sendBuildLog(req: Request, res: Response, access: EntityAccess, builds: BuildService) {
@@ -60,18 +60,19 @@ export function addBuildRoutes(router: Router, entityPath: string, access: Entit
 
   router.post(`${entityPath}/builds/:build/cancel`, async (req, res) => {
     if (!NAME.test(req.params.build)) throw new InputError(`'${req.params.build}' is not a build name`);
+    const { dryRun } = parseBody(dryRunBody, req.body);
+    const run = async () => {
+      const target = await access.authorizedTarget(req, lubanBuildCancelPermission);
+      return builds.cancel(target, req.params.build, await access.actorOf(req), { dryRun });
+    };
+    if (dryRun) {
+      // The build a cancel would stop, still running: not audited (it changes nothing).
+      res.json(await run());
+      return;
+    }
     const meta = { entityRef: access.entityRefOf(req), action: 'cancel', build: req.params.build };
     // Authorized inside the audit event: a refused cancel is audited too.
-    const build = await access.audited(
-      req,
-      'luban-cancel-build',
-      meta,
-      async () => {
-        const target = await access.authorizedTarget(req, lubanBuildCancelPermission);
-        return builds.cancel(target, req.params.build, await access.actorOf(req));
-      },
-      r => ({ status: r.status, number: r.number }),
-    );
+    const build = await access.audited(req, 'luban-cancel-build', meta, run, r => ({ status: r.status, number: r.number }));
     res.json(build);
   });
 

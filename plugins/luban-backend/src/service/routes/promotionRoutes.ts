@@ -10,7 +10,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { PromotionService } from '../types';
 import type { EntityAccess } from './entityAccess';
-import { NAME, parseBody } from './validation';
+import { dryRunBody, NAME, parseBody } from './validation';
 
 const promoteBody = z
   .object({
@@ -63,17 +63,18 @@ export function addPromotionRoutes(router: Router, entityPath: string, access: E
   router.post(`${entityPath}/promotion/:env/sync`, async (req, res) => {
     const { env } = req.params;
     if (!NAME.test(env)) throw new InputError(`'${env}' is not an environment name`);
+    const { dryRun } = parseBody(dryRunBody, req.body);
+    const run = async () => {
+      const target = await access.authorizedEnvironmentTarget(req, lubanEnvironmentSyncPermission, env);
+      return promotion.sync(target, env, await access.actorOf(req), { dryRun });
+    };
+    if (dryRun) {
+      // As for promote: what a sync would start, not audited (it changes nothing).
+      res.json(await run());
+      return;
+    }
     const meta = { entityRef: access.entityRefOf(req), action: 'sync', target: env };
-    const result = await access.audited(
-      req,
-      'luban-sync',
-      meta,
-      async () => {
-        const target = await access.authorizedEnvironmentTarget(req, lubanEnvironmentSyncPermission, env);
-        return promotion.sync(target, env, await access.actorOf(req));
-      },
-      r => ({ application: r.application, revision: r.revision }),
-    );
+    const result = await access.audited(req, 'luban-sync', meta, run, r => ({ application: r.application, revision: r.revision }));
     res.status(202).json(result);
   });
 

@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Environment and build step names: lowercase DNS-label-like, never a path. */
 export const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -13,3 +13,6 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   }
   return parsed.data;
 }
+
+/** The body of a sync or a build cancel: nothing but whether it is a dry run. */
+export const dryRunBody = z.object({ dryRun: z.boolean().optional() }).strict();
