@@ -8,6 +8,7 @@ import type {
   LubanDigestTrace,
   LubanHealth,
   LubanInsights,
+  LubanPreviews,
   LubanProjectView,
   LubanPromoteRequest,
   LubanPromotionState,
@@ -130,6 +131,9 @@ export interface LubanApi {
     entity: CompoundEntityRef,
     days: number,
   ): Promise<LubanInsights>;
+
+  /** The entity's app's open pull-request previews (apps with `luban.dev/previews: enabled`). */
+  getPreviews(entity: CompoundEntityRef): Promise<LubanPreviews>;
 
   /** What each app of a System runs in each environment, and which are behind. */
   getRelease(entity: CompoundEntityRef): Promise<LubanReleaseMatrix>;

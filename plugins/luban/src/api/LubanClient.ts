@@ -9,6 +9,7 @@ import type {
   LubanDigestTrace,
   LubanHealth,
   LubanInsights,
+  LubanPreviews,
   LubanProjectView,
   LubanPromoteRequest,
   LubanPromotionState,
@@ -180,6 +181,10 @@ export class LubanClient implements LubanApi {
     days: number,
   ): Promise<LubanInsights> {
     return this.json(`${entityPath(entity)}/project/insights?days=${days}`);
+  }
+
+  async getPreviews(entity: CompoundEntityRef): Promise<LubanPreviews> {
+    return this.json(`${entityPath(entity)}/previews`);
   }
 
   async getRelease(entity: CompoundEntityRef): Promise<LubanReleaseMatrix> {

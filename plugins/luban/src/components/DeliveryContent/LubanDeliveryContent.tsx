@@ -9,6 +9,7 @@ import { type LubanPromotionState } from '@luban-backstage/plugin-luban-common';
 import Grid from '@material-ui/core/Grid';
 import { startTransition, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
+import { PreviewsCard, previewsEnabled } from '../Previews';
 import { PromoteDialog } from '../PromoteDialog';
 import { RollbackDialog } from '../RollbackDialog';
 import { TraceabilityPanel } from '../TraceabilityPanel';
@@ -112,6 +113,11 @@ function DeliveryView(props: { entity: Entity }) {
           onTrace={setTracedDigest}
         />
       </Grid>
+      {previewsEnabled(entity) && (
+        <Grid item xs={12}>
+          <PreviewsCard entity={entity} />
+        </Grid>
+      )}
       {tracedDigest && (
         <Grid item xs={12}>
           <TraceabilityPanel

@@ -1,0 +1,1 @@
+export { PreviewsCard, previewsEnabled } from './PreviewsCard';
