@@ -88,6 +88,10 @@ test('a promotion to prd waits for a review, is merged once approved, and Sync p
   );
 
   await prd.getByRole('button', { name: 'Sync prd' }).click();
+  // The confirmation names what the dry run found: the merged commit.
+  const confirm = page.getByRole('dialog', { name: 'Sync prd?' });
+  await expect(confirm).toContainText(`deploys commit ${sha.slice(0, 7)}`);
+  await confirm.getByRole('button', { name: 'Start the sync' }).click();
   await expect(
     page.getByText(`Argo CD is syncing prd to ${sha.slice(0, 7)}`),
   ).toBeVisible();

@@ -63,14 +63,26 @@ export interface LubanApi {
   /** Asks kpack for a new build of the latest source, as `kp image trigger` does. */
   rebuild(entity: CompoundEntityRef): Promise<LubanRebuildResult>;
 
-  /** Starts an Argo CD sync of the merged revision in an environment that does not sync by itself. */
+  /**
+   * Starts an Argo CD sync of the merged revision in an environment that does
+   * not sync by itself; a dry run answers what it would start, and starts nothing.
+   */
   syncEnvironment(
     entity: CompoundEntityRef,
     environment: string,
+    options?: { dryRun?: boolean },
   ): Promise<LubanSyncResult>;
 
-  /** Stops a running build (kpack has no cancel: luban ends it and deletes its pod); answers the build, cancelled. */
-  cancelBuild(entity: CompoundEntityRef, build: string): Promise<LubanBuild>;
+  /**
+   * Stops a running build (kpack has no cancel: luban ends it and deletes its
+   * pod); answers the build, cancelled. A dry run answers the build as it is
+   * if it may be cancelled, and stops nothing.
+   */
+  cancelBuild(
+    entity: CompoundEntityRef,
+    build: string,
+    options?: { dryRun?: boolean },
+  ): Promise<LubanBuild>;
 
   /**
    * Reads a build's log, calling `onText` with each chunk as it arrives.

@@ -65,20 +65,22 @@ export class LubanClient implements LubanApi {
   async syncEnvironment(
     entity: CompoundEntityRef,
     environment: string,
+    options: { dryRun?: boolean } = {},
   ): Promise<LubanSyncResult> {
     return this.json(
       `${entityPath(entity)}/promotion/${encodeURIComponent(environment)}/sync`,
-      { method: 'POST' },
+      post(options),
     );
   }
 
   async cancelBuild(
     entity: CompoundEntityRef,
     build: string,
+    options: { dryRun?: boolean } = {},
   ): Promise<LubanBuild> {
     return this.json(
       `${entityPath(entity)}/builds/${encodeURIComponent(build)}/cancel`,
-      { method: 'POST' },
+      post(options),
     );
   }
 

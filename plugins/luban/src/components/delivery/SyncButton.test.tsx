@@ -35,11 +35,13 @@ const manualPrd = (
 describe('Sync in the Delivery view', () => {
   it('offers Sync only where Argo CD does not sync by itself, and starts a sync of that environment', async () => {
     const user = userEvent.setup();
-    const syncEnvironment = jest.fn(async () => ({
-      environment: 'prd',
-      application: 'prd-acme-ledger-api',
-      revision: REVISION,
-    }));
+    const syncEnvironment = jest.fn(
+      async (_entity: object, _env: string, _options?: object) => ({
+        environment: 'prd',
+        application: 'prd-acme-ledger-api',
+        revision: REVISION,
+      }),
+    );
     renderForEntity(<LubanDeliveryContent />, {
       lubanApi: { getPromotion: async () => manualPrd(), syncEnvironment },
     });
@@ -54,11 +56,27 @@ describe('Sync in the Delivery view', () => {
     await waitFor(() => expect(sync).toBeEnabled());
     await user.click(sync);
 
+    // First a dry run, whose plan the confirmation names; nothing started yet.
+    const dialog = await screen.findByRole('dialog', { name: 'Sync prd?' });
+    expect(dialog).toHaveTextContent(
+      'Argo CD deploys commit abcdef0, the head of the GitOps branch, to prd (application prd-acme-ledger-api).',
+    );
+    const ref = { kind: 'component', namespace: 'default', name: 'ledger-api' };
+    expect(syncEnvironment.mock.calls).toEqual([
+      [ref, 'prd', { dryRun: true }],
+    ]);
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Start the sync' }),
+    );
+
     await waitFor(() =>
-      expect(syncEnvironment).toHaveBeenCalledWith(
-        { kind: 'component', namespace: 'default', name: 'ledger-api' },
-        'prd',
-      ),
+      expect(syncEnvironment.mock.calls).toEqual([
+        [ref, 'prd', { dryRun: true }],
+        [ref, 'prd', undefined],
+      ]),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog', { name: 'Sync prd?' })).toBeNull(),
     );
     // A first render of the whole tab takes seconds on a busy machine.
   }, 20_000);
