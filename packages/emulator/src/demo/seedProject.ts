@@ -47,12 +47,12 @@ function resolveSourceNow(emulator: RunningEmulator, namespace: string, image: s
   emulator.kubernetes.store.update(type, namespace, resolver.metadata.name, { ...resolver, metadata: { ...resolver.metadata, annotations } });
 }
 
-/** Registers luban's push webhook on a repository of the emulated GitHub, as the scaffolder's webhook action does. */
+/** Registers luban's webhook (pushes and pull requests) on a repository of the emulated GitHub, as the scaffolder's webhook action does. */
 async function registerPushWebhook(emulator: RunningEmulator, repository: string, webhook: LubanWebhook): Promise<void> {
   const response = await fetch(`${emulator.github.apiBaseUrl}/repos/${repository}/hooks`, {
     method: 'POST',
     headers: { Authorization: `token ${emulator.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ config: { url: webhook.url, secret: webhook.secret, content_type: 'json' }, events: ['push'] }),
+    body: JSON.stringify({ config: { url: webhook.url, secret: webhook.secret, content_type: 'json' }, events: ['push', 'pull_request'] }),
   });
   if (response.status !== 201) throw new Error(`the push webhook of ${repository} was not registered: ${response.status}`);
 }

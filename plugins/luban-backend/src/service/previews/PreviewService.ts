@@ -3,7 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { EventParams, EventsService } from '@backstage/plugin-events-node';
 import type { JsonObject } from '@backstage/types';
-import { argoCdApplicationName } from '@luban-backstage/plugin-luban-common';
+import { argoCdApplicationName, LUBAN_PREVIEWS_ANNOTATION } from '@luban-backstage/plugin-luban-common';
 import { appAddress, appHostname, KPACK, type GatewayConfig, type GitProviders } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { EntityTargets, LubanTarget } from '../EntityTargets';
@@ -13,8 +13,6 @@ import { fromAzureDevOpsPullRequest, fromGitHubPullRequest, type PullRequestEven
 import { previewApplication, previewComment, previewImage, previewName, repositoryOfTag, type PreviewRef } from './previewObjects';
 import { finishedBuildOf } from './waitForBuild';
 
-/** The annotation by which a Component opts in to pull-request previews (value `enabled`). */
-export const LUBAN_PREVIEWS_ANNOTATION = 'luban.dev/previews';
 /** Which of luban's comments on a pull request is the preview's. */
 const COMMENT_MARKER = 'luban-preview';
 
