@@ -11,7 +11,7 @@ import type { LubanTarget } from '../EntityTargets';
  * the branch is built again, now with the release tag. It stays on the Image after the release build: taking
  * it away would be a CONFIG change too, and build the branch once more for nothing.
  */
-const TAG_ENV = 'CI_TAG_UPDATE';
+export const TAG_ENV = 'CI_TAG_UPDATE';
 /** The Image's branch while it builds a tagged commit, so that it can be given back. */
 const RELEASE_OF_BRANCH_ANNOTATION = 'luban.dev/release-of-branch';
 /** When a release borrowed the Image: one borrowed far longer than {@link START_PATIENCE_MS} ago was forgotten. */

@@ -9,6 +9,7 @@ import type { ClusterAccess } from '../ClusterAccess';
 import type { EntityTargets, LubanTarget } from '../EntityTargets';
 import { DeliveryLog } from '../../webhooks/DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from '../../webhooks/webhookModule';
+import { webUrlOf } from '../../webhooks/payloadFields';
 import { fromAzureDevOpsPullRequest, fromGitHubPullRequest, type PullRequestEvent } from './pullRequestEvents';
 import { previewApplication, previewComment, previewImage, previewName, repositoryOfTag, type PreviewRef } from './previewObjects';
 import { finishedBuildOf } from './waitForBuild';
@@ -112,7 +113,12 @@ export class PreviewService {
     return 'preview';
   }
 
-  /** The apps that opted in whose recorded source repository is the pull request's (their project's record checked). */
+  /**
+   * The apps that opted in whose kpack Image — written by luban at onboarding,
+   * not by whoever registers a catalog entity — builds the pull request's
+   * repository (their project's record checked). A Component naming another
+   * repository in its annotations gets no preview of it.
+   */
   private async previewTargets(repositoryUrl: string): Promise<LubanTarget[]> {
     const credentials = await this.options.auth.getOwnServiceCredentials();
     const { items } = await this.options.catalog.getEntities(
@@ -122,9 +128,20 @@ export class PreviewService {
     const targets: LubanTarget[] = [];
     for (const entity of items) {
       const target = await this.options.targets.fromEntity(entity).catch(() => undefined);
-      if (target?.sourceRepo?.webUrl.toLowerCase() === repositoryUrl.toLowerCase()) targets.push(target);
+      if (target?.sourceRepo?.webUrl.toLowerCase() !== repositoryUrl.toLowerCase()) continue;
+      const built = webUrlOf((await this.appImage(target))?.spec?.source?.git?.url);
+      if (built?.toLowerCase() === repositoryUrl.toLowerCase()) targets.push(target);
+      else this.options.logger.warn('luban made no preview: the app\'s kpack Image builds another repository', { entityRef: target.entityRef, repositoryUrl });
     }
     return targets;
+  }
+
+  private appImage(target: LubanTarget) {
+    return this.options.clusters.gateway(target.cluster).get<KubernetesObject & { spec?: any }>({
+      apiVersion: KPACK.apiVersion,
+      kind: 'Image',
+      metadata: { namespace: target.image.namespace, name: target.image.name },
+    });
   }
 
   private refOf(target: LubanTarget, pr: PullRequestEvent): PreviewRef {
@@ -140,14 +157,11 @@ export class PreviewService {
     if (!(await log.firstTime(key))) return;
     try {
       await this.audited('build', target, pr, async () => {
-        const gateway = this.options.clusters.gateway(target.cluster);
-        const app = await gateway.get<KubernetesObject & { spec?: any }>({
-          apiVersion: KPACK.apiVersion,
-          kind: 'Image',
-          metadata: { namespace: target.image.namespace, name: target.image.name },
-        });
+        const app = await this.appImage(target);
         if (!app) throw new Error(`the app's kpack Image ${target.image.namespace}/${target.image.name} does not exist`);
-        await gateway.apply(previewImage(ref, { namespace: target.image.namespace, spec: app.spec }, { cloneUrl: target.sourceRepo!.cloneUrl, headSha }));
+        // The app Image's own source URL (checked against the pull request's repository above), never a catalog annotation's.
+        const preview = previewImage(ref, { namespace: target.image.namespace, spec: app.spec }, { headSha });
+        await this.options.clusters.gateway(target.cluster).apply(preview);
         await this.comment(target, pr, previewComment({ kind: 'building', sha: headSha }));
         return { image: `${image.namespace}/${image.name}`, revision: headSha };
       });

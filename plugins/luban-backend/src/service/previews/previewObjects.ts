@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KPACK } from '@luban-backstage/plugin-luban-node';
+import { TAG_ENV } from '../builds/ReleaseBuilds';
 
 /** Labels every object of a preview carries, so that its pull request's close finds them all. */
 export const PREVIEW_LABELS = { of: 'luban.dev/preview-of', pullRequest: 'luban.dev/pull-request', project: 'luban.dev/project' } as const;
@@ -32,22 +33,27 @@ export function repositoryOfTag(tag: string): string {
 
 /**
  * The preview's kpack Image: the app's Image with its source pinned to the
- * pull request's head commit of the app's recorded source repository
- * (`cloneUrl`) and its own tag in the same image repository. An
+ * pull request's head commit (of the repository the app's Image builds) and
+ * its own tag in the same image repository; none of the app's release tags
+ * or release build settings (a release may hold the app's Image meanwhile:
+ * a pull request's code never lands under a release tag). An
  * Image, not a lone Build: kpack rebuilds an Image when its revision changes
  * (the pull request's next commit), keeps its Builds' history, and deletes
  * them with it (they are owned by it) — a Build would leave each of those to luban.
  */
-export function previewImage(ref: PreviewRef, app: { namespace: string; spec: any }, source: { cloneUrl: string; headSha: string }) {
+export function previewImage(ref: PreviewRef, app: { namespace: string; spec: any }, source: { headSha: string }) {
   const repository = repositoryOfTag(String(app.spec?.tag ?? ''));
+  const { additionalTags: _releaseTags, build, ...spec } = app.spec ?? {};
+  const env = Array.isArray(build?.env) ? build.env.filter((e: { name?: string }) => e?.name !== TAG_ENV) : undefined;
   return {
     apiVersion: KPACK.apiVersion,
     kind: 'Image',
     metadata: { name: previewName(ref), namespace: app.namespace, labels: previewLabels(ref) },
     spec: {
-      ...app.spec,
+      ...spec,
+      ...(build ? { build: { ...build, ...(env ? { env } : {}) } } : {}),
       tag: `${repository}:pr-${ref.number}`,
-      source: { ...app.spec?.source, git: { ...app.spec?.source?.git, url: source.cloneUrl, revision: source.headSha } },
+      source: { ...spec.source, git: { ...spec.source?.git, revision: source.headSha } },
     },
   };
 }

@@ -1,11 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { ConfigReader } from '@backstage/config';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import request from 'supertest';
 import type { LubanPreviews } from '@luban-backstage/plugin-luban-common';
 import { DEMO } from '@luban-backstage/emulator';
-import { DEMO_OWNER, startLubanBackend } from '../../__testUtils__/lubanBackend';
+import { LubanClusters } from '@luban-backstage/plugin-luban-node';
+import { DEMO_OWNER, emulatorConfig, startLubanBackend } from '../../__testUtils__/lubanBackend';
 import { BobSeesOnlyHisOwnEntities } from '../../__testUtils__/ownedCatalogPolicy';
 import { untilServed, watchedRootLogger } from '../../__testUtils__/waiting';
 import { eventsModuleLubanWebhooks } from '../../webhooks/webhookModule';
@@ -131,6 +133,21 @@ describe('pull-request previews', () => {
               'luban.dev/app': DEMO.app,
               'luban.dev/previews': 'enabled',
               'backstage.io/source-location': `url:${emulator.github.url}/${DEMO.project}/${DEMO.app}/tree/main/`,
+            },
+          },
+          spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
+        },
+        {
+          // Anyone can register this: it claims the app, its owner, and another repository as its source.
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: `${DEMO.app}-forged`,
+            annotations: {
+              'luban.dev/project': DEMO.project,
+              'luban.dev/app': DEMO.app,
+              'luban.dev/previews': 'enabled',
+              'luban.dev/source-repo': `${emulator.github.url}/${DEMO.project}/elsewhere`,
             },
           },
           spec: { type: 'service', lifecycle: 'production', owner: DEMO_OWNER },
@@ -265,6 +282,14 @@ describe('pull-request previews', () => {
       if (answer.status >= 300) throw new Error(`${init.method ?? 'GET'} ${path}: ${answer.status} ${await answer.text()}`);
       return answer.json() as Promise<any>;
     };
+    // The app's source lives on Azure DevOps now: its kpack Image builds that repository, as onboarding writes it
+    // (a preview builds only the repository the app's Image builds).
+    await LubanClusters.fromConfig(new ConfigReader(emulatorConfig(backend.emulator)))
+      .gateway()
+      .mergePatch(
+        { apiVersion: 'kpack.io/v1alpha2', kind: 'Image', metadata: { name: DEMO.app, namespace: CI } },
+        { spec: { source: { git: { url: `${backend.emulator.azure.url}/${organization}/${DEMO.project}/_git/${DEMO.app}` } } } },
+      );
     const repository = await azure(`${DEMO.project}/_apis/git/repositories/${DEMO.app}`);
     const { port } = backend.server.address() as AddressInfo;
     for (const eventType of ['git.pullrequest.created', 'git.pullrequest.updated']) {
@@ -314,7 +339,8 @@ describe('pull-request previews', () => {
     expect(audited().slice(auditedBefore)).toEqual(['build', 'deploy', 'build', 'deploy', 'delete']);
   });
 
-  it('refuses a pull request on a repository that is no luban app: zero mutating requests', async () => {
+  // The repository to build comes from the app's kpack Image, which luban wrote at onboarding, not from the catalog.
+  it("refuses a pull request on a repository the app's Image does not build, though a Component claims it: zero mutating requests", async () => {
     const payload = {
       action: 'opened',
       number: 7,
@@ -333,5 +359,9 @@ describe('pull-request previews', () => {
     await logs.waitFor(() => outcomes().some(([delivery]) => delivery === id));
     expect(outcomes().find(([delivery]) => delivery === id)![1]).toBe('not a preview app');
     expect(backend.emulator.requests.mutating()).toEqual([]);
+    // The forged Component was considered, and refused for the repository its app's Image builds.
+    expect(logs.lines.filter(l => l.message === "luban made no preview: the app's kpack Image builds another repository")).toEqual([
+      expect.objectContaining({ meta: expect.objectContaining({ entityRef: `component:default/${DEMO.app}-forged` }) }),
+    ]);
   });
 });

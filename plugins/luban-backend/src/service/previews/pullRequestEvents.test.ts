@@ -46,6 +46,9 @@ describe('pull-request deliveries', () => {
 
   it('leaves out a pull request from a fork, and other events', () => {
     expect(fromGitHubPullRequest('pull_request', github('opened', 'mallory/ledger-api'))).toBeUndefined();
+    // GitHub sends `head.repo: null` once a fork is deleted: not built either.
+    const gone = github('opened');
+    expect(fromGitHubPullRequest('pull_request', { ...gone, pull_request: { ...gone.pull_request, head: { ...gone.pull_request.head, repo: null } } })).toBeUndefined();
     expect(fromGitHubPullRequest('push', github('opened'))).toBeUndefined();
     expect(fromGitHubPullRequest('pull_request', { ...github('opened'), number: -1, pull_request: { number: -1 } })).toBeUndefined();
   });

@@ -38,8 +38,10 @@ export function fromGitHubPullRequest(eventName: string | undefined, payload: un
   const repositoryUrl = webUrlOf(repository.html_url);
   const number = payload.number ?? pull.number;
   if (!action || !repositoryUrl || !Number.isSafeInteger(number) || number < 1) return undefined;
+  // A fork's head, or one whose repository is gone (GitHub sends `repo: null` once a fork is deleted), is never built.
   const headRepo = isObject(pull.head) && isObject(pull.head.repo) ? pull.head.repo : undefined;
-  if (headRepo && headRepo.full_name !== repository.full_name) return undefined;
+  if (!headRepo || headRepo.full_name !== repository.full_name) return undefined;
+  if (headRepo.id !== undefined && repository.id !== undefined && headRepo.id !== repository.id) return undefined;
   return { provider: 'github', repositoryUrl, number, action, headSha: sha(isObject(pull.head) ? pull.head.sha : undefined) };
 }
 
