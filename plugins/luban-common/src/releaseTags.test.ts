@@ -10,7 +10,7 @@ describe('releaseTagOfRef', () => {
   });
 
   it('ignores branches and tags that are not versions', () => {
-    for (const ref of ['refs/heads/v1.2.3', 'refs/tags/nightly', 'refs/tags/vv1.2.3', 'refs/tags/v1.2.3+build.5', 'refs/tags/v1.2.3.4', 'refs/tags/', `refs/tags/v1.2.3-${'a'.repeat(60)}`]) {
+    for (const ref of ['refs/heads/v1.2.3', 'refs/tags/nightly', 'refs/tags/vv1.2.3', 'refs/tags/v1.2.3+build.5', 'refs/tags/v1.2.3.4', 'refs/tags/', 'refs/tags/v1.2.3-rc.', 'refs/tags/v1.2.3-rc-', `refs/tags/v1.2.3-${'a'.repeat(60)}`]) {
       expect(releaseTagOfRef(ref)).toBeUndefined();
     }
   });

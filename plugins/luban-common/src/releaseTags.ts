@@ -8,9 +8,10 @@ export const LUBAN_RELEASE_TAG_LABEL = 'luban.dev/release-tag';
 
 /**
  * A release tag as luban accepts it: `1.2.3`, `1.2`, `2`, `1.2.3-rc.1`. Also a
- * valid image tag and Kubernetes label value (no `+`, at most 63 characters).
+ * valid image tag and Kubernetes label value (no `+`, at most 63 characters,
+ * ending in a letter or digit).
  */
-const RELEASE_TAG = /^\d+(\.\d+){0,2}(-[0-9A-Za-z][0-9A-Za-z.-]*)?$/;
+const RELEASE_TAG = /^\d+(\.\d+){0,2}(-[0-9A-Za-z]([0-9A-Za-z.-]*[0-9A-Za-z])?)?$/;
 
 /**
  * The image tag of a pushed git tag ref, by the reference platform's rule:
