@@ -14,6 +14,8 @@ import { StoppableTimers } from './StoppableTimers';
 /** The actors luban names in pull requests and audit events for what it does by itself. */
 export const AUTOMATION_ACTORS = { promote: 'luban-auto-promote', rollback: 'luban-rollback-proposal' } as const;
 const RETRY_MS = 5_000;
+/** How long an empty catalog is asked again soon; after it, the periodic catch-up looks (as auto-deploy waits for apps). */
+const EMPTY_CATALOG_PATIENCE_MS = 10 * 60_000;
 /** How often every app is looked at again, for a change the Application watch missed (a restart, a dropped watch). */
 const CATCH_UP_INTERVAL_MS = 5 * 60_000;
 
@@ -37,6 +39,8 @@ export class ReleaseAutomation {
   private running?: Promise<void>;
   /** The wait before asking the catalog again while it names no app; doubled each time up to {@link RETRY_MS}. */
   private catalogRetryMs = 125;
+  /** Since when the catalog has named no app, while it names none. */
+  private catalogEmptySince?: number;
 
   constructor(
     private readonly options: {
@@ -148,11 +152,15 @@ export class ReleaseAutomation {
   private async pass(applicationNames: Set<string>) {
     const targets = await this.options.targets.allTargets();
     if (targets.length === 0) {
-      // After a fresh start the catalog ingests its locations within seconds: asked again soon, not in five minutes.
+      // After a fresh start the catalog ingests its locations within seconds: asked again soon, not in five
+      // minutes; but not for ever (Applications of an offboarded project remain): then the catch-up looks.
+      this.catalogEmptySince ??= Date.now();
+      if (Date.now() - this.catalogEmptySince > EMPTY_CATALOG_PATIENCE_MS) return;
       this.catalogRetryMs = Math.min(this.catalogRetryMs * 2, RETRY_MS);
       this.timers.later(() => applicationNames.forEach(name => this.schedule(name)), this.catalogRetryMs);
       return;
     }
+    this.catalogEmptySince = undefined;
     const concerned = (target: LubanTarget) =>
       target.environments.some(e => applicationNames.has(argoCdApplicationName(e.name, target.project, target.app)));
     // Several entities may name one app: it is changed once, for the first by entity ref (as auto-deploy picks).
