@@ -97,7 +97,7 @@ export const lubanPlugin = createBackendPlugin({
         // A pushed version tag builds a release candidate.
         const pushes = new PushHandler({ targets, clusters, changes: replicas, logger, database, releases: new ReleaseBuilds({ clusters, logger }) });
         // Chains, tag promotions and rollback proposals: what luban does by itself when Argo CD reports a change.
-        ReleaseAutomation.startIfWanted({ clusters, targets, environments, promotion, releases: luban.releases, auditor, logger, lifecycle, changes: replicas });
+        ReleaseAutomation.startIfWanted({ clusters, targets, environments, promotion, releases: luban.releases, auditor, logger, database, lifecycle, changes: replicas });
         await events.subscribe({ id: 'luban-pushes', topics: PushHandler.topics, onEvent: event => pushes.onEvent(event) });
         // Pull requests on apps' source repositories that opted in (annotation luban.dev/previews: enabled) get a preview.
         await PreviewService.subscribe(events, { catalog, auth, targets, clusters, git, gateway: luban.gateway, argoCdNamespace: luban.argocd.namespace, auditor, logger, database });

@@ -1,4 +1,4 @@
-import type { AuditorService, LifecycleService, LoggerService } from '@backstage/backend-plugin-api';
+import type { AuditorService, DatabaseService, LifecycleService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -10,6 +10,7 @@ import type { ReplicaEvents } from '../live/ReplicaEvents';
 import type { GitOpsPromotionService } from '../promotion/GitOpsPromotionService';
 import { decideAutomaticChanges, type AutomaticChange } from './releaseDecisions';
 import { StoppableTimers } from './StoppableTimers';
+import { DeliveryLog } from '../../webhooks/DeliveryLog';
 
 /** The actors luban names in pull requests and audit events for what it does by itself. */
 export const AUTOMATION_ACTORS = { promote: 'luban-auto-promote', rollback: 'luban-rollback-proposal' } as const;
@@ -32,6 +33,7 @@ const CATCH_UP_INTERVAL_MS = 5 * 60_000;
  */
 export class ReleaseAutomation {
   private readonly done = new Set<string>();
+  private made?: Promise<DeliveryLog>;
   private readonly timers = new StoppableTimers();
   private readonly informers = new Map<string, ResourceInformer<KubernetesObject>>();
   /** Names of the Applications that may call for a change, seen since the running pass began. */
@@ -51,6 +53,8 @@ export class ReleaseAutomation {
       releases: LubanReleasesConfig;
       auditor: AuditorService;
       logger: LoggerService;
+      /** Where what luban made by itself is remembered, for every replica and across restarts. */
+      database: DatabaseService;
       /** Told after each change luban made by itself, for live updates. */
       onChanged?: (target: LubanTarget) => void;
     },
@@ -191,10 +195,16 @@ export class ReleaseAutomation {
       rollbackProposalWindowMs: this.options.releases.rollbackProposalWindowMs,
       now: new Date(),
     });
+    const made = await (this.made ??= DeliveryLog.create(this.options.database));
     for (const change of changes) {
-      const key = JSON.stringify([target.entityRef, change.kind, change.kind === 'promote' ? change.to : change.env, change.digest]);
+      // Per app, not per entity: two entities naming one app are one change.
+      const key = `automatic:${JSON.stringify([target.project, target.app, change.kind, change.kind === 'promote' ? change.to : change.env, change.digest])}`;
       if (this.done.has(key)) continue;
+      // Claimed in the database: made once by all replicas, and not again after a restart (a promotion someone
+      // rolled back stays rolled back while its digest is unchanged).
+      if (!(await made.firstTime(key))) continue;
       if (await this.act(target, change)) this.done.add(key);
+      else await made.forget(key);
     }
   }
 
