@@ -1,3 +1,4 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import type { EventParams } from '@backstage/plugin-events-node';
 import { releaseTagOfRef } from '@luban-backstage/plugin-luban-common';
@@ -10,6 +11,7 @@ import type { ReleaseBuilds } from '../service/builds/ReleaseBuilds';
 import { DeliveryLog } from './DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from './webhookModule';
 import { fromAzureDevOpsDelivery, fromGitHubDelivery, type PushEvent } from './pushEvents';
+import { webUrlOf } from './payloadFields';
 
 function headerOf(metadata: EventParams['metadata'], name: string): string | undefined {
   const value = metadata?.[name];
@@ -138,7 +140,20 @@ export class PushHandler {
   private async buildReleases(target: Awaited<ReturnType<EntityTargets['allTargets']>>[number], push: PushEvent) {
     const { releases, logger } = this.options;
     const image = `${target.image.namespace}/${target.image.name}`;
-    for (const update of push.refs.filter(r => r.ref.startsWith('refs/tags/'))) {
+    const tags = push.refs.filter(r => r.ref.startsWith('refs/tags/'));
+    if (tags.length === 0) return;
+    // The repository the Image builds is luban's record of it (onboarding wrote it), not a catalog annotation:
+    // a Component claiming the app cannot have another repository's tags pin its Image.
+    const live = await this.options.clusters.gateway(target.cluster).get<KubernetesObject & { spec?: { source?: { git?: { url?: string } } } }>({
+      apiVersion: 'kpack.io/v1alpha2',
+      kind: 'Image',
+      metadata: { namespace: target.image.namespace, name: target.image.name },
+    });
+    if (webUrlOf(live?.spec?.source?.git?.url)?.toLowerCase() !== push.repositoryUrl.toLowerCase()) {
+      logger.warn('luban ignored pushed tags of a repository the Image does not build', { image, repository: push.repositoryUrl });
+      return;
+    }
+    for (const update of tags) {
       const tag = releaseTagOfRef(update.ref);
       if (!tag || !releases) {
         logger.info('luban ignored a pushed tag', { image, ref: update.ref, why: tag ? 'release builds are off' : 'not a version tag (v1.2.3)' });

@@ -182,30 +182,6 @@ describe('release automation: tags, chains and rollback proposals', () => {
     expect(releaseBuilds('1.2.3')).toHaveLength(1);
   });
 
-  it('builds a version tag pushed to Azure DevOps, and ignores a tag that is no version, with a log line', async () => {
-    const head = (await emulator.git.resolve(SOURCE, 'main'))!;
-    const push = (ref: string) =>
-      JSON.stringify({
-        id: randomBytes(16).toString('hex'),
-        eventType: 'git.push',
-        resource: { refUpdates: [{ name: ref, oldObjectId: ZERO_SHA, newObjectId: head }], repository: { webUrl: AZURE_SOURCE_URL(emulator) } },
-      });
-    const builds = emulator.kubernetes.list('builds', IMAGE_NAMESPACE).length;
-    emulator.requests.clear();
-    expect((await post('luban-azure', push('refs/tags/nightly'), { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
-    await logs.waitFor(() => logs.withMessage('luban ignored a pushed tag').some(l => l.meta.ref === 'refs/tags/nightly'));
-    await emulator.settled();
-    expect(emulator.kubernetes.list('builds', IMAGE_NAMESPACE)).toHaveLength(builds);
-    // Nothing of kpack's was touched for it.
-    expect(emulator.requests.mutating('kubernetes').filter(r => /\/(images|builds|sourceresolvers)\b/.test(r.path))).toEqual([]);
-
-    expect((await post('luban-azure', push('refs/tags/v2.0.0'), { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
-    await emulator.kubernetes.store.waitFor(() => releaseBuilds('2.0.0').length === 1);
-    expect(releaseBuilds('2.0.0')[0].spec.source.git.revision).toBe(head);
-    // Its way to prd, as for GitHub: let it land before the next case reads prd.
-    await logs.waitFor(() => auditEvents('auto-promote').some(e => auditMeta(e).releaseTag === '2.0.0' && auditMeta(e).to === 'prd'));
-  });
-
   it('proposes the rollback when prd turns Degraded soon after a promotion, once, and never merges it', async () => {
     const previous = /sha256:[0-9a-f]{64}/.exec(await overlay('prd'))![0];
     // The promotion merged into prd names an image the registry does not have: Argo CD reports ImagePullBackOff, Degraded.
@@ -347,5 +323,54 @@ describe('release automation: tags, chains and rollback proposals', () => {
     expect(image.metadata.annotations?.['luban.dev/release-of-branch']).toBeUndefined();
     expect(buildOfPush()!.metadata.labels?.['luban.dev/release-tag']).toBeUndefined();
     expect(logs.withMessage('luban gave a kpack Image back the branch a release had borrowed and not given back').map(l => l.meta.tag)).toEqual(['3.0.0']);
+  });
+  // Last: the app's Image then builds its repository on Azure DevOps. A tag is built only from the repository the
+  // Image builds (luban wrote it at onboarding): a Component claiming another repository cannot have its tags built.
+  it('builds a version tag pushed to Azure DevOps, and ignores a tag that is no version, with a log line', async () => {
+    const { organization } = emulator.azure;
+    const gateway = LubanClusters.fromConfig(new ConfigReader(emulatorConfig(emulator))).gateway();
+    const imageRef = { apiVersion: 'kpack.io/v1alpha2', kind: 'Image', metadata: { namespace: IMAGE_NAMESPACE, name: DEMO.app } };
+    const tagPush = (ref: string, commit: string) =>
+      JSON.stringify({
+        id: randomBytes(16).toString('hex'),
+        eventType: 'git.push',
+        resource: { refUpdates: [{ name: ref, oldObjectId: ZERO_SHA, newObjectId: commit }], repository: { webUrl: AZURE_SOURCE_URL(emulator) } },
+      });
+    const kpackWrites = () => emulator.requests.mutating('kubernetes').filter(r => /\/(images|builds|sourceresolvers)\b/.test(r.path));
+
+    // While the Image builds the GitHub repository, an Azure DevOps tag naming the app (the -on-azure Component) is not its.
+    emulator.requests.clear();
+    expect((await post('luban-azure', tagPush('refs/tags/v1.9.0', 'b'.repeat(40)), { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
+    await logs.waitFor(() => logs.withMessage('luban ignored pushed tags of a repository the Image does not build').length === 1);
+    expect(kpackWrites()).toEqual([]);
+
+    // The app's source moves to Azure DevOps, with kpack's read credential for it (as onboarding writes both).
+    await emulator.azure.api.createRepository(organization, DEMO.project, DEMO.app, { files: { 'README.md': '# ledger-api\n' } });
+    const base64 = (value: string) => Buffer.from(value).toString('base64');
+    emulator.kubernetes.create('secrets', {
+      metadata: { name: 'luban-git-azure', namespace: IMAGE_NAMESPACE, annotations: { 'kpack.io/git': new URL(emulator.azure.url).origin } },
+      type: 'kubernetes.io/basic-auth',
+      data: { username: base64('luban'), password: base64(emulator.token) },
+    } as any);
+    await gateway.mergePatch(
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace: IMAGE_NAMESPACE, name: 'luban-builder' } },
+      { secrets: [...(emulator.kubernetes.list('serviceaccounts', IMAGE_NAMESPACE).find(a => a.metadata.name === 'luban-builder') as any).secrets, { name: 'luban-git-azure' }] },
+    );
+    await gateway.mergePatch(imageRef, { spec: { source: { git: { url: AZURE_SOURCE_URL(emulator), revision: 'main' } } } });
+    await emulator.settled();
+    const head = (await emulator.git.resolve(`azure/${organization}/${DEMO.project}/${DEMO.app}.git`, 'main'))!;
+
+    const builds = emulator.kubernetes.list('builds', IMAGE_NAMESPACE).length;
+    emulator.requests.clear();
+    expect((await post('luban-azure', tagPush('refs/tags/nightly', head), { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
+    await logs.waitFor(() => logs.withMessage('luban ignored a pushed tag').some(l => l.meta.ref === 'refs/tags/nightly'));
+    await emulator.settled();
+    expect(emulator.kubernetes.list('builds', IMAGE_NAMESPACE)).toHaveLength(builds);
+    // Nothing of kpack's was touched for it.
+    expect(kpackWrites()).toEqual([]);
+
+    expect((await post('luban-azure', tagPush('refs/tags/v2.0.0', head), { Authorization: `Bearer ${AZURE_SECRET}` })).status).toBe(202);
+    await emulator.kubernetes.store.waitFor(() => releaseBuilds('2.0.0').length === 1);
+    expect(releaseBuilds('2.0.0')[0].spec.source.git).toMatchObject({ url: AZURE_SOURCE_URL(emulator), revision: head });
   });
 });
