@@ -1,18 +1,21 @@
+import { ConflictError } from '@backstage/errors';
 import type { AuditorService, AuthService, DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { EventParams, EventsService } from '@backstage/plugin-events-node';
 import type { JsonObject } from '@backstage/types';
 import { argoCdApplicationName, LUBAN_PREVIEWS_ANNOTATION } from '@luban-backstage/plugin-luban-common';
-import { appAddress, appHostname, KPACK, type GatewayConfig, type GitProviders } from '@luban-backstage/plugin-luban-node';
+import { appAddress, appHostname, KPACK, type GatewayConfig, type GitProviders, type KubernetesObjectRef } from '@luban-backstage/plugin-luban-node';
 import type { ClusterAccess } from '../ClusterAccess';
 import type { EntityTargets, LubanTarget } from '../EntityTargets';
 import { DeliveryLog } from '../../webhooks/DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from '../../webhooks/webhookModule';
 import { webUrlOf } from '../../webhooks/payloadFields';
 import { fromAzureDevOpsPullRequest, fromGitHubPullRequest, type PullRequestEvent } from './pullRequestEvents';
-import { previewApplication, previewComment, previewImage, previewName, repositoryOfTag, type PreviewRef } from './previewObjects';
+import { isPreviewObject, previewApplication, previewComment, previewImage, previewName, repositoryOfTag, type PreviewRef } from './previewObjects';
 import { finishedBuildOf } from './waitForBuild';
+
+type PreviewGateway = ReturnType<ClusterAccess['gateway']>;
 
 /** Which of luban's comments on a pull request is the preview's. */
 const COMMENT_MARKER = 'luban-preview';
@@ -161,7 +164,7 @@ export class PreviewService {
         if (!app) throw new Error(`the app's kpack Image ${target.image.namespace}/${target.image.name} does not exist`);
         // The app Image's own source URL (checked against the pull request's repository above), never a catalog annotation's.
         const preview = previewImage(ref, { namespace: target.image.namespace, spec: app.spec }, { headSha });
-        await this.options.clusters.gateway(target.cluster).apply(preview);
+        await this.applyPreview(this.options.clusters.gateway(target.cluster), preview, ref);
         await this.comment(target, pr, previewComment({ kind: 'building', sha: headSha }));
         return { image: `${image.namespace}/${image.name}`, revision: headSha };
       });
@@ -203,7 +206,7 @@ export class PreviewService {
       if (!environmentApp) throw new Error(`the app has no Argo CD Application in ${environment.name} to preview beside`);
       const hostname = this.hostnameOf(ref, environment.name);
       const application = previewApplication(ref, environmentApp, { repository, digest }, hostname);
-      await envGateway.apply(application);
+      await this.applyPreview(envGateway, application, ref);
       const address = hostname ? appAddress(hostname) : undefined;
       await this.comment(target, pr, previewComment({ kind: 'ready', sha: headSha, digest, address }));
       return { application: application.metadata.name, digest, ...(address ? { address } : {}) };
@@ -221,21 +224,41 @@ export class PreviewService {
     const environment = target.environments[0];
     await this.audited('delete', target, pr, async () => {
       const application = `${argoCdApplicationName(environment.name, target.project, target.app)}-pr-${pr.number}`;
-      const deletedApplication = await this.options.clusters.gateway(environment.cluster).delete({
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: { namespace: this.options.argoCdNamespace, name: application },
-      });
-      const deletedImage = await this.options.clusters.gateway(target.cluster).delete({
-        apiVersion: KPACK.apiVersion,
-        kind: 'Image',
-        metadata: { namespace: target.image.namespace, name: previewName(ref) },
-      });
+      const deletedApplication = await this.deletePreview(
+        this.options.clusters.gateway(environment.cluster),
+        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { namespace: this.options.argoCdNamespace, name: application } },
+        ref,
+      );
+      const deletedImage = await this.deletePreview(
+        this.options.clusters.gateway(target.cluster),
+        { apiVersion: KPACK.apiVersion, kind: 'Image', metadata: { namespace: target.image.namespace, name: previewName(ref) } },
+        ref,
+      );
       if (deletedApplication || deletedImage) await this.comment(target, pr, previewComment({ kind: 'removed' }));
       // Reopened, the pull request's head is built and deployed again.
       if (pr.headSha) await (await this.log).forget(`preview:${target.image.namespace}/${previewName(ref)}@${pr.headSha}`);
       return { application, deletedApplication, deletedImage };
     });
+  }
+
+  /** Applies a preview's object, unless its name is taken by something that is not this preview (a real app's). */
+  private async applyPreview(gateway: PreviewGateway, object: KubernetesObject, ref: PreviewRef) {
+    const existing = await gateway.get<KubernetesObject>(object as KubernetesObjectRef);
+    if (existing && !isPreviewObject(existing, ref)) {
+      throw new ConflictError(`${object.kind} ${object.metadata?.namespace}/${object.metadata?.name} exists and is not the preview of pull request #${ref.number}: luban leaves it alone`);
+    }
+    await gateway.apply(object);
+  }
+
+  /** Deletes a preview's object; one of that name that is not this preview's is left alone. */
+  private async deletePreview(gateway: PreviewGateway, object: KubernetesObjectRef, ref: PreviewRef) {
+    const existing = await gateway.get<KubernetesObject>(object);
+    if (!existing) return false;
+    if (!isPreviewObject(existing, ref)) {
+      this.options.logger.warn('luban left alone an object named like a preview that is not one', { kind: object.kind, name: object.metadata.name });
+      return false;
+    }
+    return gateway.delete(object);
   }
 
   private async comment(target: LubanTarget, pr: PullRequestEvent, body: string) {

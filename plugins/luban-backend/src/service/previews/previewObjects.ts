@@ -23,6 +23,15 @@ export function previewLabels(ref: PreviewRef): Record<string, string> {
   return { [PREVIEW_LABELS.of]: ref.app, [PREVIEW_LABELS.pullRequest]: String(ref.number), [PREVIEW_LABELS.project]: ref.project };
 }
 
+/**
+ * Whether an object is this preview's, by its labels: a preview's name
+ * (`<app>-pr-<n>`) may also be a real app's (an app named `web-pr-1`), which
+ * luban must neither overwrite nor delete.
+ */
+export function isPreviewObject(object: { metadata?: { labels?: Record<string, string> } } | undefined, ref: PreviewRef): boolean {
+  return Object.entries(previewLabels(ref)).every(([key, value]) => object?.metadata?.labels?.[key] === value);
+}
+
 /** The repository of an image tag (`host:5000/p/app:latest` → `host:5000/p/app`). */
 export function repositoryOfTag(tag: string): string {
   const at = tag.indexOf('@');

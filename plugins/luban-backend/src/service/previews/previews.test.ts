@@ -271,6 +271,44 @@ describe('pull-request previews', () => {
     expect(outcomes().filter(([id]) => id === delivery.guid).map(([, outcome]) => outcome)).toEqual(['failed', 'preview']);
   });
 
+  it("leaves alone a real app's Image that has a preview's name: neither overwritten on open nor deleted on close", async () => {
+    // An app named like a preview (`<app>-pr-<n>`) in the same namespace: not luban's preview, whatever its name says.
+    const name = `${DEMO.app}-pr-99`;
+    backend.emulator.kubernetes.create('images', {
+      apiVersion: 'kpack.io/v1alpha2',
+      kind: 'Image',
+      metadata: { name, namespace: CI, labels: { 'luban.dev/app': name } },
+      spec: { tag: 'registry.invalid/payments/other:latest', source: { git: { url: 'https://git.invalid/other', revision: 'main' } } },
+    } as any);
+    const deliver = async (action: string) => {
+      const body = JSON.stringify({
+        action,
+        number: 99,
+        pull_request: { number: 99, head: { sha: 'c'.repeat(40), ref: 'x', repo: { full_name: `${DEMO.project}/${DEMO.app}` } } },
+        repository: { full_name: `${DEMO.project}/${DEMO.app}`, html_url: `${backend.emulator.github.url}/${DEMO.project}/${DEMO.app}` },
+      });
+      const id = randomBytes(8).toString('hex');
+      const response = await request(backend.server)
+        .post('/api/events/http/luban-github')
+        .set('Content-Type', 'application/json')
+        .set({ 'X-GitHub-Event': 'pull_request', 'X-GitHub-Delivery': id, 'X-Hub-Signature-256': sign(body) })
+        .send(body);
+      expect(response.status).toBe(202);
+      await logs.waitFor(() => outcomes().some(([delivery]) => delivery === id));
+      return outcomes().find(([delivery]) => delivery === id)![1];
+    };
+    const image = () => backend.emulator.kubernetes.list('images', CI).find(i => i.metadata.name === name);
+    const before = image()!.spec;
+
+    expect(await deliver('opened')).toBe('failed');
+    expect(image()!.spec).toEqual(before);
+    expect(await deliver('closed')).toBe('preview');
+    expect(image()!.spec).toEqual(before);
+    expect(logs.withMessage('luban left alone an object named like a preview that is not one')).toEqual([
+      expect.objectContaining({ meta: expect.objectContaining({ kind: 'Image', name }) }),
+    ]);
+  });
+
   it('on Azure DevOps: created builds and deploys with one comment thread, a push moves it, abandoning deletes everything', async () => {
     const { organization, organizationUrl } = backend.emulator.azure;
     const azure = async (path: string, init: { method?: string; body?: unknown } = {}) => {
