@@ -168,7 +168,6 @@ export class GitRepositories {
     for (const candidate of candidates) {
       // A branch points at a commit: its ref answers without a git process.
       if (candidate.startsWith('refs/heads/') && refs.has(candidate)) return refs.get(candidate);
-      if (!FULL_SHA.test(candidate) && !refs.has(candidate)) continue; // no such ref: git would say so too
       try {
         return (await this.git(repository, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`])).trim();
       } catch {

@@ -84,7 +84,8 @@ export class GitObjects {
    */
   private settled<T>(repository: string, revisions: string[], question: string[], work: () => Promise<T>): Promise<T> {
     return revisions.every(revision => SHA_REVISION.test(revision))
-      ? this.git.answers.once(repository, question.join(' '), work)
+      ? // Its own keys: GitRepositories keeps answers to some of the same git commands in another shape.
+        this.git.answers.once(repository, `objects: ${question.join(' ')}`, work)
       : work();
   }
 
