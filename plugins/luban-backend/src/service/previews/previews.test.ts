@@ -71,6 +71,19 @@ describe('pull-request previews', () => {
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   const outcomes = () => logs.withMessage('luban handled a pull-request delivery').map(l => [l.meta.delivery, l.meta.outcome]);
+  /** Delivers a signed GitHub `pull_request` event as GitHub would; resolves with what luban made of it. */
+  const deliverPullRequest = async (payload: object) => {
+    const body = JSON.stringify(payload);
+    const id = randomBytes(8).toString('hex');
+    const response = await request(backend.server)
+      .post('/api/events/http/luban-github')
+      .set('Content-Type', 'application/json')
+      .set({ 'X-GitHub-Event': 'pull_request', 'X-GitHub-Delivery': id, 'X-Hub-Signature-256': sign(body) })
+      .send(body);
+    expect(response.status).toBe(202);
+    await logs.waitFor(() => outcomes().some(([delivery]) => delivery === id));
+    return outcomes().find(([delivery]) => delivery === id)![1];
+  };
   const objects = (type: string, namespace: string, pr: number) =>
     backend.emulator.kubernetes.list(type, namespace).filter(o => o.metadata.name.includes(`-pr-${pr}`));
   /** What luban audited of previews (`luban-preview`, succeeded), in order: each step's comment is made before its audit. */
@@ -280,23 +293,13 @@ describe('pull-request previews', () => {
       metadata: { name, namespace: CI, labels: { 'luban.dev/app': name } },
       spec: { tag: 'registry.invalid/payments/other:latest', source: { git: { url: 'https://git.invalid/other', revision: 'main' } } },
     } as any);
-    const deliver = async (action: string) => {
-      const body = JSON.stringify({
+    const deliver = (action: string) =>
+      deliverPullRequest({
         action,
         number: 99,
         pull_request: { number: 99, head: { sha: 'c'.repeat(40), ref: 'x', repo: { full_name: `${DEMO.project}/${DEMO.app}` } } },
         repository: { full_name: `${DEMO.project}/${DEMO.app}`, html_url: `${backend.emulator.github.url}/${DEMO.project}/${DEMO.app}` },
       });
-      const id = randomBytes(8).toString('hex');
-      const response = await request(backend.server)
-        .post('/api/events/http/luban-github')
-        .set('Content-Type', 'application/json')
-        .set({ 'X-GitHub-Event': 'pull_request', 'X-GitHub-Delivery': id, 'X-Hub-Signature-256': sign(body) })
-        .send(body);
-      expect(response.status).toBe(202);
-      await logs.waitFor(() => outcomes().some(([delivery]) => delivery === id));
-      return outcomes().find(([delivery]) => delivery === id)![1];
-    };
     const image = () => backend.emulator.kubernetes.list('images', CI).find(i => i.metadata.name === name);
     const before = image()!.spec;
 
@@ -385,17 +388,8 @@ describe('pull-request previews', () => {
       pull_request: { number: 7, head: { sha: 'a'.repeat(40), ref: 'x', repo: { full_name: `${DEMO.project}/elsewhere` } } },
       repository: { full_name: `${DEMO.project}/elsewhere`, html_url: `${backend.emulator.github.url}/${DEMO.project}/elsewhere` },
     };
-    const body = JSON.stringify(payload);
-    const id = randomBytes(8).toString('hex');
     backend.emulator.requests.clear();
-    const response = await request(backend.server)
-      .post('/api/events/http/luban-github')
-      .set('Content-Type', 'application/json')
-      .set({ 'X-GitHub-Event': 'pull_request', 'X-GitHub-Delivery': id, 'X-Hub-Signature-256': sign(body) })
-      .send(body);
-    expect(response.status).toBe(202);
-    await logs.waitFor(() => outcomes().some(([delivery]) => delivery === id));
-    expect(outcomes().find(([delivery]) => delivery === id)![1]).toBe('not a preview app');
+    expect(await deliverPullRequest(payload)).toBe('not a preview app');
     expect(backend.emulator.requests.mutating()).toEqual([]);
     // The forged Component was considered, and refused for the repository its app's Image builds.
     expect(logs.lines.filter(l => l.message === "luban made no preview: the app's kpack Image builds another repository")).toEqual([
