@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceHooks } from './hooks';
 import type { OrganizationState, PullRequestState } from './model';
 import type { AzureOrganizations } from './state';
-import { identityRef, pullRequestJson, repositoryJson } from './views';
+import { eventResourceContainers, identityRef, pullRequestJson, repositoryJson } from './views';
 
 /** The pull-request event types the emulator publishes. */
 export const PULL_REQUEST_EVENT_TYPES = ['git.pullrequest.created', 'git.pullrequest.updated', 'git.pullrequest.merged'];
@@ -48,11 +48,7 @@ export function publishPullRequestEvent(
       detailedMessage: { text, html: text, markdown: text },
       resource: { ...resource, repository: { ...resource.repository, remoteUrl: repositoryBody.remoteUrl } },
       resourceVersion: '1.0',
-      resourceContainers: {
-        collection: { id: organization.id, baseUrl: `${organizationUrl}/` },
-        account: { id: organization.id, baseUrl: `${organizationUrl}/` },
-        project: { id: project.id, baseUrl: `${organizationUrl}/` },
-      },
+      resourceContainers: eventResourceContainers(organization.id, project.id, organizationUrl),
       createdDate: new Date().toISOString(),
     }),
   });

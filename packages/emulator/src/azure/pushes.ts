@@ -22,7 +22,7 @@ import type {
   RepositoryState,
 } from './model';
 import type { AzureOrganizations } from './state';
-import { identityRef, repositoryJson, userDate } from './views';
+import { eventResourceContainers, identityRef, repositoryJson, userDate } from './views';
 
 interface Batch {
   organization: OrganizationState;
@@ -324,11 +324,7 @@ export class PushLog {
         }`,
       },
       resourceVersion: '1.0',
-      resourceContainers: {
-        collection: { id: organization.id, baseUrl: `${organizationUrl}/` },
-        account: { id: organization.id, baseUrl: `${organizationUrl}/` },
-        project: { id: project.id, baseUrl: `${organizationUrl}/` },
-      },
+      resourceContainers: eventResourceContainers(organization.id, project.id, organizationUrl),
       createdDate: new Date().toISOString(),
     };
   }

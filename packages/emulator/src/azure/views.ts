@@ -184,3 +184,9 @@ export function pullRequestJson(
     artifactId: `vstfs:///Git/PullRequestId/${repository.projectId}%2f${repository.id}%2f${pullRequest.pullRequestId}`,
   };
 }
+
+/** Where a service hook event happened, as Azure DevOps names it in an event's `resourceContainers`. */
+export function eventResourceContainers(organizationId: string, projectId: string, organizationUrl: string) {
+  const baseUrl = `${organizationUrl}/`;
+  return { collection: { id: organizationId, baseUrl }, account: { id: organizationId, baseUrl }, project: { id: projectId, baseUrl } };
+}
