@@ -13,12 +13,26 @@ export interface RequestRecord {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** A log of every request the emulator answered, for tests and benchmarks. */
+/**
+ * The User-Agent of the emulated in-cluster controllers' own calls to the
+ * emulated git hosts (kpack and Argo CD listing refs, as go-git does, to let
+ * the host's rules decide whether their credentials read a repository).
+ */
+export const EMULATED_CONTROLLER_USER_AGENT = 'go-git/5 (luban emulator: kpack, Argo CD)';
+
+/**
+ * A log of every request a client of the emulator made, for tests and
+ * benchmarks. The emulated controllers' own calls to the emulated hosts
+ * (see {@link EMULATED_CONTROLLER_USER_AGENT}) are not a client's: they
+ * happen on the controllers' cadence, so a test that counts what the client
+ * did must not count them.
+ */
 export class RequestLog {
   private readonly records: RequestRecord[] = [];
   private readonly waiters = new Set<() => void>();
 
-  record(system: EmulatedSystem, method: string, path: string, status: number) {
+  record(system: EmulatedSystem, method: string, path: string, status: number, userAgent?: string) {
+    if (userAgent === EMULATED_CONTROLLER_USER_AGENT) return;
     this.records.push({ system, method, path, status, at: new Date().toISOString() });
     for (const waiter of [...this.waiters]) waiter();
   }

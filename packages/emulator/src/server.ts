@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { AzureDevOpsApi } from './azure/AzureDevOpsApi';
 import {
+  EMULATED_CONTROLLER_USER_AGENT,
   FaultInjector,
   RequestLog,
   type EmulatedSystem,
@@ -372,7 +373,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         if (faults.latencyMs > 0) {
           await new Promise(resolve => setTimeout(resolve, faults.latencyMs));
         }
-        const fault = faults.check(system, req.method ?? 'GET', url.pathname);
+        // The emulated controllers' own calls are not a client's: no fault rule counts or fails them.
+        const fault =
+          req.headers['user-agent'] === EMULATED_CONTROLLER_USER_AGENT
+            ? undefined
+            : faults.check(system, req.method ?? 'GET', url.pathname);
         if (fault === 'timeout') {
           requests.record(system, req.method ?? 'GET', url.pathname + url.search, 0);
           return; // never answer: the client's timeout fires

@@ -215,6 +215,7 @@ export class AzureDevOpsApi implements EmulatedApi {
         method,
         url.pathname + url.search,
         res.statusCode,
+        req.headers['user-agent'],
       );
     }
   }

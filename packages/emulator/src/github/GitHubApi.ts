@@ -128,6 +128,7 @@ export class GitHubApi implements EmulatedApi {
         req.method ?? 'GET',
         url.pathname + url.search,
         res.statusCode,
+        req.headers['user-agent'],
       );
     }
   }

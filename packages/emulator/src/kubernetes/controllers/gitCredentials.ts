@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EMULATED_CONTROLLER_USER_AGENT } from '../../controls';
 import type { GitRepositories } from '../../git/GitRepositories';
 import { findResourceType } from '../resources';
 import type { KubeObject, KubeStore } from '../state';
@@ -119,9 +120,10 @@ export async function servedByHost(git: GitRepositories, repository: string): Pr
  */
 export function gitReadAccess(url: string, credential: GitBasicAuth | undefined): Promise<GitReadAnswer> {
   const target = new URL(`${url.replace(/\/+$/, '')}/info/refs?service=git-upload-pack`);
-  const headers: Record<string, string> = credential
-    ? { Authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
-    : {};
+  const headers: Record<string, string> = {
+    'User-Agent': EMULATED_CONTROLLER_USER_AGENT,
+    ...(credential ? { Authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` } : {}),
+  };
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise(resolve => {
     const req = send(target, { method: 'GET', headers, rejectUnauthorized: false, timeout: 30_000 }, res => {
