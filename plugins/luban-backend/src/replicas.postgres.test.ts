@@ -274,12 +274,19 @@ describeOnPostgres(title, () => {
       expect([closed.status, deleted.status]).toEqual([200, 204]);
     }
 
+    // Both replicas show snd on build 2 (the push above reached b through a): each promotes the same digest.
+    for (const replica of [a, b]) {
+      await untilServed(async () => ((await promotion(replica)).environments[0].digest === build2 ? true : undefined));
+    }
+
     const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => promote(i % 2 ? b : a)));
 
     expect(responses.map(r => [r.status, r.body.error?.message])).toEqual(Array(10).fill([200, undefined]));
-    const numbers = new Set(responses.map(r => (r.body as LubanChangeResult).pullRequest?.number));
-    expect(numbers.size).toBe(1);
-    const [number] = numbers;
+    const results = responses.map(r => r.body as LubanChangeResult);
+    const number = results[0].pullRequest?.number;
+    expect(number).toEqual(expect.any(Number));
+    // Each answer as [digest, pull request]: a failure shows which replica promoted what.
+    expect(results.map(r => [r.toDigest, r.pullRequest?.number])).toEqual(Array(10).fill([build2, number]));
     expect((await openPullRequests()).map(p => p.number)).toEqual([number]);
     const shownBy = async (replica: Replica) => (await promotion(replica)).environments.find(env => env.name === 'prd')?.pullRequest?.number;
     expect({ a: await shownBy(a), b: await shownBy(b) }).toEqual({ a: number, b: number });
