@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { screenshot } from './screenshots';
 import { signedInAs } from './signIn';
 
 /*
@@ -9,15 +10,6 @@ import { signedInAs } from './signIn';
  */
 test.describe.configure({ mode: 'serial' });
 test.use(signedInAs('paula'));
-
-/** Where to save screenshots for the docs, when asked (`LUBAN_E2E_SCREENSHOTS=docs/screenshots`). */
-const SCREENSHOTS = process.env.LUBAN_E2E_SCREENSHOTS;
-
-async function screenshot(page: Page, name: string) {
-  if (SCREENSHOTS) {
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
-  }
-}
 
 test('onboarding says what a project name needs in words, and refuses one the catalog has, with a link to it', async ({
   page,

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { screenshot } from './screenshots';
 import { signedInAs, setTheme, writeStatuses } from './signIn';
 
 /*
@@ -12,14 +13,6 @@ test.use(signedInAs('paula'));
 const DEMO = '/catalog/default/component/ledger-api';
 /** The same app, owned by the platform team (packages/app/e2e-tests/fixtures). */
 const NOT_OWNED = '/catalog/default/component/ledger-api-platform-view';
-/** Where to save screenshots for the docs, when asked (`LUBAN_E2E_SCREENSHOTS=docs/screenshots`). */
-const SCREENSHOTS = process.env.LUBAN_E2E_SCREENSHOTS;
-
-async function screenshot(page: Page, name: string, fullPage = false) {
-  if (SCREENSHOTS) {
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
-  }
-}
 
 function buildsTable(page: Page) {
   return page.getByRole('table', { name: /^Builds of the kpack Image/ });

@@ -1,4 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { screenshot } from './screenshots';
 import { signedInAs } from './signIn';
 
 /*
@@ -12,16 +13,8 @@ test.use(signedInAs('paula'));
 
 const DEMO = '/catalog/default/component/ledger-api';
 const PROJECT = '/catalog/default/system/payments';
-/** Where to save screenshots for the docs, when asked (`LUBAN_E2E_SCREENSHOTS=docs/screenshots`). */
-const SCREENSHOTS = process.env.LUBAN_E2E_SCREENSHOTS;
 const WIDTH = 1280;
 const HEIGHT = 800;
-
-async function screenshot(page: Page, name: string) {
-  if (SCREENSHOTS) {
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
-  }
-}
 
 /** An entity page's tab: a link of its "Content navigation". */
 function entityTab(page: Page, name: string | RegExp) {
