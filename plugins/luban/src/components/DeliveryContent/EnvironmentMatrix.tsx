@@ -63,8 +63,14 @@ const useStyles = makeStyles(theme => ({
       padding: theme.spacing(0.75),
     },
     // A two-word header ("Pull request") may take two lines rather than
-    // widen a column whose cells are narrow ("#12").
-    '& thead th': { whiteSpace: 'normal', verticalAlign: 'bottom' },
+    // widen a column whose cells are narrow ("#12"), but a word is never cut
+    // ("Environme/nt" once a row's links squeezed the table).
+    '& thead th': {
+      whiteSpace: 'normal',
+      verticalAlign: 'bottom',
+      overflowWrap: 'normal',
+      wordBreak: 'normal',
+    },
   },
   problemsCell: { whiteSpace: 'normal !important' as 'normal' },
   environment: { fontWeight: 'bold' },
