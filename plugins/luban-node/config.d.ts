@@ -281,6 +281,14 @@ export interface Config {
        * a pull request, or off.
        */
       autoDeploy?: 'commit' | 'pull-request' | 'off';
+      /**
+       * How long luban uses what a GitOps repository's host last answered
+       * (its branch head, its open pull requests) without asking again, once
+       * a webhook delivery of the repository arrived: a push, or a write of
+       * luban's, ends it sooner. A duration, e.g. `{ seconds: 60 }` (the
+       * default); `0` asks on every view.
+       */
+      maxStaleness?: { milliseconds?: number; seconds?: number; minutes?: number; hours?: number };
     };
     /**
      * Notifications to an app's owning group (its project record's owner)

@@ -6,7 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { GitOpsWriter, GitProviders, HarborClient, LubanClusters, readLubanConfig } from '@luban-backstage/plugin-luban-node';
+import { GitOpsWriter, GitProviders, HarborClient, LubanClusters, readLubanConfig, type RepoLocation } from '@luban-backstage/plugin-luban-node';
 import { ClusterAccess } from './service/ClusterAccess';
 import { EntityTargets } from './service/EntityTargets';
 import { ProjectRecords } from './service/ProjectRecords';
@@ -19,7 +19,7 @@ import { DigestTrace } from './service/trace/DigestTrace';
 import { InsightsReader } from './service/insights/InsightsReader';
 import { AutoDeployer } from './service/deploy/AutoDeployer';
 import { LiveUpdates } from './service/live/LiveUpdates';
-import { ReplicaEvents } from './service/live/ReplicaEvents';
+import { ReplicaEvents, type GitopsChange } from './service/live/ReplicaEvents';
 import { registerDeliveryNotifications } from './service/notify/deliveryNotifications';
 import { createRouter } from './service/router';
 import { PushHandler } from './webhooks/PushHandler';
@@ -28,6 +28,27 @@ import { PreviewService } from './service/previews/PreviewService';
 import { ReleaseBuilds } from './service/builds/ReleaseBuilds';
 import { ReleaseAutomation } from './service/deploy/ReleaseAutomation';
 import { lubanEnvironmentResources } from './permissions/environmentRules';
+
+/**
+ * What each replica does when any replica learned that a GitOps repository
+ * changed. A push the host delivered: a webhook watches the repository, and
+ * reads of it ask the host again once; luban's own commit changed it too.
+ * Until the next change, views of it ask the host nothing (see
+ * RepositoryWatch). The pages following it are told.
+ */
+function onGitopsChanged(git: GitProviders, live: LiveUpdates) {
+  return (change: GitopsChange) => {
+    let repo: RepoLocation | undefined;
+    try {
+      repo = git.parse(change.repositoryUrl);
+    } catch {
+      // A host luban has no integration for: nothing of it is cached.
+    }
+    if (repo && change.reason === 'push') git.watch.delivered(repo);
+    else if (repo) git.watch.changed(repo);
+    live.gitopsChanged(change.repositoryUrl, change.reason);
+  };
+}
 
 /**
  * The luban backend plugin: the REST API behind the luban entity page.
@@ -82,7 +103,7 @@ export const lubanPlugin = createBackendPlugin({
         const live = new LiveUpdates({ clusters, signals, logger });
         // What one replica learns (a push it accepted, a commit it made) reaches the pages every replica follows.
         const replicas = new ReplicaEvents({ events, logger });
-        await replicas.subscribe(change => live.gitopsChanged(change.repositoryUrl, change.reason));
+        await replicas.subscribe(onGitopsChanged(git, live));
         const deployer = new AutoDeployer({
           clusters,
           git,

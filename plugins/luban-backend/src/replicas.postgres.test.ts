@@ -242,10 +242,24 @@ describeOnPostgres(title, () => {
       s => s.channel === lubanChannel(ENTITY_REF) && (s.message as { type?: string; reason?: string }).type === 'promotion',
     );
     const heardMs = Date.now() - pushedAt;
+    emulator.requests.clear();
     const shown = await promotion(b);
     const shownMs = Date.now() - pushedAt;
     expect(heard.message).toEqual({ type: 'promotion', reason: 'push' });
     expect(shown.environments.find(env => env.name === 'snd')?.digest).toBe(build1);
+    // b read again only the overlay the push touched (prd's is kept)…
+    const overlaysRead = emulator.requests
+      .entries('github')
+      .filter(r => r.path.includes('/contents/'))
+      .map(r => decodeURIComponent(r.path.split('?')[0].split('/contents/')[1]));
+    expect(overlaysRead).toEqual([SND_OVERLAY]);
+    // …and, the webhook watching the repository, trusts what it read until the next change: a view asks GitHub
+    // neither the head nor the open pull requests nor any overlay — only the open pull request's reviews and head
+    // status (conditionally), which change without a push.
+    emulator.requests.clear();
+    await promotion(b);
+    const asked = emulator.requests.entries('github').map(r => decodeURIComponent(r.path.split('?')[0]));
+    expect(asked.filter(path => !/\/pulls\/\d+\/reviews$|\/commits\/luban\/.+\/status$/.test(path))).toEqual([]);
     // Measured, not asserted: the machine's load decides it; the promise is what the log compares it with.
     console.info(
       `replica b showed the push ${shownMs} ms after it was made (promise: ${PROMISED_MS} ms): ` +
@@ -275,9 +289,8 @@ describeOnPostgres(title, () => {
     }
 
     // Both replicas show snd on build 2 (the push above reached b through a): each promotes the same digest.
-    for (const replica of [a, b]) {
-      await untilServed(async () => ((await promotion(replica)).environments[0].digest === build2 ? true : undefined));
-    }
+    const showsBuild2 = async (replica: Replica) => ((await promotion(replica)).environments[0].digest === build2 ? true : undefined);
+    await Promise.all([a, b].map(replica => untilServed(() => showsBuild2(replica))));
 
     const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => promote(i % 2 ? b : a)));
 

@@ -7,6 +7,7 @@
 
 export {
   readLubanEnvironments,
+  readMaxStalenessMs,
   readRequestTimeoutMs,
   requiredApprovalsOfBranch,
   DEFAULT_ENVIRONMENTS,
@@ -74,6 +75,7 @@ export { RobotSecret } from './harbor/RobotSecret';
 export { parseRepoLocation, siblingRepository } from './git/repoLocation';
 export type { RepoLocation } from './git/repoLocation';
 export { GitProviders } from './git/GitProviders';
+export { RepositoryWatch, type WatchedRepository } from './git/repositoryWatch';
 export type { GitProvidersOptions } from './git/GitProviders';
 export { GitHubProvider } from './git/GitHubProvider';
 export { AzureDevOpsProvider } from './git/AzureDevOpsProvider';

@@ -3,22 +3,27 @@ import type { AddressInfo } from 'node:net';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { DEMO } from '@luban-backstage/emulator';
+import request from 'supertest';
 import { startLubanBackend } from '../__testUtils__/lubanBackend';
+import { watchedRootLogger } from '../__testUtils__/waiting';
 import { eventsModuleLubanWebhooks } from './webhookModule';
 
 const SECRET = `canary-${randomBytes(16).toString('hex')}`;
 const GITOPS = `github/${DEMO.project}/${DEMO.project}-gitops.git`;
 const SND_OVERLAY = `apps/${DEMO.app}/overlays/snd/kustomization.yaml`;
+const PRD_OVERLAY = `apps/${DEMO.app}/overlays/prd/kustomization.yaml`;
 const SND_APP = `snd-${DEMO.project}-${DEMO.app}`;
+const GITOPS_API = `/api/v3/repos/${DEMO.project}/${DEMO.project}-gitops`;
 
 describe('a push to a GitOps repository', () => {
   let backend: Awaited<ReturnType<typeof startLubanBackend>>;
+  const logs = watchedRootLogger();
 
   beforeAll(async () => {
     // The emulator's Argo CD at its default 120 s reconciliation, as a real install.
     backend = await startLubanBackend({
       config: { luban: { webhooks: { github: { secret: SECRET } } }, events: { useEventBus: 'never' } },
-      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory],
+      features: [eventsPlugin, eventsModuleLubanWebhooks, eventsServiceFactory, logs.factory],
     });
     const { port } = backend.server.address() as AddressInfo;
     const hook = await fetch(`${backend.emulator.github.apiBaseUrl}/repos/${DEMO.project}/${DEMO.project}-gitops/hooks`, {
@@ -57,5 +62,42 @@ describe('a push to a GitOps repository', () => {
     expect(app.status.sync.status).toBe('Synced');
     expect(app.status.history.at(-1).revision).toBe(merged);
     expect(app.metadata.annotations?.['argocd.argoproj.io/refresh']).toBeUndefined();
+  }, 60_000);
+
+  it('keeps the promotion view fresh by the webhook: a repeated view asks GitHub nothing; after a push, the next one reads the new head and only the overlay it touched', async () => {
+    const { emulator } = backend;
+    const view = async () =>
+      (await request(backend.server).get(`/api/luban/entities/component/default/${DEMO.app}/promotion`).set('Authorization', backend.owner).expect(200)).body;
+    const github = () => emulator.requests.entries('github').map(r => `${r.method} ${decodeURIComponent(r.path.split('?')[0])} ${r.status}`);
+    // The push above arrived: the first view after it asks once (the head and the open pull requests, conditionally).
+    await view();
+    emulator.requests.clear();
+
+    await view();
+    expect(github()).toEqual([]);
+
+    // Someone edits prd's overlay on the host; its push delivery reaches luban.
+    const handled = logs.withMessage('luban handled a webhook delivery').length;
+    const overlay = (await emulator.git.readFile(GITOPS, 'main', PRD_OVERLAY))!.content.toString();
+    await emulator.git.commit(GITOPS, {
+      branch: 'main',
+      expectedSha: await emulator.git.resolve(GITOPS, 'main'),
+      message: 'Annotate prd',
+      changes: [{ path: PRD_OVERLAY, content: `${overlay}commonAnnotations:\n  luban.dev/reviewed: "yes"\n` }],
+    });
+    await logs.waitFor(() => logs.withMessage('luban handled a webhook delivery').length > handled);
+    emulator.requests.clear();
+
+    await view();
+    // The head moved (200), the comparison names prd's overlay alone, which is read again; snd's is kept.
+    // The head moved (asked, 200); the comparison since the last head names prd's overlay alone, which is read again
+    // with its last commit (the deploy date); snd's is kept. The open pull requests are asked again (unchanged, 304).
+    expect(github().sort()).toEqual([
+      `GET ${GITOPS_API}/commits 200`,
+      `GET ${GITOPS_API}/commits/main 200`,
+      expect.stringMatching(new RegExp(`^GET ${GITOPS_API}/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40} 200$`)),
+      `GET ${GITOPS_API}/contents/${PRD_OVERLAY} 200`,
+      `GET ${GITOPS_API}/pulls 304`,
+    ]);
   }, 60_000);
 });

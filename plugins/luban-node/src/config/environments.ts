@@ -1,4 +1,6 @@
-import type { Config } from '@backstage/config';
+import { readDurationFromConfig, type Config } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import { DEFAULT_MAX_STALENESS_MS } from '../git/repositoryWatch';
 import { InputError } from '@backstage/errors';
 import {
   DEFAULT_OVERLAY_PATH_PATTERN,
@@ -154,4 +156,17 @@ export function requiredApprovalsOfBranch(environments: ReadonlyArray<LubanEnvir
  */
 export function readRequestTimeoutMs(config: Config): number {
   return (config.getOptionalNumber('luban.requestTimeoutSeconds') ?? 30) * 1000;
+}
+
+/**
+ * How long an answer of a repository a webhook watches is used without
+ * asking its host again (`luban.gitops.maxStaleness`, a duration, default
+ * 60 s; zero asks on every read). An InputError names a bad value.
+ * @public
+ */
+export function readMaxStalenessMs(config: Config): number {
+  if (!config.has('luban.gitops.maxStaleness')) return DEFAULT_MAX_STALENESS_MS;
+  const ms = durationToMilliseconds(readDurationFromConfig(config, { key: 'luban.gitops.maxStaleness' }));
+  if (!(ms >= 0)) throw new InputError('luban.gitops.maxStaleness must be a duration of zero or more');
+  return ms;
 }

@@ -20,6 +20,7 @@ import {
   type WebhookResult,
 } from './GitProvider';
 import type { RepoLocation } from './repoLocation';
+import type { RepositoryWatch } from './repositoryWatch';
 import { currentHead, PullRequestOpener, staleBranch, type BranchWrite } from './shared';
 import { describeRepo, encodePath, normalizeBranch, normalizePath } from './support';
 import { gitHubPullRequestReviews, protectGitHubBranch } from './github/branchProtection';
@@ -54,7 +55,7 @@ export class GitHubProvider implements GitProvider {
 
   constructor(
     integrations: ScmIntegrationRegistry,
-    options: { requestTimeoutMs?: number; credentialsProvider?: GithubCredentialsProvider } = {},
+    options: { requestTimeoutMs?: number; credentialsProvider?: GithubCredentialsProvider; watch?: RepositoryWatch } = {},
   ) {
     this.client = new GitHubClient(integrations, options);
     this.contents = new GitHubContents(this.client);

@@ -793,7 +793,7 @@ describe('GitHubProvider in a busy GitOps repository', () => {
       const expectedHeadSha = (await provider.getBranch(repo, 'main'))!;
       return (await provider.commitFiles(repo, { branch: 'main', expectedHeadSha, message: 'Deploy', files })).commitSha;
     };
-    return { repo, provider, head: head.commitSha, readAll, commit };
+    return { providers, repo, provider, head: head.commitSha, readAll, commit };
   }
 
   /** GitHub's requests, without the API prefix and the repository: `GET /commits/main 304`. */
@@ -838,5 +838,42 @@ describe('GitHubProvider in a busy GitOps repository', () => {
     // The comparison's net diff is empty; each commit's own files name the overlay.
     expect(requests().filter(r => r.startsWith('GET /contents/'))).toEqual([`GET /contents/${OVERLAYS[0]} 200`]);
     expect(requests().filter(r => /^GET \/commits\/[0-9a-f]{40} 200$/.test(r))).toHaveLength(2);
+  });
+
+  it('while a webhook watches the repository, asks nothing until a delivery or a write of its own says it changed', async () => {
+    const { providers, repo, readAll, commit } = await busyRepository();
+    await readAll();
+    providers.watch.delivered(repo);
+    // The delivery said it changed: asked once more, then trusted.
+    await readAll();
+    emulator.requests.clear();
+    await readAll();
+    expect(requests()).toEqual([]);
+
+    // luban's own write through the API changes the repository: the next read asks whether the branch moved.
+    await commit([{ path: OVERLAYS[1], content: 'images: [b, new]\n' }]);
+    emulator.requests.clear();
+    const [, b] = await readAll();
+    expect(b?.content).toBe('images: [b, new]\n');
+    expect(requests()).toEqual(['GET /commits/main 200', expect.stringMatching(/^GET \/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40} 200$/), `GET /contents/${OVERLAYS[1]} 200`]);
+
+    // A push by someone else, told by its delivery, too.
+    const pushed = (
+      await new Octokit({ auth: CANARY, baseUrl: emulator.github.apiBaseUrl }).repos.createOrUpdateFileContents({
+        owner: repo.owner!,
+        repo: repo.repo,
+        path: OVERLAYS[2],
+        message: 'By hand',
+        content: Buffer.from('images: [c, by-hand]\n').toString('base64'),
+        sha: (await providers.forRepository(repo).readFile(repo, OVERLAYS[2], 'main'))!.version,
+        branch: 'main',
+      })
+    ).data.commit.sha;
+    emulator.requests.clear();
+    expect((await readAll())[2]?.commitSha).not.toBe(pushed);
+    expect(requests()).toEqual([]);
+    providers.watch.delivered(repo);
+    const [, , c] = await readAll();
+    expect([c?.content, c?.commitSha]).toEqual(['images: [c, by-hand]\n', pushed]);
   });
 });

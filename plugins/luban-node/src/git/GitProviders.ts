@@ -1,11 +1,12 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { ScmIntegrations, type ScmIntegrationRegistry } from '@backstage/integration';
-import { readRequestTimeoutMs } from '../config/environments';
+import { readMaxStalenessMs, readRequestTimeoutMs } from '../config/environments';
 import { AzureDevOpsProvider } from './AzureDevOpsProvider';
 import { GitHubProvider } from './GitHubProvider';
 import type { GitProvider } from './GitProvider';
 import { parseRepoLocation, type RepoLocation } from './repoLocation';
+import { DEFAULT_MAX_STALENESS_MS, RepositoryWatch } from './repositoryWatch';
 
 /**
  * Options of {@link GitProviders.fromConfig}.
@@ -14,6 +15,8 @@ import { parseRepoLocation, type RepoLocation } from './repoLocation';
 export interface GitProvidersOptions {
   /** How long one request may take; default `luban.requestTimeoutSeconds` (30 s). */
   requestTimeoutMs?: number;
+  /** How long an answer of a repository a webhook watches is used without asking again; default `luban.gitops.maxStaleness` (60 s), 0 asks every time. */
+  maxStalenessMs?: number;
 }
 
 /**
@@ -27,18 +30,26 @@ export class GitProviders {
   static fromConfig(config: Config, options: GitProvidersOptions = {}): GitProviders {
     return new GitProviders(ScmIntegrations.fromConfig(config), {
       requestTimeoutMs: options.requestTimeoutMs ?? readRequestTimeoutMs(config),
+      maxStalenessMs: options.maxStalenessMs ?? readMaxStalenessMs(config),
     });
   }
 
   private readonly github: GitHubProvider;
   private readonly azure: AzureDevOpsProvider;
+  /**
+   * What webhook deliveries and luban's own writes say of repositories: tell
+   * it of every delivery ({@link RepositoryWatch.delivered}), and reads of a
+   * watched repository ask its host only when something changed.
+   */
+  readonly watch: RepositoryWatch;
 
   constructor(
     /** The configured integrations, e.g. for {@link parseRepoLocation}. */
     readonly integrations: ScmIntegrationRegistry,
     options: GitProvidersOptions = {},
   ) {
-    this.github = new GitHubProvider(integrations, options);
+    this.watch = new RepositoryWatch({ maxStalenessMs: options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS });
+    this.github = new GitHubProvider(integrations, { ...options, watch: this.watch });
     this.azure = new AzureDevOpsProvider(integrations, options);
   }
 

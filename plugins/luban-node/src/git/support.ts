@@ -27,7 +27,7 @@ export function networkError(error: unknown, context: UpstreamContext): Error {
 }
 
 /** `owner/repo` or `organization/project/repo`, as messages name a repository. */
-export function describeRepo(repo: RepoLocation): string {
+export function describeRepo(repo: Pick<RepoLocation, 'provider' | 'owner' | 'organization' | 'project' | 'repo'>): string {
   return repo.provider === 'github'
     ? `${repo.owner}/${repo.repo}`
     : `${repo.organization}/${repo.project}/${repo.repo}`;

@@ -5,6 +5,7 @@ import {
   type ScmIntegrationRegistry,
 } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
+import { RepositoryWatch } from '../repositoryWatch';
 import type { RepoLocation } from '../repoLocation';
 import { ClientCache } from '../shared';
 import { describeRepo, gitUpstreamError, networkError } from '../support';
@@ -44,12 +45,16 @@ export class GitHubClient {
   private readonly requestTimeoutMs: number;
   private readonly clients = new ClientCache<Octokit>();
 
+  /** What webhooks and luban's own writes say of repositories (see {@link RepositoryWatch}). */
+  readonly watch: RepositoryWatch;
+
   constructor(
     private readonly integrations: ScmIntegrationRegistry,
-    options: { requestTimeoutMs?: number; credentialsProvider?: GithubCredentialsProvider } = {},
+    options: { requestTimeoutMs?: number; credentialsProvider?: GithubCredentialsProvider; watch?: RepositoryWatch } = {},
   ) {
     this.credentials = options.credentialsProvider ?? DefaultGithubCredentialsProvider.fromIntegrations(integrations);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.watch = options.watch ?? new RepositoryWatch({ maxStalenessMs: 0 });
   }
 
   system(repo: RepoLocation) {
@@ -95,6 +100,19 @@ export class GitHubClient {
       // Each request gets its own deadline (a signal passed through hook.wrap would be dropped on the way to fetch).
       octokit.hook.before('request', options => {
         options.request = { ...options.request, signal: AbortSignal.timeout(timeoutMs) };
+      });
+      // Whatever luban writes to a repository, answered or not (a write may be applied and its answer lost),
+      // changes it: nothing read of it before is used again without asking.
+      const host = repo.host;
+      const wrote = (options: { method?: string; owner?: unknown; repo?: unknown }) => {
+        if (options.method === 'GET' || options.method === 'HEAD') return;
+        if (typeof options.owner !== 'string' || typeof options.repo !== 'string') return;
+        this.watch.changed({ provider: 'github', host, owner: options.owner, repo: options.repo });
+      };
+      octokit.hook.after('request', (_response, options) => wrote(options));
+      octokit.hook.error('request', (error, options) => {
+        wrote(options);
+        throw error;
       });
       return octokit;
     });

@@ -31,8 +31,8 @@ const touched = (files: Array<{ filename: string; previous_filename?: string }> 
 export class GitHubContents {
   /** Files by repository, path and commit: what a commit holds never changes. */
   private readonly reads = new EtagCache<CachedRead>(FILE_CACHE_ENTRIES);
-  /** The commit each branch or tag was last seen at, with the ETag of that answer. */
-  private readonly heads = new EtagCache<string>(FILE_CACHE_ENTRIES);
+  /** The commit each branch or tag was last seen at, when that was asked (the watch's clock), with the ETag of the answer. */
+  private readonly heads = new EtagCache<{ sha: string; askedAt: number }>(FILE_CACHE_ENTRIES);
   private readonly resolving = new SingleFlight<string | undefined>();
   /** The commit each file was last read at through a branch or tag name. */
   private readonly lastReadAt = new EtagCache<string>(FILE_CACHE_ENTRIES);
@@ -113,18 +113,23 @@ export class GitHubContents {
   }
 
   /**
-   * The commit a branch or tag points at, by one conditional request per
-   * repository and ref: answered 304 while it has not moved (which GitHub
-   * does not count against the rate limit), and shared by concurrent reads
-   * of the same ref (a view reads one overlay per environment at once).
-   * Undefined for a repository without commits.
+   * The commit a branch or tag points at: while a webhook watches the
+   * repository, what was last asked, until the watch says it changed (no
+   * request); otherwise one conditional request per repository and ref,
+   * answered 304 while it has not moved (which GitHub does not count against
+   * the rate limit), and shared by concurrent reads of the same ref (a view
+   * reads one overlay per environment at once). Undefined for a repository
+   * without commits.
    */
   private async resolveRef(octokit: Octokit, repo: RepoLocation, ref: string, action: string): Promise<string | undefined> {
     const key = readKey(repo, '', ref);
+    const known = this.heads.get(key);
+    if (known && this.client.watch.trusts(repo, known.value.askedAt)) return known.value.sha;
     const names = this.client.names(repo);
     try {
       return await this.resolving.run(key, async () => {
         const cached = this.heads.get(key);
+        const askedAt = this.client.watch.now();
         try {
           const response = await octokit.repos.getCommit({
             ...names,
@@ -133,10 +138,13 @@ export class GitHubContents {
             headers: cached ? { 'if-none-match': cached.etag } : {},
           });
           const commitSha = String(response.data as unknown).trim();
-          if (response.headers.etag) this.heads.set(key, response.headers.etag, commitSha);
+          if (response.headers.etag) this.heads.set(key, response.headers.etag, { sha: commitSha, askedAt });
           return commitSha;
         } catch (error) {
-          if (statusOf(error) === 304 && cached) return cached.value;
+          if (statusOf(error) === 304 && cached) {
+            this.heads.set(key, cached.etag, { sha: cached.value.sha, askedAt });
+            return cached.value.sha;
+          }
           // 409: the repository has no commits yet.
           if (statusOf(error) === 409) return undefined;
           throw error;

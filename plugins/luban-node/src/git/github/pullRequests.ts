@@ -25,14 +25,16 @@ function stateOfListed(pull: { state: string; merged_at?: string | null }): Pull
 
 /**
  * The open pull requests of a repository, read as the overlays' branch heads
- * are: one conditional request per read (answered 304 while nothing changed,
- * which GitHub does not count against the rate limit). Never joined to a read
- * already under way: a caller that just opened a pull request must see every
- * one opened before it.
+ * are: no request while a webhook watches the repository and nothing changed
+ * since the last answer (a pull request luban opened or closed is a change,
+ * see RepositoryWatch); otherwise one conditional request per read
+ * (answered 304 while nothing changed, which GitHub does not count against
+ * the rate limit). Never joined to a read already under way: a caller that
+ * just opened a pull request must see every one opened before it.
  */
 export class GitHubPullRequests {
-  /** The first page of open pull requests into a base, with its ETag. */
-  private readonly firstPages = new EtagCache<ListedPull[]>(1_000);
+  /** The first page of open pull requests into a base, with its ETag; all of them, and when they were asked for. */
+  private readonly firstPages = new EtagCache<{ first: ListedPull[]; all: ListedPull[]; askedAt: number }>(1_000);
 
   constructor(private readonly client: GitHubClient) {}
 
@@ -61,15 +63,19 @@ export class GitHubPullRequests {
     const action = `list the open pull requests into '${base}' of ${describeRepo(repo)}`;
     const key = readKey(repo, '', `pulls:${base}`);
     const cached = this.firstPages.get(key);
+    if (cached && this.client.watch.trusts(repo, cached.value.askedAt)) return cached.value.all;
+    const askedAt = this.client.watch.now();
     const query = { ...names, state: 'open' as const, base, sort: 'created' as const, direction: 'desc' as const, per_page: PER_PAGE };
     let first: ListedPull[];
+    let etag: string | undefined;
     try {
       const response = await octokit.pulls.list({ ...query, headers: cached ? { 'if-none-match': cached.etag } : {} });
       first = response.data as ListedPull[];
-      if (response.headers.etag) this.firstPages.set(key, response.headers.etag, first);
+      etag = response.headers.etag;
     } catch (error) {
-      if (statusOf(error) === 304 && cached) first = cached.value;
-      else throw this.client.fail(error, repo, action);
+      if (statusOf(error) !== 304 || !cached) throw this.client.fail(error, repo, action);
+      first = cached.value.first;
+      etag = cached.etag;
     }
     const all = [...first];
     try {
@@ -79,6 +85,7 @@ export class GitHubPullRequests {
     } catch (error) {
       throw this.client.fail(error, repo, action);
     }
+    if (etag) this.firstPages.set(key, etag, { first, all, askedAt });
     return all;
   }
 
