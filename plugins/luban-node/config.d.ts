@@ -288,7 +288,7 @@ export interface Config {
        * luban's, ends it sooner. A duration, e.g. `{ seconds: 60 }` (the
        * default); `0` asks on every view.
        */
-      maxStaleness?: { milliseconds?: number; seconds?: number; minutes?: number; hours?: number };
+      maxStaleness?: { milliseconds?: number; seconds?: number; minutes?: number; hours?: number } | 0;
     };
     /**
      * Notifications to an app's owning group (its project record's owner)

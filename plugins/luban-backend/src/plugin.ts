@@ -31,8 +31,9 @@ import { lubanEnvironmentResources } from './permissions/environmentRules';
 
 /**
  * What each replica does when any replica learned that a GitOps repository
- * changed. A push the host delivered: a webhook watches the repository, and
- * reads of it ask the host again once; luban's own commit changed it too.
+ * changed. A push or pull request event the host delivered: a webhook
+ * watches the repository, and reads of it ask the host again once; luban's
+ * own commit or pull request (on any replica) changed it too.
  * Until the next change, views of it ask the host nothing (see
  * RepositoryWatch). The pages following it are told.
  */
@@ -44,7 +45,7 @@ function onGitopsChanged(git: GitProviders, live: LiveUpdates) {
     } catch {
       // A host luban has no integration for: nothing of it is cached.
     }
-    if (repo && change.reason === 'push') git.watch.delivered(repo);
+    if (repo && (change.reason === 'push' || change.reason === 'pull-request')) git.watch.delivered(repo);
     else if (repo) git.watch.changed(repo);
     live.gitopsChanged(change.repositoryUrl, change.reason);
   };
@@ -91,9 +92,13 @@ export const lubanPlugin = createBackendPlugin({
         // One writer: identical GitOps changes of promotions and auto-deploys share one run.
         const writer = new GitOpsWriter(git);
         const sources = { clusters, git, harbor, gitopsBranch, argoCdNamespace: luban.argocd.namespace, argoCdBaseUrl: luban.argocd.baseUrl };
-        const promotion = new GitOpsPromotionService({ ...sources, writer, logger });
+        // What one replica learns (a push it accepted, a commit it made) reaches the pages every replica follows.
+        const replicas = new ReplicaEvents({ events, logger });
+        // A pull request luban opened or closed is no push: the other replicas are told, or they would trust their list.
+        const announce = (repo: RepoLocation) => replicas.gitopsChanged({ repositoryUrl: repo.webUrl, reason: 'proposed' });
+        const promotion = new GitOpsPromotionService({ ...sources, writer, logger, announce });
         // Releases plan each app as its own promotion and write through the same writer.
-        const release = new ReleaseService({ promotion, writer, git, environments, gitopsBranch, logger });
+        const release = new ReleaseService({ promotion, writer, git, environments, gitopsBranch, logger, announce });
         // The trace of any digest: its build, Harbor's artifact, each environment's history and the git host's pull requests.
         const state = new PromotionStateReader(sources);
         const trace = new DigestTrace({ builds, promotion, git, state });
@@ -101,8 +106,6 @@ export const lubanPlugin = createBackendPlugin({
         const insights = new InsightsReader({ promotion, state, git, gitopsBranch });
 
         const live = new LiveUpdates({ clusters, signals, logger });
-        // What one replica learns (a push it accepted, a commit it made) reaches the pages every replica follows.
-        const replicas = new ReplicaEvents({ events, logger });
         await replicas.subscribe(onGitopsChanged(git, live));
         const deployer = new AutoDeployer({
           clusters,

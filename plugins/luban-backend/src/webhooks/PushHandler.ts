@@ -6,6 +6,7 @@ import { isBuildOfImage, toKpackBuild } from '@luban-backstage/plugin-luban-node
 import type { ClusterAccess } from '../service/ClusterAccess';
 import type { EntityTargets } from '../service/EntityTargets';
 import type { ReplicaEvents } from '../service/live/ReplicaEvents';
+import { fromAzureDevOpsPullRequest, fromGitHubPullRequest } from '../service/previews/pullRequestEvents';
 import { ArgoCdRefresher } from '../service/deploy/ArgoCdRefresher';
 import type { ReleaseBuilds } from '../service/builds/ReleaseBuilds';
 import { DeliveryLog } from './DeliveryLog';
@@ -70,6 +71,24 @@ export class PushHandler {
     );
   }
 
+  /**
+   * A pull request opened, closed or reopened on a GitOps repository changes
+   * its open pull requests without a push: every replica is told, as of a
+   * push, so that none keeps showing the list it read before.
+   */
+  private async gitopsPullRequest(event: EventParams): Promise<boolean> {
+    const pr =
+      event.topic === LUBAN_WEBHOOK_TOPICS.github
+        ? fromGitHubPullRequest(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
+        : fromAzureDevOpsPullRequest(event.eventPayload);
+    if (!pr) return false;
+    const repositoryUrl = pr.repositoryUrl.toLowerCase();
+    const target = (await this.options.targets.allTargets()).find(t => t.gitopsRepo?.webUrl.toLowerCase() === repositoryUrl);
+    if (!target?.gitopsRepo) return false;
+    await this.options.changes.gitopsChanged({ repositoryUrl: target.gitopsRepo.webUrl, reason: 'pull-request' });
+    return true;
+  }
+
   /** Normalizes one delivery: the push, or why it is not acted on. */
   async toPush(event: EventParams): Promise<PushEvent | 'replay' | 'not a push'> {
     const deliveryId = PushHandler.deliveryIdOf(event);
@@ -98,8 +117,9 @@ export class PushHandler {
     }
   }
 
-  private async act(event: EventParams): Promise<'replay' | 'not a push' | 'push'> {
+  private async act(event: EventParams): Promise<'replay' | 'not a push' | 'push' | 'pull request of a GitOps repository'> {
     const push = await this.toPush(event);
+    if (push === 'not a push' && (await this.gitopsPullRequest(event))) return 'pull request of a GitOps repository';
     if (typeof push === 'string') return push;
     this.options.logger.debug('luban push event', { topic: event.topic, repository: push.repositoryUrl, refs: push.refs.map(r => r.ref) });
     const repositoryUrl = push.repositoryUrl.toLowerCase();

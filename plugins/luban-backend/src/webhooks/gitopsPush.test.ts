@@ -29,7 +29,7 @@ describe('a push to a GitOps repository', () => {
     const hook = await fetch(`${backend.emulator.github.apiBaseUrl}/repos/${DEMO.project}/${DEMO.project}-gitops/hooks`, {
       method: 'POST',
       headers: { Authorization: `token ${backend.emulator.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ config: { url: `http://127.0.0.1:${port}/api/events/http/luban-github`, secret: SECRET, content_type: 'json' }, events: ['push'] }),
+      body: JSON.stringify({ config: { url: `http://127.0.0.1:${port}/api/events/http/luban-github`, secret: SECRET, content_type: 'json' }, events: ['push', 'pull_request'] }),
     });
     if (hook.status !== 201) throw new Error(`the webhook was not registered: ${hook.status}`);
   });
@@ -99,5 +99,38 @@ describe('a push to a GitOps repository', () => {
       `GET ${GITOPS_API}/contents/${PRD_OVERLAY} 200`,
       `GET ${GITOPS_API}/pulls 304`,
     ]);
+  }, 60_000);
+
+  it('asks for the open pull requests again after one was closed on the host, which is no push', async () => {
+    const { emulator } = backend;
+    const headers = { Authorization: `token ${emulator.token}`, 'Content-Type': 'application/json' };
+    const view = async () =>
+      (await request(backend.server).get(`/api/luban/entities/component/default/${DEMO.app}/promotion`).set('Authorization', backend.owner).expect(200)).body;
+    const handled = (outcome: string) => logs.withMessage('luban handled a webhook delivery').filter(l => l.meta.outcome === outcome).length;
+    // A promotion proposed by hand on a branch of luban's naming: its branch is a push, its pull request is not.
+    const branch = `luban/promote/${DEMO.app}/prd/0123456789ab`;
+    const pushes = handled('push');
+    await emulator.git.commit(GITOPS, {
+      branch,
+      from: await emulator.git.resolve(GITOPS, 'main'),
+      message: 'Promote by hand',
+      changes: [{ path: PRD_OVERLAY, content: 'images: []\n' }],
+    });
+    await logs.waitFor(() => handled('push') > pushes);
+    const opened = await fetch(`${emulator.github.url}${GITOPS_API}/pulls`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ head: branch, base: 'main', title: 'Promote by hand' }),
+    });
+    const { number } = (await opened.json()) as { number: number };
+    await logs.waitFor(() => handled('pull request of a GitOps repository') >= 1);
+    expect((await view()).environments.find((e: { name: string }) => e.name === 'prd')?.pullRequest?.number).toBe(number);
+    await view();
+
+    const closed = await fetch(`${emulator.github.url}${GITOPS_API}/pulls/${number}`, { method: 'PATCH', headers, body: JSON.stringify({ state: 'closed' }) });
+    expect(closed.status).toBe(200);
+    await logs.waitFor(() => handled('pull request of a GitOps repository') >= 2);
+
+    expect((await view()).environments.find((e: { name: string }) => e.name === 'prd')?.pullRequest).toBeUndefined();
   }, 60_000);
 });

@@ -166,6 +166,8 @@ export function readRequestTimeoutMs(config: Config): number {
  */
 export function readMaxStalenessMs(config: Config): number {
   if (!config.has('luban.gitops.maxStaleness')) return DEFAULT_MAX_STALENESS_MS;
+  // A plain 0 (what the docs offer for "ask on every view") is no duration to readDurationFromConfig.
+  if (config.getOptional('luban.gitops.maxStaleness') === 0) return 0;
   const ms = durationToMilliseconds(readDurationFromConfig(config, { key: 'luban.gitops.maxStaleness' }));
   if (!(ms >= 0)) throw new InputError('luban.gitops.maxStaleness must be a duration of zero or more');
   return ms;

@@ -1,3 +1,5 @@
+import { ConfigReader } from '@backstage/config';
+import { readMaxStalenessMs } from '../config/environments';
 import { RepositoryWatch } from './repositoryWatch';
 
 const REPO = { provider: 'github' as const, host: 'github.example.com', owner: 'Payments', repo: 'payments-gitops' };
@@ -38,10 +40,22 @@ describe('RepositoryWatch', () => {
     expect(watch.trusts(REPO, now - 1)).toBe(true);
   });
 
-  it('trusts nothing with a staleness bound of zero', () => {
-    const never = new RepositoryWatch({ maxStalenessMs: 0, now: () => now });
+  it('trusts nothing with a staleness bound of zero, however fresh the answer', () => {
+    let clock = 0;
+    const never = new RepositoryWatch({ maxStalenessMs: 0, now: () => clock });
     never.delivered(REPO);
-    now += 1;
-    expect(never.trusts(REPO, now)).toBe(false);
+    clock += 1;
+    // Asked after the delivery, read in the same instant: only the bound of zero refuses it.
+    expect(never.trusts(REPO, clock)).toBe(false);
+    const someTrust = new RepositoryWatch({ maxStalenessMs: 1, now: () => clock });
+    someTrust.delivered(REPO);
+    clock += 1;
+    expect(someTrust.trusts(REPO, clock)).toBe(true);
+  });
+
+  it('reads luban.gitops.maxStaleness: 60 s by default, a duration, or a plain 0; anything else is refused', () => {
+    const read = (maxStaleness?: unknown) => readMaxStalenessMs(new ConfigReader({ luban: { gitops: maxStaleness === undefined ? {} : { maxStaleness } } }));
+    expect([read(), read(0), read({ seconds: 0 }), read({ seconds: 5 }), read('2m')]).toEqual([60_000, 0, 0, 5_000, 120_000]);
+    expect(() => read('soon')).toThrow(/maxStaleness/);
   });
 });

@@ -51,7 +51,6 @@ export class RepositoryWatch {
 
   /** Whether an answer asked for at `askedAt` still holds without asking again. */
   trusts(repo: WatchedRepository, askedAt: number): boolean {
-    if (this.options.maxStalenessMs <= 0) return false;
     const key = watchKey(repo);
     if (!this.deliveredAt.has(key)) return false;
     // Asked in the same millisecond as the change is not after it.

@@ -5,8 +5,12 @@ import type { EventParams, EventsService } from '@backstage/plugin-events-node';
 /** The events topic on which a replica tells every replica that a GitOps repository changed. */
 export const GITOPS_CHANGED_TOPIC = 'luban.gitops-changed';
 
-/** What changed a GitOps repository: a push the git host reported, or luban's own auto-deploy commit. */
-export type GitopsChangeReason = 'push' | 'deployed';
+/**
+ * What changed a GitOps repository: a push the git host reported, a pull
+ * request event it reported, luban's own auto-deploy commit, or a pull
+ * request luban opened or closed (a promotion, rollback or release).
+ */
+export type GitopsChangeReason = 'push' | 'pull-request' | 'deployed' | 'proposed';
 
 /** One change of a GitOps repository, as every replica hears it. */
 export interface GitopsChange {
@@ -15,7 +19,7 @@ export interface GitopsChange {
   reason: GitopsChangeReason;
 }
 
-const REASONS: ReadonlySet<string> = new Set<GitopsChangeReason>(['push', 'deployed']);
+const REASONS: ReadonlySet<string> = new Set<GitopsChangeReason>(['push', 'pull-request', 'deployed', 'proposed']);
 
 /** The change an event carries; undefined for anything else (the bus carries what any backend plugin published). */
 function changeOf(event: EventParams): GitopsChange | undefined {

@@ -63,6 +63,8 @@ export class GitOpsPromotionService implements PromotionService {
     private readonly options: PromotionSources & {
       writer: GitOpsWriter;
       logger: LoggerService;
+      /** Tells every replica that luban changed the repository's pull requests (none are pushes). */
+      announce?: (repo: RepoLocation) => Promise<void>;
     },
   ) {
     this.state = new PromotionStateReader(options);
@@ -341,6 +343,7 @@ export class GitOpsPromotionService implements PromotionService {
     const provider = this.options.git.forRepository(repo);
     const proposed = { number: pullRequest.number, url: pullRequest.webUrl, branch: parseChangeBranch(branch)! };
     await closeSuperseded(provider, repo, await this.state.openChanges(repo), proposed, this.options.logger);
+    await this.options.announce?.(repo);
     return { number: pullRequest.number, url: pullRequest.webUrl, reused: pullRequest.reused };
   }
 

@@ -52,6 +52,8 @@ export class ReleaseService {
       environments: LubanEnvironment[];
       gitopsBranch: string;
       logger: LoggerService;
+      /** Tells every replica that luban changed the repository's pull requests (none are pushes). */
+      announce?: (repo: RepoLocation) => Promise<void>;
     },
   ) {}
 
@@ -192,6 +194,7 @@ export class ReleaseService {
       },
       this.options.logger,
     );
+    await this.options.announce?.(repo);
     this.options.logger.info('Release pull request opened', {
       system,
       from,
