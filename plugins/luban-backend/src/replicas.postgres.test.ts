@@ -239,7 +239,8 @@ describeOnPostgres(title, () => {
     await setSndDigest(build2, build1);
     const acceptedMs = a.logs.waitFor(() => pushes(a).length > 0).then(() => Date.now() - pushedAt);
     const heard = await b.browsers.signal(
-      s => s.channel === lubanChannel(ENTITY_REF) && (s.message as { type?: string; reason?: string }).type === 'promotion',
+      // The push's, not a 'proposed' of the promote above that the bus may still be carrying.
+      s => s.channel === lubanChannel(ENTITY_REF) && (s.message as { type?: string; reason?: string }).reason === 'push',
     );
     const heardMs = Date.now() - pushedAt;
     emulator.requests.clear();
