@@ -6,18 +6,13 @@ import { isBuildOfImage, toKpackBuild } from '@luban-backstage/plugin-luban-node
 import type { ClusterAccess } from '../service/ClusterAccess';
 import type { EntityTargets } from '../service/EntityTargets';
 import type { ReplicaEvents } from '../service/live/ReplicaEvents';
-import { fromAzureDevOpsPullRequest, fromGitHubPullRequest } from '../service/previews/pullRequestEvents';
+import { pullRequestOfDelivery } from '../service/previews/pullRequestEvents';
 import { ArgoCdRefresher } from '../service/deploy/ArgoCdRefresher';
 import type { ReleaseBuilds } from '../service/builds/ReleaseBuilds';
 import { DeliveryLog } from './DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from './webhookModule';
 import { fromAzureDevOpsDelivery, fromGitHubDelivery, type PushEvent } from './pushEvents';
-import { webUrlOf } from './payloadFields';
-
-function headerOf(metadata: EventParams['metadata'], name: string): string | undefined {
-  const value = metadata?.[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+import { deliveryIdOf, headerOf, webUrlOf } from './payloadFields';
 
 /**
  * Turns authenticated push deliveries into luban actions: a push to an
@@ -63,24 +58,13 @@ export class PushHandler {
   /** The events topics to subscribe to. */
   static readonly topics = [LUBAN_WEBHOOK_TOPICS.github, LUBAN_WEBHOOK_TOPICS.azure];
 
-  /** The delivery's id: GitHub's `X-GitHub-Delivery` header, Azure DevOps' event id. */
-  private static deliveryIdOf(event: EventParams): string | undefined {
-    return (
-      headerOf(event.metadata, 'x-github-delivery') ??
-      (event.eventPayload as { id?: unknown } | undefined)?.id?.toString()
-    );
-  }
-
   /**
    * A pull request opened, closed or reopened on a GitOps repository changes
    * its open pull requests without a push: every replica is told, as of a
    * push, so that none keeps showing the list it read before.
    */
   private async gitopsPullRequest(event: EventParams): Promise<boolean> {
-    const pr =
-      event.topic === LUBAN_WEBHOOK_TOPICS.github
-        ? fromGitHubPullRequest(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
-        : fromAzureDevOpsPullRequest(event.eventPayload);
+    const pr = pullRequestOfDelivery(event);
     if (!pr) return false;
     const repositoryUrl = pr.repositoryUrl.toLowerCase();
     const target = (await this.options.targets.allTargets()).find(t => t.gitopsRepo?.webUrl.toLowerCase() === repositoryUrl);
@@ -91,7 +75,7 @@ export class PushHandler {
 
   /** Normalizes one delivery: the push, or why it is not acted on. */
   async toPush(event: EventParams): Promise<PushEvent | 'replay' | 'not a push'> {
-    const deliveryId = PushHandler.deliveryIdOf(event);
+    const deliveryId = deliveryIdOf(event);
     if (deliveryId && !(await this.firstTime(`delivery:${event.topic}:${deliveryId}`))) return 'replay';
     const push =
       event.topic === LUBAN_WEBHOOK_TOPICS.github
@@ -107,7 +91,7 @@ export class PushHandler {
    * shows only the 202).
    */
   async onEvent(event: EventParams): Promise<void> {
-    const report = { topic: event.topic, delivery: PushHandler.deliveryIdOf(event) };
+    const report = { topic: event.topic, delivery: deliveryIdOf(event) };
     try {
       const outcome = await this.act(event);
       this.options.logger.info('luban handled a webhook delivery', { ...report, outcome });

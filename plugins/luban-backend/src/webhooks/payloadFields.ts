@@ -1,3 +1,5 @@
+import type { EventParams } from '@backstage/plugin-events-node';
+
 /** A JSON object of a webhook payload (not an array, not null): what its fields are read from. */
 export function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,4 +22,15 @@ export function webUrlOf(url: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A header of a delivery, as the events backend's HTTP ingress passes them (a repeated header: its first value). */
+export function headerOf(metadata: EventParams['metadata'], name: string): string | undefined {
+  const value = metadata?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A delivery's id: GitHub's `X-GitHub-Delivery` header, Azure DevOps' event id. */
+export function deliveryIdOf(event: EventParams): string | undefined {
+  return headerOf(event.metadata, 'x-github-delivery') ?? (event.eventPayload as { id?: unknown } | undefined)?.id?.toString();
 }

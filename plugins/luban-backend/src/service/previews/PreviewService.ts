@@ -10,8 +10,8 @@ import type { ClusterAccess } from '../ClusterAccess';
 import type { EntityTargets, LubanTarget } from '../EntityTargets';
 import { DeliveryLog } from '../../webhooks/DeliveryLog';
 import { LUBAN_WEBHOOK_TOPICS } from '../../webhooks/webhookModule';
-import { webUrlOf } from '../../webhooks/payloadFields';
-import { fromAzureDevOpsPullRequest, fromGitHubPullRequest, type PullRequestEvent } from './pullRequestEvents';
+import { deliveryIdOf, headerOf, webUrlOf } from '../../webhooks/payloadFields';
+import { pullRequestOfDelivery, type PullRequestEvent } from './pullRequestEvents';
 import { isPreviewObject, previewApplication, previewComment, previewImage, previewName, repositoryOfTag, type PreviewRef } from './previewObjects';
 import { finishedBuildOf } from './waitForBuild';
 
@@ -21,11 +21,6 @@ type PreviewGateway = ReturnType<ClusterAccess['gateway']>;
 const COMMENT_MARKER = 'luban-preview';
 
 type Outcome = 'replay' | 'not a pull request' | 'not a preview app' | 'preview';
-
-function headerOf(metadata: EventParams['metadata'], name: string): string | undefined {
-  const value = metadata?.[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * Pull-request previews: a pull request on an app's source repository (an
@@ -66,7 +61,7 @@ export class PreviewService {
 
   /** Acts on one delivery, then logs what became of it (one line per delivery, as pushes are). */
   async onEvent(event: EventParams): Promise<void> {
-    const delivery = PreviewService.deliveryIdOf(event);
+    const delivery = deliveryIdOf(event);
     if (!PreviewService.isPullRequest(event)) return;
     try {
       const outcome = await this.act(event, delivery);
@@ -75,10 +70,6 @@ export class PreviewService {
       this.options.logger.warn('luban handled a pull-request delivery', { topic: event.topic, delivery, outcome: 'failed', error: String(error) });
       throw error;
     }
-  }
-
-  private static deliveryIdOf(event: EventParams): string | undefined {
-    return headerOf(event.metadata, 'x-github-delivery') ?? (event.eventPayload as { id?: unknown } | undefined)?.id?.toString();
   }
 
   /** Pushes are PushHandler's: only pull-request deliveries are logged here. */
@@ -102,10 +93,7 @@ export class PreviewService {
   }
 
   private async actOn(event: EventParams): Promise<Outcome> {
-    const pr =
-      event.topic === LUBAN_WEBHOOK_TOPICS.github
-        ? fromGitHubPullRequest(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
-        : fromAzureDevOpsPullRequest(event.eventPayload);
+    const pr = pullRequestOfDelivery(event);
     if (!pr) return 'not a pull request';
     const targets = await this.previewTargets(pr.repositoryUrl);
     if (targets.length === 0) return 'not a preview app';

@@ -6,7 +6,9 @@
  * (learn.microsoft.com/azure/devops/service-hooks/events#pull-request-created).
  */
 
-import { isObject, webUrlOf } from '../../webhooks/payloadFields';
+import type { EventParams } from '@backstage/plugin-events-node';
+import { headerOf, isObject, webUrlOf } from '../../webhooks/payloadFields';
+import { LUBAN_WEBHOOK_TOPICS } from '../../webhooks/webhookModule';
 
 const SHA = /^[0-9a-f]{40}$/i;
 
@@ -67,4 +69,11 @@ export function fromAzureDevOpsPullRequest(payload: unknown): PullRequestEvent |
   else if (eventType === 'git.pullrequest.merged' && closed) action = 'closed';
   if (!action) return undefined;
   return { provider: 'azure', repositoryUrl, number, action, headSha };
+}
+
+/** The pull request event of a delivery on either webhook topic; undefined for anything else. */
+export function pullRequestOfDelivery(event: EventParams): PullRequestEvent | undefined {
+  return event.topic === LUBAN_WEBHOOK_TOPICS.github
+    ? fromGitHubPullRequest(headerOf(event.metadata, 'x-github-event'), event.eventPayload)
+    : fromAzureDevOpsPullRequest(event.eventPayload);
 }
