@@ -53,7 +53,7 @@ export class RepositoryWatch {
   trusts(repo: WatchedRepository, askedAt: number): boolean {
     const key = watchKey(repo);
     if (!this.deliveredAt.has(key)) return false;
-    // Asked in the same millisecond as the change is not after it.
+    // Asked at the very instant of the change is not after it.
     if (askedAt <= (this.changedAt.get(key) ?? -Infinity)) return false;
     return this.clock() - askedAt < this.options.maxStalenessMs;
   }
